@@ -1,0 +1,42 @@
+from django import forms
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from finplatform.kzid import validate_iin
+
+MSG_BAD_LOGIN = _("The IIN or password is wrong. Check both and try again.")
+MSG_INACTIVE = _("This account is blocked. Contact support.")
+
+
+class IINLoginForm(forms.Form):
+    iin = forms.CharField(
+        label=_("IIN"), max_length=12, min_length=12, validators=[validate_iin],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username",
+                                      "autofocus": True, "pattern": "[0-9]{12}"}),
+    )  # fmt: skip
+    password = forms.CharField(
+        label=_("Password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )  # fmt: skip
+
+    def __init__(self, request=None, *args, **kwargs):
+        self.request = request
+        self.user_cache = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        self.user_cache = authenticate(
+            self.request, iin=cleaned["iin"], password=cleaned["password"]
+        )
+        if self.user_cache is None:
+            raise ValidationError(MSG_BAD_LOGIN, code="invalid_login")
+        if not self.user_cache.is_active:
+            raise ValidationError(MSG_INACTIVE, code="inactive")
+        return cleaned
+
+    def get_user(self):
+        return self.user_cache

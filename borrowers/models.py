@@ -1,0 +1,87 @@
+import uuid
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from finplatform.kzid import validate_iin
+
+phone_validator = RegexValidator(
+    r"^\+7\d{10}$", _("Enter a Kazakhstan mobile number as +7XXXXXXXXXX.")
+)
+
+
+class Language(models.TextChoices):
+    RUSSIAN = "ru", _("Russian")
+    KAZAKH = "kk", _("Kazakh")
+    ENGLISH = "en", _("English")
+
+
+class SocialStatus(models.TextChoices):
+    NONE = "none", _("General terms")
+    VULNERABLE = "vulnerable", _("Socially vulnerable")
+    ASP = "asp", _("Receives targeted social assistance (ASP)")
+
+
+class IdentificationMethod(models.TextChoices):
+    EDS = "eds", _("Electronic digital signature (EDS)")
+    BIOMETRIC = "biometric", _("Biometric match (ЦОИД)")
+    SMS_OPERATOR = "sms_operator", _("One-time code to an operator-confirmed phone")
+
+
+class Borrower(models.Model):
+    """A citizen using the portal. The IIN is fixed at registration: nobody edits it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="borrower"
+    )
+    iin = models.CharField(_("IIN"), max_length=12, unique=True, validators=[validate_iin])
+    full_name = models.CharField(_("full name"), max_length=200)
+    phone = models.CharField(_("mobile phone"), max_length=12, validators=[phone_validator])
+    email = models.EmailField(_("email"), blank=True)
+    preferred_language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.RUSSIAN
+    )
+    identified_at = models.DateTimeField(_("identified at"), null=True, blank=True)
+    identification_method = models.CharField(
+        _("identified by"), max_length=16, choices=IdentificationMethod.choices, blank=True
+    )
+    social_status = models.CharField(
+        _("social status"), max_length=16, choices=SocialStatus.choices, default=SocialStatus.NONE
+    )
+    social_status_source = models.CharField(
+        _("social status verified by"), max_length=100, blank=True,
+        help_text=_("The government-data source that confirmed the status; empty if unverified."),
+    )  # fmt: skip
+    social_status_verified_at = models.DateTimeField(
+        _("social status verified at"), null=True, blank=True
+    )
+    data_consent_at = models.DateTimeField(_("consent to data collection"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("borrower")
+        verbose_name_plural = _("borrowers")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(iin__regex=r"^[0-9]{12}$"), name="borrower_iin_12_digits"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(social_status="none")
+                | models.Q(social_status_verified_at__isnull=False),
+                name="borrower_social_status_verified",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def is_identified(self) -> bool:
+        return self.identified_at is not None
+
+    @property
+    def is_vulnerable(self) -> bool:
+        return self.social_status != SocialStatus.NONE

@@ -1,0 +1,198 @@
+"""The demo world: creditors, borrowers and what the credit bureau knows about them.
+
+Pure data (no Django models), shared by the bureau simulator, which serves it over HTTP,
+and by `manage.py seed_demo`, which creates the matching accounts. IINs and BINs are real
+valid numbers built with the official control-digit algorithm.
+"""
+
+from datetime import date
+
+from finplatform.kzid import make_bin, make_iin
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+
+def _bin(serial: int) -> str:
+    return make_bin(date(2004, 5, 1), serial=serial)
+
+
+CREDITORS = [
+    {"key": "alem", "name": "Alem Bank JSC", "kind": "bank", "bin": _bin(101)},
+    {"key": "dala", "name": "Dala Bank JSC", "kind": "bank", "bin": _bin(202)},
+    {"key": "sapa", "name": "Sapa Bank JSC", "kind": "bank", "bin": _bin(303)},
+    {"key": "tez", "name": "Tez Qarz MFO LLP", "kind": "mfo", "bin": _bin(404)},
+    {"key": "orda", "name": "Orda Finance MFO LLP", "kind": "mfo", "bin": _bin(505)},
+    {"key": "jyl", "name": "Jyldam Credit MFO LLP", "kind": "mfo", "bin": _bin(606)},
+    {"key": "kepil", "name": "Kepil Collection LLP", "kind": "collector", "bin": _bin(707)},
+    {"key": "senim", "name": "Senim Collection LLP", "kind": "collector", "bin": _bin(808)},
+]
+
+
+def _loan(creditor, contract, *, kind="consumer", secured=False, principal, interest=0,
+          penalty=0, overdue_days=0, opened=date(2023, 3, 15), original=None):  # fmt: skip
+    """Amounts in whole tenge here for readability; the bureau serves tiyn."""
+    return {
+        "creditor": creditor,
+        "original_creditor": original,
+        "contract_number": contract,
+        "kind": kind,
+        "secured": secured,
+        "principal_tiyn": principal * 100,
+        "interest_tiyn": interest * 100,
+        "penalty_tiyn": penalty * 100,
+        "overdue_days": overdue_days,
+        "opened_on": opened.isoformat(),
+    }
+
+
+BORROWERS = [
+    {
+        "key": "aigerim",
+        "full_name": "Султанова Айгерим Нурлановна",
+        "iin": make_iin(date(1988, 4, 12), female=True, serial=1201),
+        "phone": "+77011234501",
+        "language": "ru",
+        "story": "eligible: three creditors (bank, MFO, collector)",
+        "loans": [
+            _loan(
+                "alem",
+                "AB-2023-0042",
+                principal=1_150_000,
+                interest=84_300,
+                penalty=12_450,
+                overdue_days=95,
+            ),  # fmt: skip
+            _loan(
+                "tez",
+                "TQ-77812",
+                principal=380_000,
+                interest=41_000,
+                penalty=9_870,
+                overdue_days=140,
+                opened=date(2024, 1, 9),
+            ),  # fmt: skip
+            _loan(
+                "kepil",
+                "KC-5510",
+                principal=620_000,
+                interest=0,
+                penalty=0,
+                overdue_days=410,
+                opened=date(2021, 7, 2),
+                original="dala",
+            ),  # fmt: skip
+        ],
+    },
+    {
+        "key": "gulnara",
+        "full_name": "Жақсыбекова Гүлнара Асқарқызы",
+        "iin": make_iin(date(1979, 11, 3), female=True, serial=3407),
+        "phone": "+77021234502",
+        "language": "kk",
+        "asp": True,
+        "story": "eligible, receives targeted social assistance (ASP)",
+        "loans": [
+            _loan(
+                "orda",
+                "OF-10233",
+                principal=240_000,
+                interest=18_500,
+                penalty=4_200,
+                overdue_days=62,
+            ),  # fmt: skip
+            _loan(
+                "jyl",
+                "JC-2024-881",
+                principal=310_000,
+                interest=22_000,
+                penalty=7_700,
+                overdue_days=33,
+                opened=date(2024, 2, 20),
+            ),  # fmt: skip
+        ],
+    },
+    {
+        "key": "saule",
+        "full_name": "Omarova Saule Bekovna",
+        "iin": make_iin(date(1992, 6, 30), female=True, serial=1555),
+        "phone": "+77071234503",
+        "language": "en",
+        "story": "eligible; a secured car loan stays out of the list",
+        "loans": [
+            _loan(
+                "sapa",
+                "SB-CAR-3391",
+                kind="car",
+                secured=True,
+                principal=4_100_000,
+                interest=120_000,
+                overdue_days=12,
+            ),  # fmt: skip
+            _loan(
+                "sapa",
+                "SB-CL-1180",
+                principal=890_000,
+                interest=51_000,
+                penalty=8_000,
+                overdue_days=48,
+            ),  # fmt: skip
+            _loan(
+                "orda",
+                "OF-20871",
+                principal=150_000,
+                interest=9_000,
+                penalty=1_500,
+                overdue_days=0,
+                opened=date(2025, 1, 14),
+            ),  # fmt: skip
+        ],
+    },
+    {
+        "key": "daniyar",
+        "full_name": "Ахметов Данияр Серикович",
+        "iin": make_iin(date(1985, 1, 21), serial=2210),
+        "phone": "+77051234504",
+        "language": "ru",
+        "story": "not eligible: only one creditor",
+        "loans": [
+            _loan("alem", "AB-2022-1177", principal=700_000, interest=35_000, overdue_days=70),
+        ],
+    },
+    {
+        "key": "marat",
+        "full_name": "Беков Марат Ержанович",
+        "iin": make_iin(date(1975, 9, 9), serial=1010),
+        "phone": "+77771234505",
+        "language": "ru",
+        "story": "not eligible: total debt over 7,000,000 KZT",
+        "loans": [
+            _loan(
+                "dala",
+                "DB-88120",
+                principal=4_800_000,
+                interest=300_000,
+                penalty=95_000,
+                overdue_days=200,
+            ),  # fmt: skip
+            _loan("tez", "TQ-99001", principal=2_500_000, interest=100_000, overdue_days=120),
+        ],
+    },
+    {
+        "key": "yerlan",
+        "full_name": "Yerlan Tokayev",
+        "iin": make_iin(date(1990, 2, 2), serial=4321),
+        "phone": "+77471234506",
+        "language": "en",
+        "bankruptcy": True,
+        "story": "not eligible: a bankruptcy procedure is under way",
+        "loans": [
+            _loan("alem", "AB-2020-5000", principal=900_000, interest=60_000, overdue_days=500),
+            _loan("jyl", "JC-2021-077", principal=200_000, interest=15_000, overdue_days=480),
+        ],
+    },
+]
+
+OMBUDSMAN_STAFF = [
+    {"username": "ombudsman.bank", "ombudsman": "banking", "name": "Banking ombudsman office"},
+    {"username": "ombudsman.mfo", "ombudsman": "microfinance", "name": "Microfinance ombudsman"},
+]

@@ -1,0 +1,124 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from finplatform.kzid import validate_bin, validate_iin
+
+
+class Ombudsman(models.TextChoices):
+    BANKING = "banking", _("Banking ombudsman")
+    MICROFINANCE = "microfinance", _("Microfinance ombudsman")
+
+
+class CreditorKind(models.TextChoices):
+    BANK = "bank", _("Bank")
+    MFO = "mfo", _("Microfinance organisation")
+    COLLECTOR = "collector", _("Collection agency")
+
+
+class Creditor(models.Model):
+    """A bank, MFO or collection agency. Its staff see only its own loans and cases."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    bin = models.CharField(_("BIN"), max_length=12, unique=True, validators=[validate_bin])
+    kind = models.CharField(_("kind"), max_length=16, choices=CreditorKind.choices)
+    ombudsman = models.CharField(
+        _("ombudsman"), max_length=16, choices=Ombudsman.choices,
+        help_text=_("Banks fall under the banking ombudsman, MFOs under the microfinance one."),
+    )  # fmt: skip
+    email = models.EmailField(_("notification email"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("creditor")
+        verbose_name_plural = _("creditors")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(bin__regex=r"^[0-9]{12}$"), name="creditor_bin_12_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CreditorStaff(models.Model):
+    """A user working for exactly one creditor organisation."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="creditor_staff"
+    )
+    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="staff")
+    position = models.CharField(_("position"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("creditor staff member")
+        verbose_name_plural = _("creditor staff")
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} ({self.creditor})"
+
+
+class LoanKind(models.TextChoices):
+    CONSUMER = "consumer", _("Consumer loan")
+    CAR = "car", _("Car loan")
+    MORTGAGE = "mortgage", _("Mortgage")
+    BUSINESS = "business", _("Business loan")
+
+
+class Loan(models.Model):
+    """A creditor's loan to a borrower, as the credit bureau reports it. Money in tiyn."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="loans")
+    original_creditor = models.ForeignKey(
+        Creditor, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text=_("For a loan a collection agency bought: who lent it first."),
+    )  # fmt: skip
+    borrower_iin = models.CharField(_("borrower IIN"), max_length=12, validators=[validate_iin])
+    contract_number = models.CharField(_("contract number"), max_length=64)
+    bureau_reference = models.CharField(_("bureau reference"), max_length=64, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=LoanKind.choices)
+    secured = models.BooleanField(_("secured by collateral"), default=False)
+    currency = models.CharField(_("currency"), max_length=3, default="KZT")
+    principal_tiyn = models.BigIntegerField(_("principal, tiyn"))
+    interest_tiyn = models.BigIntegerField(_("interest, tiyn"))
+    penalty_tiyn = models.BigIntegerField(_("penalties, tiyn"))
+    total_tiyn = models.BigIntegerField(_("total outstanding, tiyn"))
+    overdue_days = models.PositiveIntegerField(_("days overdue"), default=0)
+    opened_on = models.DateField(_("opened on"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
+        ordering = ["opened_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["creditor", "contract_number"], name="loan_contract_unique_per_creditor"
+            ),
+            models.CheckConstraint(condition=models.Q(currency="KZT"), name="loan_currency_kzt"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    principal_tiyn__gte=0, interest_tiyn__gte=0, penalty_tiyn__gte=0
+                ),
+                name="loan_components_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    total_tiyn=models.F("principal_tiyn")
+                    + models.F("interest_tiyn")
+                    + models.F("penalty_tiyn")
+                ),
+                name="loan_total_is_sum_of_components",
+            ),
+        ]
+        indexes = [models.Index(fields=["borrower_iin"])]
+
+    def __str__(self) -> str:
+        return f"{self.creditor} № {self.contract_number}"

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class FinplatformConfig(AppConfig):
+    name = "finplatform"
+    verbose_name = "Finkelisim"
+
+    def ready(self) -> None:
+        from finplatform.roles import ensure_groups
+
+        post_migrate.connect(ensure_groups, dispatch_uid="finplatform.ensure_groups")

@@ -1,0 +1,27 @@
+"""The Celery app and the one place where the beat schedule lives.
+
+Deadlines are periodic sweeps over the database ("what expired by now?"), never far-future
+ETA tasks, so a beat or worker that was down catches up on its next run. Every entry has
+`expires` so a backlog of stale sweeps does not pile up behind an outage.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "finplatform.settings")
+
+app = Celery("finplatform")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+MINUTE = 60
+
+# name -> (task, every N seconds). Each sweep is idempotent and safe to run concurrently.
+app.conf.beat_schedule = {
+    "worker-heartbeat": {
+        "task": "finplatform.tasks.heartbeat",
+        "schedule": 5 * MINUTE,
+        "options": {"expires": 5 * MINUTE},
+    },
+}

@@ -1,0 +1,56 @@
+"""The three roles and the groups behind them.
+
+A user has exactly one role, decided by which profile they have: a `Borrower`, a
+`CreditorStaff` (tied to one organisation) or an `OmbudsmanStaff` (tied to one ombudsman,
+`is_staff` for the admin). Groups carry the model permissions; scoping to one's own borrower
+or organisation is done by the selectors, never by permissions alone.
+"""
+
+from __future__ import annotations
+
+BORROWER = "borrower"
+CREDITOR_STAFF = "creditor_staff"
+OMBUDSMAN_STAFF = "ombudsman_staff"
+
+# group -> {app_label: [model permissions codenames]}
+GROUP_PERMISSIONS: dict[str, dict[str, list[str]]] = {
+    BORROWER: {},
+    CREDITOR_STAFF: {},
+    OMBUDSMAN_STAFF: {
+        "borrowers": ["view_borrower"],
+        "creditors": ["view_creditor", "view_loan", "view_creditorstaff"],
+        "resolution": [
+            "view_case",
+            "change_case",
+            "view_caseloan",
+            "change_caseloan",
+            "view_casetransition",
+        ],  # fmt: skip
+    },
+}
+
+
+def role_of(user) -> str | None:
+    if not user.is_authenticated:
+        return None
+    if hasattr(user, "borrower"):
+        return BORROWER
+    if hasattr(user, "creditor_staff"):
+        return CREDITOR_STAFF
+    if hasattr(user, "ombudsman_staff") or user.is_superuser:
+        return OMBUDSMAN_STAFF
+    return None
+
+
+def ensure_groups(**kwargs) -> None:
+    """post_migrate hook: create the role groups and give them their permissions."""
+    from django.contrib.auth.models import Group, Permission
+
+    for group_name, by_app in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        wanted = [
+            Permission.objects.filter(content_type__app_label=app, codename=codename).first()
+            for app, codenames in by_app.items()
+            for codename in codenames
+        ]
+        group.permissions.add(*[p for p in wanted if p is not None])

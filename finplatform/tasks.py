@@ -1,0 +1,11 @@
+import socket
+
+from celery import shared_task
+
+from finplatform.clock import business_now
+
+
+@shared_task(name="finplatform.tasks.heartbeat", time_limit=30, soft_time_limit=25)
+def heartbeat() -> dict:
+    """Proves a worker is consuming: returns who ran it and when (the tests call it)."""
+    return {"host": socket.gethostname(), "at": business_now().isoformat()}

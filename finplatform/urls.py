@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from borrowers.views import login_view
+from finplatform import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", login_view, name="login"),
+    path("staff/login/", views.StaffLoginView.as_view(), name="staff_login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("portal/", include("borrowers.urls")),
+    path("creditor/", include("creditors.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

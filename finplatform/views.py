@@ -1,0 +1,24 @@
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+
+from finplatform.roles import BORROWER, CREDITOR_STAFF, OMBUDSMAN_STAFF, role_of
+
+
+def home(request):
+    """Send each role to its own front page."""
+    role = role_of(request.user)
+    if role == BORROWER:
+        return redirect("borrowers:portal")
+    if role == CREDITOR_STAFF:
+        return redirect("creditors:dashboard")
+    if role == OMBUDSMAN_STAFF:
+        return redirect("admin:index")
+    return redirect("login")
+
+
+class StaffLoginView(auth_views.LoginView):
+    """Creditor staff sign in with the username their organisation was given."""
+
+    template_name = "registration/staff_login.html"
+    extra_context = {"title": _("Creditor sign-in")}

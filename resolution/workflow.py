@@ -1,0 +1,82 @@
+"""The case state machine: every allowed move is listed here, and `transition` is the only
+code that changes `Case.status`.
+
+A transition locks the case row (`select_for_update`), checks the move is allowed from the
+state the row holds *now*, saves, and writes the audit record, all in one transaction. An
+illegal move raises `IllegalTransition` and changes nothing.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from finplatform.clock import business_now
+from finplatform.errors import ConflictError
+from resolution.models import Case, CaseStatus, CaseTransition
+
+S = CaseStatus
+
+ALLOWED: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.SUBMITTED}),
+    S.SUBMITTED: frozenset({S.CHECKING}),
+    S.CHECKING: frozenset({S.INELIGIBLE, S.AWAITING_CREDITORS}),
+    S.AWAITING_CREDITORS: frozenset({S.UNDER_REVIEW}),
+    S.UNDER_REVIEW: frozenset({S.DOCUMENTS_ISSUED, S.REJECTED}),
+    S.DOCUMENTS_ISSUED: frozenset({S.SIGNED, S.REFUSED}),
+    S.SIGNED: frozenset({S.ACTIVE}),
+    S.ACTIVE: frozenset({S.COMPLETED, S.BREACHED}),
+    S.BREACHED: frozenset({S.COMPLETED}),
+    S.INELIGIBLE: frozenset(),
+    S.REJECTED: frozenset(),
+    S.REFUSED: frozenset(),
+    S.COMPLETED: frozenset(),
+}
+
+MSG_ILLEGAL = _("A case in state “%(current)s” cannot move to “%(target)s”.")
+
+
+class IllegalTransition(ConflictError):
+    pass
+
+
+def lock_case(case_id) -> Case:
+    """Load a case FOR UPDATE. Call inside a transaction; the one lock helper for cases."""
+    return Case.objects.select_for_update(of=("self",)).get(pk=case_id)
+
+
+def actor_label_for(user) -> str:
+    if user is None:
+        return "system"
+    from finplatform.roles import role_of
+
+    return f"{role_of(user) or 'user'}:{user.get_username()}"
+
+
+@transaction.atomic
+def transition(
+    *, case_id, to: str, actor=None, actor_label: str | None = None, reason: str = "", **fields
+) -> Case:
+    """Move the case to `to`, setting `fields` on it; raises IllegalTransition otherwise."""
+    case = lock_case(case_id)
+    if to not in ALLOWED[case.status]:
+        raise IllegalTransition(
+            MSG_ILLEGAL % {"current": case.status, "target": to},
+            code="illegal_transition",
+            extra={"current": case.status, "target": to},
+        )
+    previous = case.status
+    case.status = to
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.save(update_fields=["status", "updated_at", *fields.keys()])
+    CaseTransition.objects.create(
+        case=case,
+        from_status=previous,
+        to_status=to,
+        actor=actor,
+        actor_label=actor_label or actor_label_for(actor),
+        reason=reason,
+        at=business_now(),
+    )
+    return case

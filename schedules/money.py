@@ -1,0 +1,70 @@
+"""Money arithmetic, in one place. Every amount is an `int` of tiyn (1 KZT = 100 tiyn);
+floats never touch money. Splits use the largest-remainder method, so the parts always add
+up to the whole exactly; everything that divides money imports `split_largest_remainder`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+TIYN_PER_TENGE = 100
+NBSP = "\u00a0"
+
+
+def tenge_to_tiyn(value: str | int | Decimal) -> int:
+    """'1 234 567,89' / '1234567.89' / Decimal → tiyn. Refuses fractions of a tiyn."""
+    if isinstance(value, int):
+        return value * TIYN_PER_TENGE
+    if isinstance(value, float):
+        raise TypeError("money is never a float")
+    text = str(value).replace(NBSP, "").replace(" ", "").replace(",", ".")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"not an amount: {value!r}") from None
+    tiyn = amount * TIYN_PER_TENGE
+    if tiyn != tiyn.to_integral_value():
+        raise ValueError(f"amount has fractions of a tiyn: {value!r}")
+    return int(tiyn)
+
+
+def tiyn_to_decimal(tiyn: int) -> Decimal:
+    return (Decimal(tiyn) / TIYN_PER_TENGE).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def format_tenge(tiyn: int | None, *, symbol: bool = True) -> str:
+    """12345678 → '123 456,78 ₸' (no-break spaces, so an amount never wraps)."""
+    if tiyn is None:
+        return "—"
+    sign = "−" if tiyn < 0 else ""
+    whole, cents = divmod(abs(int(tiyn)), TIYN_PER_TENGE)
+    grouped = f"{whole:,}".replace(",", NBSP)
+    text = f"{sign}{grouped},{cents:02d}"
+    return f"{text}{NBSP}₸" if symbol else text
+
+
+def split_largest_remainder(amount: int, weights: Sequence[int]) -> list[int]:
+    """Divide `amount` tiyn in proportion to `weights` (non-negative ints, not all zero).
+
+    Each part gets floor(amount * w / total); the tiyn left over go one each to the parts
+    with the largest remainders (ties to the earlier part, so the result is deterministic).
+    The parts always sum to `amount` exactly, and no part exceeds its ceiling share.
+    """
+    if amount < 0:
+        raise ValueError("cannot split a negative amount")
+    if any(w < 0 for w in weights):
+        raise ValueError("weights must not be negative")
+    total = sum(weights)
+    if total <= 0:
+        raise ValueError("weights must not all be zero")
+    parts = []
+    remainders = []
+    for index, weight in enumerate(weights):
+        quotient, remainder = divmod(amount * weight, total)
+        parts.append(quotient)
+        remainders.append((-remainder, index))
+    leftover = amount - sum(parts)
+    for _, index in sorted(remainders)[:leftover]:
+        parts[index] += 1
+    return parts

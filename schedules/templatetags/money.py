@@ -1,0 +1,11 @@
+from django import template
+
+from schedules.money import format_tenge
+
+register = template.Library()
+
+
+@register.filter
+def tenge(tiyn):
+    """{{ amount_tiyn|tenge }} → 1 234 567,89 ₸"""
+    return format_tenge(tiyn)

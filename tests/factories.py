@@ -1,0 +1,105 @@
+"""factory_boy factories for the core models. IINs and BINs come out valid."""
+
+from datetime import date
+from itertools import count
+
+import factory
+from django.contrib.auth import get_user_model
+
+from borrowers.models import Borrower
+from creditors.models import Creditor, CreditorKind, CreditorStaff, Loan, LoanKind, Ombudsman
+from finplatform.kzid import make_bin, make_iin
+from resolution.models import Case, CaseLoan
+
+_serial = count(5000)
+PASSWORD = "correct-horse-battery-7"
+
+
+def next_iin() -> str:
+    return make_iin(date(1987, 3, 4), serial=next(_serial))
+
+
+def next_bin() -> str:
+    return make_bin(date(2010, 7, 1), serial=next(_serial))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class BorrowerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Borrower
+
+    iin = factory.LazyFunction(next_iin)
+    user = factory.SubFactory(UserFactory, username=factory.SelfAttribute("..iin"))
+    full_name = factory.Faker("name", locale="ru_RU")
+    phone = factory.Sequence(lambda n: f"+7701{n:07d}")
+
+
+class CreditorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Creditor
+
+    name = factory.Sequence(lambda n: f"Test Bank {n}")
+    bin = factory.LazyFunction(next_bin)
+    kind = CreditorKind.BANK
+    ombudsman = Ombudsman.BANKING
+
+
+class CreditorStaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CreditorStaff
+
+    user = factory.SubFactory(UserFactory)
+    creditor = factory.SubFactory(CreditorFactory)
+
+
+class LoanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Loan
+
+    creditor = factory.SubFactory(CreditorFactory)
+    borrower_iin = factory.LazyFunction(next_iin)
+    contract_number = factory.Sequence(lambda n: f"C-{n:06d}")
+    kind = LoanKind.CONSUMER
+    principal_tiyn = 50_000_000
+    interest_tiyn = 3_000_000
+    penalty_tiyn = 450_00
+    total_tiyn = factory.LazyAttribute(
+        lambda o: o.principal_tiyn + o.interest_tiyn + o.penalty_tiyn
+    )
+    overdue_days = 60
+    opened_on = date(2023, 1, 10)
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Case
+
+    borrower = factory.SubFactory(BorrowerFactory)
+
+
+class CaseLoanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseLoan
+
+    case = factory.SubFactory(CaseFactory)
+    loan = factory.SubFactory(
+        LoanFactory, borrower_iin=factory.SelfAttribute("..case.borrower.iin")
+    )
+    creditor = factory.SelfAttribute("loan.creditor")
+    bureau_principal_tiyn = factory.SelfAttribute("loan.principal_tiyn")
+    bureau_interest_tiyn = factory.SelfAttribute("loan.interest_tiyn")
+    bureau_penalty_tiyn = factory.SelfAttribute("loan.penalty_tiyn")
+    bureau_total_tiyn = factory.SelfAttribute("loan.total_tiyn")

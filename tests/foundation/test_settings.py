@@ -1,0 +1,34 @@
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+from tests.conftest import ROOT
+
+
+def _run_check(env_overrides: dict) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = _run_check({"DJANGO_ENV": "production", "SECRET_KEY": "x" * 30 + "Yz0!" * 10,
+                         "ALLOWED_HOSTS": "finkelisim.kz"})  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _run_check({"DJANGO_ENV": "production"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_business_time_zone_is_almaty():
+    assert settings.TIME_ZONE == "Asia/Almaty"
+    assert settings.USE_TZ
