@@ -186,6 +186,15 @@ CELERY_RESULT_EXPIRES = 3600
 SIMULATOR_URL = os.environ.get("SIMULATOR_URL", "http://127.0.0.1:8900")
 BUREAU_URL = os.environ.get("BUREAU_URL", f"{SIMULATOR_URL}/bureau")
 ADAPTER_TIMEOUT_SECONDS = float(os.environ.get("ADAPTER_TIMEOUT_SECONDS", "5"))
+# name -> dotted path of a zero-argument factory (see bureau_gateway.adapters). The HTTP
+# clients talk to whatever URL they are given: the simulators in dev/test, the real services
+# in production.
+ADAPTERS = {
+    "bureau": os.environ.get("ADAPTER_BUREAU", "bureau_gateway.clients.HttpCreditBureau"),
+    "government": os.environ.get("ADAPTER_GOVERNMENT", "bureau_gateway.clients.HttpGovernmentData"),
+    "identity": os.environ.get("ADAPTER_IDENTITY", "bureau_gateway.clients.HttpIdentityProvider"),
+    "sms": os.environ.get("ADAPTER_SMS", "bureau_gateway.clients.HttpSmsGateway"),
+}
 
 MAILERS = {
     "default": {

@@ -1,0 +1,123 @@
+"""The contracts of every outside system. Nothing outside `bureau_gateway` knows whether a
+real client or the simulator answers: it asks `bureau_gateway.adapters` for an instance.
+
+Money crosses these interfaces as integer tiyn. Implementations raise only the errors below,
+so callers can tell "try again later" from "this borrower is unknown" from "the answer was
+garbage".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+
+
+class AdapterError(Exception):
+    """Base of every error an adapter raises."""
+
+
+class ServiceUnavailable(AdapterError):
+    """Timeout, connection refused, 5xx: retry later with backoff."""
+
+
+class BureauUnavailable(ServiceUnavailable):
+    pass
+
+
+class SubjectUnknown(AdapterError):
+    """The outside system has no record of this IIN (or phone...). Not retryable."""
+
+
+class MalformedResponse(AdapterError):
+    """The answer did not match the contract. Not retryable; nothing may be half-written."""
+
+
+# --- credit bureau ---
+
+
+@dataclass(frozen=True)
+class BureauLoan:
+    bureau_reference: str
+    creditor_bin: str
+    creditor_name: str
+    creditor_kind: str  # bank | mfo | collector
+    original_creditor_bin: str | None
+    contract_number: str
+    kind: str  # consumer | car | mortgage | business
+    secured: bool
+    principal_tiyn: int
+    interest_tiyn: int
+    penalty_tiyn: int
+    overdue_days: int
+    opened_on: date
+    closed_on: date | None = None
+
+    @property
+    def total_tiyn(self) -> int:
+        return self.principal_tiyn + self.interest_tiyn + self.penalty_tiyn
+
+
+@dataclass(frozen=True)
+class CreditReport:
+    iin: str
+    report_id: str
+    generated_at: datetime
+    loans: tuple[BureauLoan, ...]
+    bankruptcy_in_progress: bool = False
+    solvency_restoration_in_progress: bool = False
+    previous_procedure_signed: bool = False
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+class CreditBureau(Protocol):
+    def fetch_report(self, iin: str) -> CreditReport: ...
+
+    def report_procedure_started(self, *, iin: str, bureau_reference: str, creditor_bin: str,
+                                 case_reference: str, on: date) -> None: ...  # fmt: skip
+
+    def report_procedure_completed(self, *, iin: str, bureau_reference: str, creditor_bin: str,
+                                   case_reference: str, on: date) -> None: ...  # fmt: skip
+
+
+# --- government data (social status) ---
+
+
+@dataclass(frozen=True)
+class SocialStatusAnswer:
+    iin: str
+    vulnerable: bool
+    receives_asp: bool
+    source: str
+    checked_at: datetime
+
+
+class GovernmentData(Protocol):
+    def social_status(self, iin: str) -> SocialStatusAnswer: ...
+
+
+# --- identity ---
+
+
+@dataclass(frozen=True)
+class IdentityResult:
+    verified: bool
+    method: str  # eds | biometric | sms_operator
+    reason: str = ""
+
+
+class IdentityProvider(Protocol):
+    def phone_belongs_to(self, *, iin: str, phone: str) -> bool: ...
+
+    def verify_biometrics(self, *, iin: str, selfie_token: str) -> IdentityResult: ...
+
+    def verify_eds(self, *, iin: str, signed_payload: str, signature: str) -> IdentityResult: ...
+
+
+# --- SMS ---
+
+
+class SmsGateway(Protocol):
+    def send(self, *, phone: str, text: str, dedup_key: str) -> str:
+        """Send one SMS; returns the gateway's message id. Same dedup_key → same message."""
+        ...
