@@ -40,3 +40,21 @@ class IINLoginForm(forms.Form):
 
     def get_user(self):
         return self.user_cache
+
+
+class ComplaintForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Your complaint"), max_length=10_000,
+                           widget=forms.Textarea(attrs={"rows": 8}))  # fmt: skip
+    language = forms.ChoiceField(label=_("Language for the answer"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        from borrowers.models import Language
+
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = Language.choices
+
+
+class ComplaintMessageForm(forms.Form):
+    body = forms.CharField(label=_("Message"), max_length=10_000,
+                           widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip

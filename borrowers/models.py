@@ -85,3 +85,70 @@ class Borrower(models.Model):
     @property
     def is_vulnerable(self) -> bool:
         return self.social_status != SocialStatus.NONE
+
+
+class ComplaintStatus(models.TextChoices):
+    OPEN = "open", _("Received, awaiting an answer")
+    EXTENDED = "extended", _("Answer period extended")
+    ANSWERED = "answered", _("Answered")
+
+
+class Complaint(models.Model):
+    """A written complaint from the cabinet. Answered within 15 working days, extendable
+    once by 15 more with notice to the borrower; in Kazakh or the complaint's language."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    borrower = models.ForeignKey(Borrower, on_delete=models.PROTECT, related_name="complaints")
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("complaint"), max_length=10_000)
+    language = models.CharField(_("language of the complaint"), max_length=2,
+                                choices=Language.choices)  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=16, choices=ComplaintStatus.choices, default=ComplaintStatus.OPEN
+    )
+    received_at = models.DateTimeField(_("received at"))
+    due_on = models.DateField(_("answer due by"))
+    extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
+    extension_reason = models.TextField(_("why the period was extended"), blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answer_language = models.CharField(_("language of the answer"), max_length=2,
+                                       choices=Language.choices, blank=True)  # fmt: skip
+    appeal_info = models.TextField(_("how to appeal"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["due_on", "received_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="answered", answered_at__isnull=False)
+                | (~models.Q(status="answered") & models.Q(answered_at__isnull=True)),
+                name="complaint_answered_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="extended") | models.Q(extended_at__isnull=False),
+                name="complaint_extension_recorded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class ComplaintMessage(models.Model):
+    """The conversation under a complaint: the borrower's follow-ups and staff replies."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")  # fmt: skip
+    from_staff = models.BooleanField(default=False)
+    body = models.TextField(max_length=10_000)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]

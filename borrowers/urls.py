@@ -5,4 +5,6 @@ from borrowers import views
 app_name = "borrowers"
 urlpatterns = [
     path("", views.portal_home, name="portal"),
+    path("complaints/", views.complaint_list, name="complaints"),
+    path("complaints/<uuid:complaint_id>/", views.complaint_detail, name="complaint"),
 ]
