@@ -303,8 +303,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--simulator-port", type=int, default=8900)
     test = sub.add_parser("test", help="quality gates and the whole test suite")
     test.add_argument("--no-gates", action="store_true", help="skip ruff and migration checks")
-    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "run" and extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.pytest_args = extra  # everything else goes to pytest
     return cmd_run(args) if args.command == "run" else cmd_test(args)
 
 
