@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from creditors.models import Creditor, CreditorStaff, Loan
+from creditors.models import Creditor, CreditorStaff, Loan, PayoutDetails
 
 
 class StaffInline(admin.TabularInline):
@@ -22,3 +22,18 @@ class LoanAdmin(admin.ModelAdmin):
     list_display = ["contract_number", "creditor", "kind", "secured", "total_tiyn", "overdue_days"]
     list_filter = ["kind", "secured", "creditor"]
     search_fields = ["contract_number", "borrower_iin"]
+
+
+@admin.register(PayoutDetails)
+class PayoutDetailsAdmin(admin.ModelAdmin):
+    """Read-only for staff: changes go through the creditor's own maker–checker."""
+
+    list_display = ["creditor", "iban", "status", "proposed_by", "decided_by", "proposed_at"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in PayoutDetails._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -122,3 +122,63 @@ class Loan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.creditor} № {self.contract_number}"
+
+
+class PayoutDetailsStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Awaiting a second approver")
+    ACTIVE = "active", _("Active")
+    REJECTED = "rejected", _("Rejected")
+    SUPERSEDED = "superseded", _("Replaced by newer details")
+
+
+class PayoutDetails(models.Model):
+    """Where a creditor's money goes. A change takes effect only when a second person of the
+    same creditor approves it (maker–checker): a changed account number is how money goes
+    astray. Rows are never edited after the decision; history is the list of rows."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="payout_details")
+    iban = models.CharField(_("IBAN"), max_length=20)
+    bank_bic = models.CharField(_("bank BIC"), max_length=11)
+    bank_name = models.CharField(_("bank"), max_length=200)
+    beneficiary_name = models.CharField(_("beneficiary"), max_length=200)
+    status = models.CharField(max_length=16, choices=PayoutDetailsStatus.choices,
+                              default=PayoutDetailsStatus.PROPOSED)  # fmt: skip
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")  # fmt: skip
+    proposed_at = models.DateTimeField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")  # fmt: skip
+    decided_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("payout details")
+        verbose_name_plural = _("payout details")
+        ordering = ["-proposed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["creditor"],
+                condition=models.Q(status="active"),
+                name="payout_details_one_active_per_creditor",
+            ),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["creditor"],
+                condition=models.Q(status="proposed"),
+                name="payout_details_one_pending_per_creditor",
+            ),  # fmt: skip
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True)
+                | ~models.Q(decided_by=models.F("proposed_by")),
+                name="payout_details_checker_is_not_maker",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="proposed", decided_by__isnull=True)
+                | (~models.Q(status="proposed") & models.Q(decided_by__isnull=False)),
+                name="payout_details_decision_recorded",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(iban__regex=r"^KZ[0-9]{5}[0-9A-Z]{13}$"),
+                name="payout_details_iban_shape",
+            ),
+        ]

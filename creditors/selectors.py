@@ -22,3 +22,19 @@ def loan_for_creditor(creditor: Creditor, loan_id) -> Loan:
 
 def loans_for_borrower_iin(iin: str) -> QuerySet[Loan]:
     return Loan.objects.filter(borrower_iin=iin).select_related("creditor")
+
+
+def active_payout_details(creditor: Creditor):
+    from creditors.models import PayoutDetails, PayoutDetailsStatus
+
+    return PayoutDetails.objects.filter(
+        creditor=creditor, status=PayoutDetailsStatus.ACTIVE
+    ).first()
+
+
+def payout_details_history(creditor: Creditor):
+    from creditors.models import PayoutDetails
+
+    return PayoutDetails.objects.filter(creditor=creditor).select_related(
+        "proposed_by", "decided_by"
+    )

@@ -1,6 +1,20 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from creditors.selectors import creditor_for_user, loan_for_creditor, loans_for_creditor
+from creditors import services
+from creditors.forms import PayoutDetailsForm, RejectForm
+from creditors.models import PayoutDetails
+from creditors.selectors import (
+    active_payout_details,
+    creditor_for_user,
+    loan_for_creditor,
+    loans_for_creditor,
+    payout_details_history,
+)
+from finplatform.errors import ApplicationError
 from finplatform.permissions import creditor_staff_required
 
 
@@ -19,3 +33,52 @@ def loan_detail(request, loan_id):
     creditor = creditor_for_user(request.user)
     loan = loan_for_creditor(creditor, loan_id)  # 404 for another organisation's loan
     return render(request, "creditors/loan_detail.html", {"creditor": creditor, "loan": loan})
+
+
+@creditor_staff_required
+def payout_details(request):
+    creditor = creditor_for_user(request.user)
+    form = PayoutDetailsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.propose_payout_details(user=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Saved. A colleague must approve the new details."))
+            return redirect("creditors:payout_details")
+    return render(
+        request,
+        "creditors/payout_details.html",
+        {
+            "creditor": creditor,
+            "form": form,
+            "active": active_payout_details(creditor),
+            "history": payout_details_history(creditor),
+        },
+    )
+
+
+@require_POST
+@creditor_staff_required
+def payout_details_decide(request, details_id, decision):
+    if decision not in {"approve", "reject"}:
+        raise Http404
+    try:
+        if decision == "approve":
+            services.approve_payout_details(user=request.user, details_id=details_id)
+            messages.success(request, _("The new payout details are now active."))
+        else:
+            form = RejectForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Give a reason for the rejection."))
+                return redirect("creditors:payout_details")
+            services.reject_payout_details(
+                user=request.user, details_id=details_id, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("The proposed details were rejected."))
+    except PayoutDetails.DoesNotExist:
+        raise Http404 from None
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("creditors:payout_details")
