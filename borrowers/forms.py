@@ -1,11 +1,14 @@
 from django import forms
 from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from finplatform.kzid import validate_iin
+from finplatform.throttle import LOGIN_PER_ACCOUNT, LOGIN_PER_IP, client_ip
 
 MSG_BAD_LOGIN = _("The IIN or password is wrong. Check both and try again.")
+MSG_LOCKED = _("Too many failed attempts. Wait 15 minutes and try again.")
 MSG_INACTIVE = _("This account is blocked. Contact support.")
 
 
@@ -29,11 +32,15 @@ class IINLoginForm(forms.Form):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        self.user_cache = authenticate(
-            self.request, iin=cleaned["iin"], password=cleaned["password"]
-        )
+        iin, ip = cleaned["iin"], client_ip(self.request)
+        if LOGIN_PER_ACCOUNT.is_blocked(iin) or LOGIN_PER_IP.is_blocked(ip):
+            raise ValidationError(MSG_LOCKED, code="locked")
+        self.user_cache = authenticate(self.request, iin=iin, password=cleaned["password"])
         if self.user_cache is None:
+            LOGIN_PER_ACCOUNT.hit(iin)
+            LOGIN_PER_IP.hit(ip)
             raise ValidationError(MSG_BAD_LOGIN, code="invalid_login")
+        LOGIN_PER_ACCOUNT.reset(iin)
         if not self.user_cache.is_active:
             raise ValidationError(MSG_INACTIVE, code="inactive")
         return cleaned
@@ -58,3 +65,21 @@ class ComplaintForm(forms.Form):
 class ComplaintMessageForm(forms.Form):
     body = forms.CharField(label=_("Message"), max_length=10_000,
                            widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
+
+
+class ThrottledStaffLoginForm(AuthenticationForm):
+    """Creditor staff sign-in with the same brute-force limits as borrowers."""
+
+    def clean(self):
+        username = (self.cleaned_data.get("username") or "").lower()
+        ip = client_ip(self.request)
+        if LOGIN_PER_ACCOUNT.is_blocked(username) or LOGIN_PER_IP.is_blocked(ip):
+            raise ValidationError(MSG_LOCKED, code="locked")
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            LOGIN_PER_ACCOUNT.hit(username)
+            LOGIN_PER_IP.hit(ip)
+            raise
+        LOGIN_PER_ACCOUNT.reset(username)
+        return cleaned

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "finplatform",
     "borrowers",
     "creditors",
@@ -90,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "finplatform.middleware.UserLanguageMiddleware",
 ]
 
@@ -105,6 +108,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "finplatform.context_processors.roles",
@@ -161,10 +165,15 @@ STORAGES = {
 
 # --- Redis, Celery ---
 REDIS_URL = os.environ.get("REDIS_URL", "redis://localhost:6379/0")
+# The cache (throttles, locks) lives in its own Redis database so clearing it never touches
+# the Celery queues.
+CACHE_REDIS_URL = os.environ.get(
+    "CACHE_REDIS_URL", urlparse(REDIS_URL)._replace(path="/1").geturl()
+)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": CACHE_REDIS_URL,
         "KEY_PREFIX": "finplatform",
     }
 }
@@ -226,6 +235,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Cases, loans, confirmations and payouts for creditor back offices.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI served from our own static files: works offline and under our CSP.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- security (Django deployment checklist) ---
@@ -242,10 +255,27 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"  # the PDF preview view opts in with @xframe_options_sameorigin
 
+# Content Security Policy (Django's built-in support): only our own scripts, with a nonce for
+# the few inline ones; no plugins; frames only from ourselves (the PDF preview).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "frame-src": [CSP.SELF],
+    "frame-ancestors": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_pii": {"()": "finplatform.logfilters.MaskPIIFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_pii"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

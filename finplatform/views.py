@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
+from borrowers.forms import ThrottledStaffLoginForm
 from finplatform.roles import BORROWER, CREDITOR_STAFF, OMBUDSMAN_STAFF, role_of
 
 
@@ -21,4 +22,5 @@ class StaffLoginView(auth_views.LoginView):
     """Creditor staff sign in with the username their organisation was given."""
 
     template_name = "registration/staff_login.html"
+    authentication_form = ThrottledStaffLoginForm
     extra_context = {"title": _("Creditor sign-in")}

@@ -60,3 +60,12 @@ def _test_database_url() -> str:
 def worker(celery_worker_process, transactional_db):
     """Use in a test to get a live worker and committed transactions."""
     return celery_worker_process
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle counters and cached values never leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

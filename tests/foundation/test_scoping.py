@@ -82,3 +82,27 @@ def test_anonymous_is_sent_to_login(client):
     response = client.get(reverse("borrowers:portal"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_borrower_login_locks_after_five_failures_even_with_the_right_password(client):
+    borrower = BorrowerFactory()
+    for _ in range(5):
+        client.post(reverse("login"), {"iin": borrower.iin, "password": "nope"})
+    response = client.post(
+        reverse("login"), {"iin": borrower.iin, "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    assert "Too many failed attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_staff_login_locks_after_five_failures(client):
+    staff = CreditorStaffFactory()
+    for _ in range(5):
+        client.post(reverse("staff_login"), {"username": staff.user.username, "password": "x"})
+    response = client.post(
+        reverse("staff_login"), {"username": staff.user.username, "password": PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "Too many failed attempts" in response.content.decode()

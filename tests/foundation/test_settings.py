@@ -32,3 +32,18 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_business_time_zone_is_almaty():
     assert settings.TIME_ZONE == "Asia/Almaty"
     assert settings.USE_TZ
+
+
+def test_pages_carry_security_headers_and_api_docs_work_offline(client, db):
+    response = client.get("/login/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "object-src 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    docs = client.get("/api/v1/docs/")
+    assert docs.status_code == 200
+    assert "cdn.jsdelivr" not in docs.content.decode()  # Swagger UI from our own static files
+    schema = client.get("/api/v1/schema/")
+    assert schema.status_code == 200
+    assert b"openapi" in schema.content
