@@ -102,6 +102,40 @@ def start_redis(datadir: Path, port: int, *, persist: bool) -> subprocess.Popen:
     return proc
 
 
+# --- translations and system tools ----------------------------------------------------------
+
+
+def compile_messages() -> None:
+    """locale/*/LC_MESSAGES/django.po → .mo with polib, so no GNU gettext is needed to run."""
+    import polib
+
+    for po_path in sorted((ROOT / "locale").glob("*/LC_MESSAGES/*.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+
+
+# Debian packages the test suite needs: a browser for the end-to-end UI tests and GNU gettext
+# for the check that the translation catalogues match the source.
+SYSTEM_TOOLS = {"chromium": "chromium", "xgettext": "gettext"}
+
+
+def ensure_system_tools() -> None:
+    missing = [pkg for tool, pkg in SYSTEM_TOOLS.items() if shutil.which(tool) is None]
+    if not missing:
+        return
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        print(f"==> cannot install {missing} (needs root and apt-get); tests needing them skip")
+        return
+    print(f"==> installing Debian packages {missing}", flush=True)
+    quiet = {
+        "stdout": subprocess.DEVNULL,
+        "env": {**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    }
+    subprocess.run(["apt-get", "update", "-qq"], check=False, **quiet)
+    subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=False, **quiet)
+
+
 # --- child processes ----------------------------------------------------------------------
 
 
@@ -182,6 +216,7 @@ def manage(env: dict, *args: str) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     var = ROOT / ".var" / "dev"
     print("==> starting PostgreSQL and Redis (data in .var/dev)")
+    compile_messages()
     pg = start_postgres(var / "pg", throwaway=False)
     database_url = ensure_database(pg, "finplatform")
     redis_port = free_port(args.redis_port)
@@ -245,6 +280,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
+    ensure_system_tools()
+    compile_messages()
     tmp = Path(tempfile.mkdtemp(prefix="finplatform-test-"))
     sup = None
     redis = pg = None
