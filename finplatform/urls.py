@@ -11,7 +11,7 @@ urlpatterns = [
     path("login/", login_view, name="login"),
     path("staff/login/", views.StaffLoginView.as_view(), name="staff_login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("portal/", include("borrowers.urls")),
     path("creditor/", include("creditors.urls")),
     path("admin/", admin.site.urls),

@@ -24,3 +24,19 @@ class StaffLoginView(auth_views.LoginView):
     template_name = "registration/staff_login.html"
     authentication_form = ThrottledStaffLoginForm
     extra_context = {"title": _("Creditor sign-in")}
+
+
+def set_language(request):
+    """Django's language switch, plus: a signed-in borrower's choice is saved to the profile,
+    so notifications and documents use it too."""
+    from django.views.i18n import set_language as django_set_language
+
+    from borrowers.models import Language
+
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    borrower = getattr(request.user, "borrower", None) if request.user.is_authenticated else None
+    if request.method == "POST" and borrower is not None and language in Language.values:
+        borrower.preferred_language = language
+        borrower.save(update_fields=["preferred_language"])
+    return response

@@ -106,3 +106,20 @@ def test_staff_login_locks_after_five_failures(client):
     )  # fmt: skip
     assert response.status_code == 200
     assert "Too many failed attempts" in response.content.decode()
+
+
+def test_language_switch_is_saved_to_the_borrowers_profile(client):
+    borrower = BorrowerFactory(preferred_language="ru")
+    client.force_login(borrower.user)
+    response = client.post(reverse("set_language"), {"language": "kk", "next": "/portal/"})
+    assert response.status_code == 302
+    borrower.refresh_from_db()
+    assert borrower.preferred_language == "kk"
+    assert client.get(reverse("borrowers:portal")).headers["Content-Language"] == "kk"
+
+
+def test_unknown_page_gets_the_404_page_not_a_trace(client):
+    response = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert "Traceback" not in response.content.decode()
