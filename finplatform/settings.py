@@ -144,6 +144,7 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("kk", _("Kazakh")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["finplatform.formats"]
 TIME_ZONE = "Asia/Almaty"  # the platform's business zone (UTC+5)
 USE_I18N = True
 USE_TZ = True

@@ -65,3 +65,18 @@ def test_mo_files_are_compiled_from_the_po_files():
         po = ROOT / "locale" / language / "LC_MESSAGES" / "django.po"
         mo = Path(str(po)[:-3] + ".mo")
         assert mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("ru", "14 декабря 2026 г. 09:05"), ("kk", "14 Желтоқсан 2026 ж. 09:05"),
+     ("en", "14 December 2026, 09:05")],
+)  # fmt: skip
+def test_dates_follow_the_users_locale_with_a_24_hour_clock(language, expected):
+    from datetime import datetime
+
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    with translation.override(language):
+        assert date_format(datetime(2026, 12, 14, 9, 5), "DATETIME_FORMAT") == expected
