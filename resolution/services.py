@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -172,7 +172,7 @@ def run_eligibility_check(*, case_id, final_attempt: bool = False) -> Eligibilit
         return EligibilityCheck.objects.get(pk=check.pk)
     try:
         return record_eligibility_result(case_id=case_id, report=report, social=social)
-    except (IntegrityError, MalformedResponse, ValueError) as exc:
+    except (DatabaseError, MalformedResponse, ValueError) as exc:
         # The answer parsed but broke a database rule: nothing of it was kept.
         _set_check_state(
             check.pk,
