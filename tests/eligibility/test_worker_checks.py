@@ -36,9 +36,7 @@ def _apply(borrower, **kwargs):
 
 
 def _outcomes(case) -> dict[str, bool]:
-    return {
-        o.rule: o.passed for o in RuleOutcome.objects.filter(eligibility_check__case=case)
-    }
+    return {o.rule: o.passed for o in RuleOutcome.objects.filter(eligibility_check__case=case)}
 
 
 @pytest.fixture
@@ -67,9 +65,11 @@ def test_eligible_borrower_with_three_creditors(borrower, sim):
     assert Creditor.objects.get(bin=collector["bin"]).kind == "collector"
     check = EligibilityCheck.objects.get(case=case)
     assert check.state == CheckState.DONE and check.eligible is True and check.attempts == 1
-    assert list(
-        CaseTransition.objects.filter(case=case).values_list("to_status", flat=True)
-    ) == ["submitted", "checking", "awaiting_creditors"]
+    assert list(CaseTransition.objects.filter(case=case).values_list("to_status", flat=True)) == [
+        "submitted",
+        "checking",
+        "awaiting_creditors",
+    ]
     # every raw answer is kept for audit, findable by the IIN's keyed hash
     assert BureauExchange.objects.filter(
         service="bureau", subject_hash=subject_hash(borrower.iin), status=200
@@ -173,9 +173,13 @@ def test_malformed_report_records_a_clear_error_and_writes_nothing(borrower, sim
     assert Creditor.objects.count() == creditors_before
     assert check.eligible is None and case.total_debt_tiyn is None
     # the garbage itself is kept for audit
-    assert BureauExchange.objects.filter(
-        service="bureau", subject_hash=subject_hash(borrower.iin), status=200, body__isnull=True
-    ).exclude(raw_body="").exists()
+    assert (
+        BureauExchange.objects.filter(
+            service="bureau", subject_hash=subject_hash(borrower.iin), status=200, body__isnull=True
+        )
+        .exclude(raw_body="")
+        .exists()
+    )
 
 
 def test_report_that_breaks_a_database_rule_leaves_nothing_half_written(borrower, sim):
