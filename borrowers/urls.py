@@ -7,4 +7,6 @@ urlpatterns = [
     path("", views.portal_home, name="portal"),
     path("complaints/", views.complaint_list, name="complaints"),
     path("complaints/<uuid:complaint_id>/", views.complaint_detail, name="complaint"),
+    path("register/", views.register_view, name="register"),
+    path("identify/", views.identify_view, name="identify"),
 ]

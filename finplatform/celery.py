@@ -24,4 +24,9 @@ app.conf.beat_schedule = {
         "schedule": 5 * MINUTE,
         "options": {"expires": 5 * MINUTE},
     },
+    "resolution-resume-stalled-checks": {
+        "task": "resolution.tasks.resume_stalled_checks",
+        "schedule": 5 * MINUTE,
+        "options": {"expires": 5 * MINUTE},
+    },
 }

@@ -189,3 +189,26 @@ class OmbudsmanStaff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.get_ombudsman_display()})"
+
+
+# The eligibility check's models live in their own module (imported here so Django finds them).
+from resolution.eligibility_models import (  # noqa: E402
+    CheckState,
+    EligibilityCheck,
+    EligibilityPolicy,
+    RuleOutcome,
+)
+
+__all__ = [
+    "Case",
+    "CaseLoan",
+    "CaseStatus",
+    "CaseTransition",
+    "Category",
+    "CheckState",
+    "ConfirmationStatus",
+    "EligibilityCheck",
+    "EligibilityPolicy",
+    "OmbudsmanStaff",
+    "RuleOutcome",
+]

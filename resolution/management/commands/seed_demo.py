@@ -10,16 +10,11 @@ from django.db import transaction
 
 from borrowers.models import Borrower, SocialStatus
 from bureau_gateway.simulator import demo_data
-from creditors.models import Creditor, CreditorStaff, Loan, Ombudsman
+from creditors.models import Creditor, CreditorStaff, Loan
+from creditors.services import OMBUDSMAN_BY_KIND
 from finplatform import roles
 from finplatform.clock import business_now
-from resolution.models import OmbudsmanStaff
-
-OMBUDSMAN_BY_KIND = {
-    "bank": Ombudsman.BANKING,
-    "mfo": Ombudsman.MICROFINANCE,
-    "collector": Ombudsman.MICROFINANCE,
-}
+from resolution.models import EligibilityPolicy, OmbudsmanStaff
 
 
 class Command(BaseCommand):
@@ -49,6 +44,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def seed(self) -> None:
+        if not EligibilityPolicy.objects.exists():
+            EligibilityPolicy.objects.create(note="shipped defaults")
         creditors = {}
         for spec in demo_data.CREDITORS:
             creditor, _ = Creditor.objects.update_or_create(
@@ -110,6 +107,9 @@ class Command(BaseCommand):
                         "total_tiyn": total,
                         "overdue_days": loan["overdue_days"],
                         "opened_on": date.fromisoformat(loan["opened_on"]),
+                        "closed_on": date.fromisoformat(loan["closed_on"])
+                        if loan["closed_on"]
+                        else None,
                     },
                 )
 
