@@ -6,4 +6,11 @@ app_name = "creditors"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("loans/<uuid:loan_id>/", views.loan_detail, name="loan_detail"),
+    path("cases/<uuid:case_id>/", views.case_detail, name="case_detail"),
+    path(
+        "cases/<uuid:case_id>/documents/<uuid:document_id>/",
+        views.document_download,
+        name="document",
+    ),  # fmt: skip
+    path("case-loans/<uuid:case_loan_id>/<str:action>/", views.answer, name="answer"),
 ]

@@ -14,6 +14,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "finplatform.settings")
 app = Celery("finplatform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(related_name="tasks_workflow")
 
 MINUTE = 60
 
@@ -21,6 +22,18 @@ MINUTE = 60
 app.conf.beat_schedule = {
     "worker-heartbeat": {
         "task": "finplatform.tasks.heartbeat",
+        "schedule": 5 * MINUTE,
+        "options": {"expires": 5 * MINUTE},
+    },
+    # creditors' answer deadline: ask, remind once, deem confirmed (resolution.confirmation)
+    "resolution-confirmation-deadlines": {
+        "task": "resolution.sweep_confirmation_deadlines",
+        "schedule": 15 * MINUTE,
+        "options": {"expires": 15 * MINUTE},
+    },
+    # 72-hour signing window: DOCUMENTS_ISSUED past the deadline -> REFUSED (resolution.signing)
+    "resolution-expire-unsigned-packages": {
+        "task": "resolution.expire_unsigned_packages",
         "schedule": 5 * MINUTE,
         "options": {"expires": 5 * MINUTE},
     },

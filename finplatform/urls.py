@@ -14,7 +14,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("borrowers.urls")),
     path("creditor/", include("creditors.urls")),
+    path("portal/cases/", include("resolution.borrower_urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/creditor/", include("resolution.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

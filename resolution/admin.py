@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from resolution.admin_review import ReviewMixin
 from resolution.models import Case, CaseLoan, CaseTransition, OmbudsmanStaff
 
 
@@ -24,8 +25,9 @@ class TransitionInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
-    list_display = ["reference", "borrower", "status", "ombudsman", "total_debt_tiyn", "created_at"]
+class CaseAdmin(ReviewMixin, admin.ModelAdmin):
+    list_display = ["reference", "borrower", "status", "ombudsman", "total_debt_tiyn", "created_at",
+                    "review_link"]  # fmt: skip
     list_filter = ["status", "ombudsman", "category"]
     search_fields = ["reference", "borrower__full_name", "borrower__iin"]
     readonly_fields = ["reference", "borrower", "status", "submitted_at", "total_debt_tiyn"]

@@ -189,3 +189,6 @@ class OmbudsmanStaff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.get_ombudsman_display()})"
+
+
+from resolution.workflow_models import *  # noqa: E402, F403  (workflow models, same app)
