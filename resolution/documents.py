@@ -77,14 +77,15 @@ def build_snapshot(*, case: Case, decision: CaseDecision) -> dict:
             "status": cl.confirmation_status,
         })  # fmt: skip
         entry["total_tiyn"] += cl.confirmed_total_tiyn
-    debts = [(key, c["total_tiyn"]) for key, c in creditors.items()]
+    creditor_rows = {str(cl.creditor_id): cl.creditor for cl in loans if cl.included}
+    debts = [(creditor_rows[key], c["total_tiyn"]) for key, c in creditors.items()]
     lines = preview_lines(
         total_tiyn=decision.total_tiyn, category=case.category, debts=debts,
-        first_due=decision.first_due, table_version_id=decision.table_version_id,
+        first_due=decision.first_due,
     )  # fmt: skip
     schedule = [
         {"number": line["number"], "due": _d(line["due"]), "amount_tiyn": line["amount_tiyn"],
-         "parts": [line["parts"][key] for key, _ in debts]}
+         "parts": [line["parts"][key] for key in creditors]}
         for line in lines
     ]  # fmt: skip
     decided_by = decision.decided_by.get_full_name() or decision.decided_by.get_username() \
