@@ -1,12 +1,16 @@
 from django import forms
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from borrowers.models import Borrower, phone_validator
 from finplatform.kzid import validate_iin
 
 MSG_BAD_LOGIN = _("The IIN or password is wrong. Check both and try again.")
 MSG_INACTIVE = _("This account is blocked. Contact support.")
+MSG_CONSENT = _("We need your consent to collect and process your data.")
+MSG_IIN_REGISTERED = _("An account with this IIN already exists. Sign in instead.")
+MSG_PASSWORDS_DIFFER = _("The two passwords differ.")
 
 
 class IINLoginForm(forms.Form):
@@ -40,3 +44,63 @@ class IINLoginForm(forms.Form):
 
     def get_user(self):
         return self.user_cache
+
+
+class RegistrationForm(forms.Form):
+    iin = forms.CharField(
+        label=_("IIN"), max_length=12, min_length=12, validators=[validate_iin],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username",
+                                      "pattern": "[0-9]{12}"}),
+    )  # fmt: skip
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    phone = forms.CharField(
+        label=_("Mobile phone"), max_length=12, validators=[phone_validator],
+        help_text=_("The number registered to your IIN with your mobile operator."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "placeholder": "+77XXXXXXXXX"}),
+    )  # fmt: skip
+    email = forms.EmailField(label=_("Email"), required=False)
+    password = forms.CharField(
+        label=_("Password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )  # fmt: skip
+    password_again = forms.CharField(
+        label=_("Password again"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )  # fmt: skip
+    consent = forms.BooleanField(
+        label=_("I consent to the collection and processing of my personal data"),
+        error_messages={"required": MSG_CONSENT},
+    )
+
+    def clean_iin(self):
+        iin = self.cleaned_data["iin"]
+        if Borrower.objects.filter(iin=iin).exists():
+            raise ValidationError(MSG_IIN_REGISTERED, code="iin_taken")
+        return iin
+
+    def clean(self):
+        cleaned = super().clean()
+        password, again = cleaned.get("password"), cleaned.get("password_again")
+        if password and again and password != again:
+            self.add_error("password_again", MSG_PASSWORDS_DIFFER)
+        elif password:
+            try:
+                password_validation.validate_password(password)
+            except ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
+
+
+class OtpForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Code from the SMS"), regex=r"^\s*[0-9]{6}\s*$",
+        error_messages={"invalid": _("The code has 6 digits.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )  # fmt: skip
+
+
+class BiometricForm(forms.Form):
+    # In production the camera widget uploads the capture to the identification centre and
+    # gets this token back; the simulator accepts any token not marked as a photo or replay.
+    selfie_token = forms.CharField(label=_("Camera capture"), max_length=200,
+                                   widget=forms.HiddenInput)  # fmt: skip

@@ -1,10 +1,22 @@
+from uuid import uuid4
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from borrowers.forms import IINLoginForm
+from borrowers import services
+from borrowers.forms import BiometricForm, IINLoginForm, OtpForm, RegistrationForm
 from creditors.selectors import loans_for_borrower_iin
+from finplatform.errors import ApplicationError
 from finplatform.permissions import borrower_required
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+MSG_CODE_SENT = _("We sent a one-time code by SMS to your phone.")
+MSG_IDENTIFIED = _("You are identified. You can now apply.")
 
 
 @sensitive_post_parameters("password")
@@ -30,3 +42,70 @@ def portal_home(request):
             "loans": loans_for_borrower_iin(borrower.iin),
         },
     )
+
+
+@sensitive_post_parameters("password", "password_again")
+def register_view(request):
+    """Step 1 of SPEC §2: an account; identification comes next."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = RegistrationForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            borrower = services.register_borrower(
+                iin=data["iin"], full_name=data["full_name"], phone=data["phone"],
+                email=data["email"], password=data["password"], consent=data["consent"],
+                language=get_language()[:2] if get_language()[:2] in LANGUAGE_CODES else "ru",
+            )  # fmt: skip
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            login(request, borrower.user, backend="borrowers.auth.IINBackend")
+            return redirect("borrowers:identify")
+    return render(request, "borrowers/register.html", {"form": form})
+
+
+@borrower_required
+def identify_view(request):
+    """Remote identification: a one-time code to an operator-confirmed phone, or biometrics
+    with liveness."""
+    borrower = request.user.borrower
+    if borrower.is_identified:
+        return redirect("resolution:apply")
+    otp_form, bio_form = OtpForm(), BiometricForm(initial={"selfie_token": f"live:{uuid4()}"})
+    code_sent = borrower.identification_challenges.filter(confirmed_at__isnull=True).exists()
+    action = request.POST.get("action") if request.method == "POST" else None
+    try:
+        if action == "send_code":
+            services.start_phone_identification(borrower=borrower)
+            messages.info(request, MSG_CODE_SENT)
+            return redirect("borrowers:identify")
+        if action == "confirm_code":
+            otp_form = OtpForm(data=request.POST)
+            if otp_form.is_valid():
+                services.confirm_phone_identification(
+                    borrower=borrower, code=otp_form.cleaned_data["code"]
+                )
+                messages.success(request, MSG_IDENTIFIED)
+                return redirect("resolution:apply")
+        if action == "biometric":
+            bio_form = BiometricForm(data=request.POST)
+            if bio_form.is_valid():
+                services.identify_by_biometrics(
+                    borrower=borrower, selfie_token=bio_form.cleaned_data["selfie_token"]
+                )
+                messages.success(request, MSG_IDENTIFIED)
+                return redirect("resolution:apply")
+    except ApplicationError as exc:
+        target = bio_form if action == "biometric" else otp_form
+        if action == "confirm_code":
+            otp_form.add_error("code", exc.message)
+        else:
+            target.add_error(None, exc.message)
+    return render(
+        request,
+        "borrowers/identify.html",
+        {"borrower": borrower, "otp_form": otp_form, "bio_form": bio_form,
+         "code_sent": code_sent, "phone_masked": borrower.phone[:5] + "•••" + borrower.phone[-2:]},
+    )  # fmt: skip

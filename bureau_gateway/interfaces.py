@@ -52,6 +52,9 @@ class BureauLoan:
     overdue_days: int
     opened_on: date
     closed_on: date | None = None
+    # For a loan a collection agency bought: who lent it first (decides the ombudsman).
+    original_creditor_name: str | None = None
+    original_creditor_kind: str | None = None  # bank | mfo | collector
 
     @property
     def total_tiyn(self) -> int:
@@ -104,6 +107,7 @@ class IdentityResult:
     verified: bool
     method: str  # eds | biometric | sms_operator
     reason: str = ""
+    liveness: bool | None = None  # biometric only: passed the random-movement liveness test
 
 
 class IdentityProvider(Protocol):

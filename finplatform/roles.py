@@ -25,7 +25,12 @@ GROUP_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "view_caseloan",
             "change_caseloan",
             "view_casetransition",
+            "view_eligibilitycheck",
+            "view_ruleoutcome",
+            "view_eligibilitypolicy",
+            "add_eligibilitypolicy",
         ],  # fmt: skip
+        "bureau_gateway": ["view_bureauexchange"],
     },
 }
 

@@ -186,6 +186,23 @@ CELERY_RESULT_EXPIRES = 3600
 SIMULATOR_URL = os.environ.get("SIMULATOR_URL", "http://127.0.0.1:8900")
 BUREAU_URL = os.environ.get("BUREAU_URL", f"{SIMULATOR_URL}/bureau")
 ADAPTER_TIMEOUT_SECONDS = float(os.environ.get("ADAPTER_TIMEOUT_SECONDS", "5"))
+# In-client retries of one call on connection errors and 5xx, with exponential backoff; the
+# eligibility task retries again on top (minutes apart in production, seconds in tests).
+ADAPTER_RETRIES = int(os.environ.get("ADAPTER_RETRIES", "2"))
+ADAPTER_RETRY_BACKOFF_SECONDS = float(
+    os.environ.get("ADAPTER_RETRY_BACKOFF_SECONDS", "0.05" if ENV == "test" else "0.5")
+)
+GOVERNMENT_URL = os.environ.get("GOVERNMENT_URL", f"{SIMULATOR_URL}/government")
+IDENTITY_URL = os.environ.get("IDENTITY_URL", f"{SIMULATOR_URL}/identity")
+SMS_URL = os.environ.get("SMS_URL", f"{SIMULATOR_URL}/sms")
+# The eligibility check retries an unavailable bureau: countdown = base * 2**attempt.
+ELIGIBILITY_RETRY_BACKOFF_SECONDS = int(
+    os.environ.get("ELIGIBILITY_RETRY_BACKOFF_SECONDS", "1" if ENV == "test" else "60")
+)
+ELIGIBILITY_MAX_RETRIES = int(os.environ.get("ELIGIBILITY_MAX_RETRIES", "6"))
+# One-time codes for identification.
+OTP_TTL_SECONDS = int(os.environ.get("OTP_TTL_SECONDS", "300"))
+OTP_MAX_ATTEMPTS = int(os.environ.get("OTP_MAX_ATTEMPTS", "5"))
 # name -> dotted path of a zero-argument factory (see bureau_gateway.adapters). The HTTP
 # clients talk to whatever URL they are given: the simulators in dev/test, the real services
 # in production.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("portal/", include("borrowers.urls")),
+    path("portal/", include("resolution.urls")),
     path("creditor/", include("creditors.urls")),
     path("portal/cases/", include("resolution.borrower_urls")),
     path("admin/", admin.site.urls),

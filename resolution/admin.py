@@ -1,7 +1,15 @@
 from django.contrib import admin
 
 from resolution.admin_review import ReviewMixin
-from resolution.models import Case, CaseLoan, CaseTransition, OmbudsmanStaff
+from resolution.models import (
+    Case,
+    CaseLoan,
+    CaseTransition,
+    EligibilityCheck,
+    EligibilityPolicy,
+    OmbudsmanStaff,
+    RuleOutcome,
+)
 
 
 class CaseLoanInline(admin.TabularInline):
@@ -44,3 +52,53 @@ class CaseAdmin(ReviewMixin, admin.ModelAdmin):
 @admin.register(OmbudsmanStaff)
 class OmbudsmanStaffAdmin(admin.ModelAdmin):
     list_display = ["user", "ombudsman"]
+
+
+class RuleOutcomeInline(admin.TabularInline):
+    model = RuleOutcome
+    extra = 0
+    can_delete = False
+    fields = ["position", "rule", "passed", "reason_text", "data"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EligibilityCheck)
+class EligibilityCheckAdmin(admin.ModelAdmin):
+    list_display = ["case", "state", "eligible", "total_tiyn", "attempts", "finished_at"]
+    list_filter = ["state", "eligible"]
+    search_fields = ["case__reference"]
+    readonly_fields = [f.name for f in EligibilityCheck._meta.fields]
+    inlines = [RuleOutcomeInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        staff = getattr(request.user, "ombudsman_staff", None)
+        return qs.filter(case__ombudsman=staff.ombudsman) if staff else qs.none()
+
+
+@admin.register(EligibilityPolicy)
+class EligibilityPolicyAdmin(admin.ModelAdmin):
+    """Versioned: a change is saved as a new version; old versions stay as they were, since
+    each check points at the version it ran under."""
+
+    list_display = ["version", "max_total_tiyn", "min_creditors", "min_overdue_days",
+                    "created_at", "created_by", "note"]  # fmt: skip
+    readonly_fields = ["version", "created_at", "created_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = request.user
+        super().save_model(request, obj, form, change)

@@ -191,4 +191,60 @@ class OmbudsmanStaff(models.Model):
         return f"{self.user.get_username()} ({self.get_ombudsman_display()})"
 
 
-from resolution.workflow_models import *  # noqa: E402, F403  (workflow models, same app)
+# The eligibility check's models live in their own module (imported here so Django finds them).
+from resolution.eligibility_models import (  # noqa: E402
+    CheckState,
+    EligibilityCheck,
+    EligibilityPolicy,
+    RuleOutcome,
+)
+
+__all__ = [
+    "Case",
+    "CaseLoan",
+    "CaseStatus",
+    "CaseTransition",
+    "Category",
+    "CheckState",
+    "ConfirmationStatus",
+    "EligibilityCheck",
+    "EligibilityPolicy",
+    "OmbudsmanStaff",
+    "RuleOutcome",
+]
+
+# The workflow models after eligibility (confirmations, decision, documents, signing,
+# notifications) live in their own module too.
+from resolution.workflow_models import (  # noqa: E402
+    BureauReport,
+    CaseDecision,
+    CaseDocument,
+    ConfirmationAction,
+    CreditorRequest,
+    DebtConfirmation,
+    DocumentKind,
+    DocumentPackage,
+    Notification,
+    NotificationChannel,
+    NotificationStatus,
+    Signature,
+    SigningCode,
+    SigningMethod,
+)
+
+__all__ += [
+    "BureauReport",
+    "CaseDecision",
+    "CaseDocument",
+    "ConfirmationAction",
+    "CreditorRequest",
+    "DebtConfirmation",
+    "DocumentKind",
+    "DocumentPackage",
+    "Notification",
+    "NotificationChannel",
+    "NotificationStatus",
+    "Signature",
+    "SigningCode",
+    "SigningMethod",
+]

@@ -36,7 +36,10 @@ def expire_unsigned_packages() -> int:
 @shared_task(name="resolution.send_loan_lists", time_limit=120, soft_time_limit=100)
 def send_loan_lists(case_id: str) -> int:
     from resolution.confirmation import send_loan_lists as send
+    from resolution.models import Case
 
+    if not Case.objects.filter(pk=case_id).exists():
+        return 0
     return len(send(case_id=case_id))
 
 

@@ -1,28 +1,13 @@
 """The outside-world simulator as a real HTTP service: `python -m bureau_gateway.simulator`.
 
-Placeholder of the foundation: answers /health. The credit-bureau, identity,
-government-data, SMS and payment simulators are mounted here as they are built.
+Credit bureau, government data, identity (mobile operator, biometrics, EDS) and SMS, with
+test-control endpoints; see `bureau_gateway.simulator.server` for the routes. Needs no Django
+settings and no database.
 """
 
 import argparse
-import json
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-
-class Handler(BaseHTTPRequestHandler):
-    def do_GET(self):
-        if self.path.rstrip("/") in ("", "/health"):
-            body = json.dumps({"status": "ok", "services": []}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
-        self.send_error(404)
-
-    def log_message(self, format, *args):
-        pass
+from bureau_gateway.simulator.server import make_server
 
 
 def main() -> None:
@@ -30,7 +15,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8900)
     args = parser.parse_args()
-    server = ThreadingHTTPServer((args.host, args.port), Handler)
+    server = make_server(args.host, args.port)
     print(f"simulator listening on http://{args.host}:{args.port}", flush=True)
     server.serve_forever()
 

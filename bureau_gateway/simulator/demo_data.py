@@ -29,9 +29,11 @@ CREDITORS = [
 
 
 def _loan(creditor, contract, *, kind="consumer", secured=False, principal, interest=0,
-          penalty=0, overdue_days=0, opened=date(2023, 3, 15), original=None):  # fmt: skip
+          penalty=0, overdue_days=0, opened=date(2023, 3, 15), original=None,
+          closed=None):  # fmt: skip
     """Amounts in whole tenge here for readability; the bureau serves tiyn."""
     return {
+        "closed_on": closed.isoformat() if closed else None,
         "creditor": creditor,
         "original_creditor": original,
         "contract_number": contract,
@@ -190,9 +192,127 @@ BORROWERS = [
             _loan("jyl", "JC-2021-077", principal=200_000, interest=15_000, overdue_days=480),
         ],
     },
+    {
+        "key": "zhanna",
+        "full_name": "Қасымова Жанна Болатқызы",
+        "iin": make_iin(date(1983, 8, 17), female=True, serial=2718),
+        "phone": "+77011234507",
+        "language": "kk",
+        "story": "eligible (microfinance): mortgage, business and closed loans stay out",
+        "loans": [
+            _loan(
+                "orda",
+                "OF-30455",
+                principal=510_000,
+                interest=44_000,
+                penalty=6_100,
+                overdue_days=1_120,
+                opened=date(2021, 10, 5),
+            ),  # fmt: skip
+            _loan(
+                "jyl",
+                "JC-2023-310",
+                principal=275_000,
+                interest=19_800,
+                overdue_days=0,
+                opened=date(2023, 6, 1),
+            ),  # fmt: skip
+            _loan(
+                "senim",
+                "SC-7741",
+                principal=330_000,
+                overdue_days=760,
+                opened=date(2020, 11, 23),
+                original="tez",
+            ),  # fmt: skip
+            _loan(
+                "alem",
+                "AB-MTG-0917",
+                kind="mortgage",
+                secured=True,
+                principal=9_800_000,
+                interest=210_000,
+                overdue_days=15,
+                opened=date(2019, 4, 2),
+            ),  # fmt: skip
+            _loan(
+                "dala",
+                "DB-BIZ-4410",
+                kind="business",
+                principal=1_600_000,
+                interest=90_000,
+                overdue_days=45,
+                opened=date(2022, 2, 14),
+            ),  # fmt: skip
+            _loan(
+                "tez",
+                "TQ-11020",
+                principal=0,
+                overdue_days=0,
+                opened=date(2020, 1, 10),
+                closed=date(2021, 3, 1),
+            ),  # fmt: skip
+        ],
+    },
+    {
+        "key": "bolat",
+        "full_name": "Сейтжанов Болат Маратович",
+        "iin": make_iin(date(1981, 12, 5), serial=3030),
+        "phone": "+77081234508",
+        "language": "ru",
+        "previous_signed": True,
+        "story": "not eligible: took part in a procedure that was signed before",
+        "loans": [
+            _loan("sapa", "SB-CL-2020", principal=430_000, interest=25_000, overdue_days=41),
+            _loan("tez", "TQ-55100", principal=120_000, interest=9_500, overdue_days=67),
+        ],
+    },
+    {
+        "key": "asel",
+        "full_name": "Nurpeisova Asel Kairatovna",
+        "iin": make_iin(date(1995, 3, 8), female=True, serial=4646),
+        "phone": "+77761234509",
+        "language": "en",
+        "solvency_restoration": True,
+        "story": "not eligible: a solvency-restoration procedure is under way",
+        "loans": [
+            _loan("dala", "DB-90011", principal=650_000, interest=31_000, overdue_days=210),
+            _loan("orda", "OF-40102", principal=90_000, interest=7_000, overdue_days=180),
+        ],
+    },
 ]
 
 OMBUDSMAN_STAFF = [
     {"username": "ombudsman.bank", "ombudsman": "banking", "name": "Banking ombudsman office"},
     {"username": "ombudsman.mfo", "ombudsman": "microfinance", "name": "Microfinance ombudsman"},
 ]
+
+CREDITORS_BY_KEY = {c["key"]: c for c in CREDITORS}
+
+
+def bureau_report(spec: dict) -> dict:
+    """One demo borrower as the credit bureau's JSON report (the wire format the HTTP client
+    parses; see bureau_gateway.clients.parse_credit_report)."""
+
+    def org(key):
+        if key is None:
+            return None
+        c = CREDITORS_BY_KEY[key]
+        return {"bin": c["bin"], "name": c["name"], "kind": c["kind"]}
+
+    loans = []
+    for index, loan in enumerate(spec["loans"], start=1):
+        wire = {k: v for k, v in loan.items() if k not in ("creditor", "original_creditor")}
+        wire["creditor"] = org(loan["creditor"])
+        wire["original_creditor"] = org(loan["original_creditor"])
+        wire["bureau_reference"] = f"FCB-{spec['iin'][-6:]}-{index:02d}"
+        loans.append(wire)
+    return {
+        "iin": spec["iin"],
+        "subject": {
+            "bankruptcy_in_progress": spec.get("bankruptcy", False),
+            "solvency_restoration_in_progress": spec.get("solvency_restoration", False),
+            "previous_procedure_signed": spec.get("previous_signed", False),
+        },
+        "loans": loans,
+    }

@@ -28,9 +28,9 @@ class World:
 def awaiting_case(*, language="ru", income_tiyn=40_000_000, totals=None, borrower=None) -> World:
     """A case in AWAITING_CREDITORS with one loan at each of three creditors (bank, MFO,
     collector) and one staff member per creditor; the loan lists already sent."""
-    extra = {"borrower__preferred_language": language} if borrower is None else {
-        "borrower": borrower
-    }
+    extra = (
+        {"borrower__preferred_language": language} if borrower is None else {"borrower": borrower}
+    )
     case = CaseFactory(
         status=CaseStatus.AWAITING_CREDITORS, ombudsman=Ombudsman.BANKING,
         declared_monthly_income_tiyn=income_tiyn, **extra,
@@ -39,7 +39,7 @@ def awaiting_case(*, language="ru", income_tiyn=40_000_000, totals=None, borrowe
     totals = totals or [(50_000_000, 3_000_000, 45_000), (20_000_000, 1_500_000, 0),
                         (10_000_000, 0, 250_000)]  # fmt: skip
     creditors, loans, staff = [], [], []
-    for index, (kind, (principal, interest, penalty)) in enumerate(zip(kinds, totals)):
+    for index, (kind, (principal, interest, penalty)) in enumerate(zip(kinds, totals, strict=True)):
         creditor = CreditorFactory(name=f"Кредитор {index + 1} {kind}", kind=kind,
                                    email=f"c{index}@example.kz")  # fmt: skip
         loan = LoanFactory(

@@ -4,7 +4,6 @@ import pytest
 import time_machine
 
 from finplatform.clock import BUSINESS_TZ
-
 from resolution.models import CaseStatus, DebtConfirmation
 from tests.workflow.helpers import awaiting_case
 
@@ -59,7 +58,10 @@ def test_correction_form_shows_field_errors_then_records(client):
     assert ok.status_code == 302
     row = DebtConfirmation.objects.get()
     assert (row.principal_tiyn, row.interest_tiyn, row.total_tiyn) == (
-        49_000_000, 2_000_000, 51_000_000)
+        49_000_000,
+        2_000_000,
+        51_000_000,
+    )
 
 
 def test_dispute_without_reason_is_a_field_error(client):

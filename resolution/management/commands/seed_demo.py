@@ -110,6 +110,9 @@ class Command(BaseCommand):
                         "total_tiyn": total,
                         "overdue_days": loan["overdue_days"],
                         "opened_on": date.fromisoformat(loan["opened_on"]),
+                        "closed_on": date.fromisoformat(loan["closed_on"])
+                        if loan["closed_on"]
+                        else None,
                     },
                 )
 

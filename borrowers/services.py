@@ -1,0 +1,188 @@
+"""Borrower registration, remote identification (SPEC §2.1, §7) and the verified social
+status. Outside systems (mobile operator, biometrics, SMS, government data) are reached
+through bureau_gateway adapters; no HTTP call happens while a row is locked."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from borrowers.models import Borrower, IdentificationChallenge, IdentificationMethod, SocialStatus
+from bureau_gateway.adapters import get_adapter
+from bureau_gateway.interfaces import AdapterError, ServiceUnavailable, SocialStatusAnswer
+from finplatform import roles
+from finplatform.clock import business_now
+from finplatform.errors import ApplicationError
+
+MSG_IIN_TAKEN = _("An account with this IIN already exists. Sign in instead.")
+MSG_CONSENT_REQUIRED = _("We need your consent to collect and process your data.")
+MSG_PHONE_NOT_CONFIRMED = _(
+    "Your mobile operator does not confirm that this phone number is registered to your IIN. "
+    "Use a number registered in your name, or identify with biometrics."
+)
+MSG_IDENTITY_UNAVAILABLE = _(
+    "The identification service is not answering right now. Please try again in a few minutes."
+)
+MSG_NO_CODE = _("Request a code first.")
+MSG_CODE_EXPIRED = _("This code has expired. Request a new one.")
+MSG_TOO_MANY_ATTEMPTS = _("Too many wrong codes. Request a new one.")
+MSG_WRONG_CODE = _("The code is wrong. Check the SMS and try again.")
+MSG_LIVENESS_FAILED = _(
+    "The liveness check failed: a photo or a recorded video cannot be used. Try again in "
+    "good light and follow the movements shown."
+)
+MSG_BIOMETRIC_MISMATCH = _("Your face did not match the state biometric record.")
+SMS_TEXT = _("Finkelisim: your identification code is %(code)s. Do not share it with anyone.")
+
+
+@transaction.atomic
+def register_borrower(
+    *,
+    iin: str,
+    full_name: str,
+    phone: str,
+    email: str,
+    password: str,
+    consent: bool,
+    language: str = "ru",
+) -> Borrower:
+    """A new borrower account (not yet identified). The IIN is the login and never changes."""
+    if not consent:
+        raise ApplicationError(MSG_CONSENT_REQUIRED, code="consent_required")
+    user_model = get_user_model()
+    try:
+        with transaction.atomic():
+            user = user_model(username=iin, first_name=full_name[:150], email=email)
+            user.set_password(password)
+            user.save()
+            borrower = Borrower.objects.create(
+                user=user,
+                iin=iin,
+                full_name=full_name,
+                phone=phone,
+                email=email,
+                preferred_language=language,
+                data_consent_at=business_now(),
+            )
+    except IntegrityError:
+        raise ApplicationError(MSG_IIN_TAKEN, code="iin_taken") from None
+    user.groups.add(Group.objects.get_or_create(name=roles.BORROWER)[0])
+    return borrower
+
+
+def _code_hash(challenge_id, code: str) -> str:
+    message = f"{challenge_id}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def start_phone_identification(*, borrower: Borrower) -> IdentificationChallenge:
+    """Ask the mobile operator whether the borrower's phone is registered to their IIN; if so,
+    send a fresh one-time code by SMS. Earlier unconfirmed codes stop working."""
+    identity, sms = get_adapter("identity"), get_adapter("sms")
+    try:
+        if not identity.phone_belongs_to(iin=borrower.iin, phone=borrower.phone):
+            raise ApplicationError(MSG_PHONE_NOT_CONFIRMED, code="phone_not_confirmed")
+    except ServiceUnavailable:
+        raise ApplicationError(MSG_IDENTITY_UNAVAILABLE, code="identity_unavailable") from None
+    now = business_now()
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        IdentificationChallenge.objects.filter(
+            borrower=borrower, confirmed_at__isnull=True, expires_at__gt=now
+        ).update(expires_at=now)
+        challenge = IdentificationChallenge(
+            borrower=borrower,
+            phone=borrower.phone,
+            created_at=now,
+            expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
+        )
+        challenge.code_hash = _code_hash(challenge.id, code)
+        challenge.save()
+    try:
+        challenge.sms_id = sms.send(
+            phone=borrower.phone,
+            text=str(SMS_TEXT % {"code": code}),
+            dedup_key=f"otp:{challenge.id}",
+        )
+    except AdapterError:
+        raise ApplicationError(MSG_IDENTITY_UNAVAILABLE, code="sms_unavailable") from None
+    challenge.save(update_fields=["sms_id"])
+    return challenge
+
+
+def _mark_identified(borrower: Borrower, method: str) -> Borrower:
+    borrower.identified_at = business_now()
+    borrower.identification_method = method
+    borrower.save(update_fields=["identified_at", "identification_method"])
+    return borrower
+
+
+def confirm_phone_identification(*, borrower: Borrower, code: str) -> Borrower:
+    """Check the one-time code; on success the borrower is identified (sms_operator)."""
+    now = business_now()
+    problem = None
+    with transaction.atomic():
+        challenge = (
+            IdentificationChallenge.objects.select_for_update()
+            .filter(borrower=borrower, confirmed_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if challenge is None:
+            problem = (MSG_NO_CODE, "no_code")
+        elif challenge.expires_at <= now:
+            problem = (MSG_CODE_EXPIRED, "code_expired")
+        elif challenge.attempts >= settings.OTP_MAX_ATTEMPTS:
+            problem = (MSG_TOO_MANY_ATTEMPTS, "too_many_attempts")
+        elif not hmac.compare_digest(challenge.code_hash, _code_hash(challenge.id, code.strip())):
+            challenge.attempts += 1
+            challenge.save(update_fields=["attempts"])  # kept: the error is raised after commit
+            problem = (MSG_WRONG_CODE, "wrong_code")
+        else:
+            challenge.confirmed_at = now
+            challenge.save(update_fields=["confirmed_at"])
+            return _mark_identified(borrower, IdentificationMethod.SMS_OPERATOR)
+    raise ApplicationError(problem[0], code=problem[1])
+
+
+def identify_by_biometrics(*, borrower: Borrower, selfie_token: str) -> Borrower:
+    """Biometric match against the state record (ЦОИД) with a liveness test."""
+    try:
+        result = get_adapter("identity").verify_biometrics(
+            iin=borrower.iin, selfie_token=selfie_token
+        )
+    except AdapterError:
+        raise ApplicationError(MSG_IDENTITY_UNAVAILABLE, code="identity_unavailable") from None
+    if result.liveness is False:
+        raise ApplicationError(MSG_LIVENESS_FAILED, code="liveness_failed")
+    if not result.verified:
+        raise ApplicationError(MSG_BIOMETRIC_MISMATCH, code="biometric_mismatch")
+    with transaction.atomic():
+        return _mark_identified(borrower, IdentificationMethod.BIOMETRIC)
+
+
+@transaction.atomic
+def record_social_status(*, borrower: Borrower, answer: SocialStatusAnswer | None) -> Borrower:
+    """Store the social status as the government-data source confirmed it (never as
+    declared). No answer (unknown to the source) means general terms."""
+    if answer is not None and answer.receives_asp:
+        status = SocialStatus.ASP
+    elif answer is not None and answer.vulnerable:
+        status = SocialStatus.VULNERABLE
+    else:
+        status = SocialStatus.NONE
+    borrower.social_status = status
+    borrower.social_status_source = answer.source if answer is not None else ""
+    borrower.social_status_verified_at = answer.checked_at if answer is not None else None
+    borrower.save(
+        update_fields=["social_status", "social_status_source", "social_status_verified_at"]
+    )
+    return borrower

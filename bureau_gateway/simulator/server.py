@@ -1,0 +1,300 @@
+"""The outside world as one small HTTP service (stdlib only, no Django settings or DB).
+
+Services, each under its own prefix, speaking the same JSON the real ones would:
+
+    GET  /health
+    GET  /bureau/reports/<iin>               credit report; unknown IIN → 404
+    POST /bureau/procedures                  {"event": "started"|"completed", "iin", ...}
+    GET  /government/social-status/<iin>     {"vulnerable", "receives_asp", ...}; unknown → 404
+    GET  /identity/phone-owner?iin=&phone=   {"match": bool} (the mobile operator's answer)
+    POST /identity/biometric                 {"iin", "selfie_token"} → {"verified", "liveness"}
+    POST /identity/eds                       {"iin", "signed_payload", "signature"}
+    POST /sms/messages                       {"phone", "text", "dedup_key"} → {"id"}
+
+Test control (never exposed by a real service):
+
+    PUT  /_control/bureau/reports/<iin>      register a report (same JSON as served)
+    GET  /_control/bureau/procedures?iin=    procedure reports received
+    PUT  /_control/government/status/<iin>   {"vulnerable": bool, "receives_asp": bool}
+    PUT  /_control/identity/phones/<iin>     {"phone": "+7..."} the operator's registry
+    GET  /_control/sms?phone=                the SMS outbox
+    POST /_control/faults                    {"bureau": {"mode": "down"|"malformed"|"slow",
+                                              "count": N, "delay": s}}: next N calls fail
+    POST /_control/reset                     back to the demo world, no faults
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+from bureau_gateway.simulator import demo_data
+
+SERVICES = ["bureau", "government", "identity", "sms"]
+IIN_RE = re.compile(r"^[0-9]{12}$")
+
+
+class World:
+    """Everything the simulator knows; one lock guards it (the server is threaded)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        self.reports: dict[str, dict] = {}
+        self.social: dict[str, dict] = {}
+        self.phones: dict[str, str] = {}
+        for spec in demo_data.BORROWERS:
+            self.reports[spec["iin"]] = demo_data.bureau_report(spec)
+            asp = spec.get("asp", False)
+            self.social[spec["iin"]] = {"vulnerable": asp, "receives_asp": asp}
+            self.phones[spec["iin"]] = spec["phone"]
+        self.procedures: list[dict] = []
+        self.sms: list[dict] = []
+        self.faults: dict[str, dict] = {}
+
+    def take_fault(self, service: str) -> dict | None:
+        """Consume one faulty call of `service`, if any is armed."""
+        with self.lock:
+            fault = self.faults.get(service)
+            if not fault or fault.get("count", 0) <= 0:
+                return None
+            fault["count"] -= 1
+            return dict(fault)
+
+
+WORLD = World()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    # --- plumbing ---
+
+    def _send(self, status: int, payload=None, *, raw: bytes | None = None) -> None:
+        body = raw if raw is not None else json.dumps(payload, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json_body(self) -> dict | None:
+        length = int(self.headers.get("Content-Length") or 0)
+        data = self.rfile.read(length) if length else b""
+        if not data:
+            return {}
+        try:
+            value = json.loads(data)
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+
+    def _route(self, method: str) -> None:
+        url = urlparse(self.path)
+        path = url.path.rstrip("/") or "/"
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        body = self._json_body() if method in ("POST", "PUT") else {}
+        if body is None:
+            return self._send(400, {"error": "body must be a JSON object"})
+        parts = [p for p in path.split("/") if p]
+        if path in ("/", "/health") and method == "GET":
+            return self._send(200, {"status": "ok", "services": SERVICES})
+        if parts and parts[0] == "_control":
+            return self._control(method, parts[1:], query, body)
+        if parts and parts[0] in SERVICES:
+            fault = WORLD.take_fault(parts[0])
+            if fault is not None:
+                if fault.get("mode") == "slow":
+                    time.sleep(float(fault.get("delay", 10)))
+                elif fault.get("mode") == "malformed":
+                    return self._send(200, raw=b'{"iin": "0", "loans": [{"principal_tiyn": "12')
+                else:
+                    return self._send(503, {"error": "service unavailable (simulated)"})
+            handler = getattr(self, f"_{parts[0]}")
+            return handler(method, parts[1:], query, body)
+        return self._send(404, {"error": "no such endpoint"})
+
+    def do_GET(self):
+        self._route("GET")
+
+    def do_POST(self):
+        self._route("POST")
+
+    def do_PUT(self):
+        self._route("PUT")
+
+    def log_message(self, format, *args):
+        pass
+
+    # --- credit bureau ---
+
+    def _bureau(self, method, parts, query, body):
+        if method == "GET" and len(parts) == 2 and parts[0] == "reports":
+            iin = parts[1]
+            if not IIN_RE.match(iin):
+                return self._send(400, {"error": "iin must be 12 digits"})
+            with WORLD.lock:
+                report = copy.deepcopy(WORLD.reports.get(iin))
+            if report is None:
+                return self._send(404, {"error": "subject unknown"})
+            report["report_id"] = "R-" + uuid.uuid4().hex[:12].upper()
+            report["generated_at"] = _now()
+            return self._send(200, report)
+        if method == "POST" and parts == ["procedures"]:
+            required = ("event", "iin", "bureau_reference", "creditor_bin", "case_reference", "on")
+            missing = [k for k in required if not body.get(k)]
+            if missing or body["event"] not in ("started", "completed"):
+                return self._send(400, {"error": "invalid procedure report", "missing": missing})
+            record = {k: body[k] for k in required} | {"received_at": _now()}
+            with WORLD.lock:
+                WORLD.procedures.append(record)
+                if body["event"] == "started" and body["iin"] in WORLD.reports:
+                    WORLD.reports[body["iin"]].setdefault("subject", {})[
+                        "previous_procedure_signed"
+                    ] = True
+            return self._send(201, {"accepted": True, "id": len(WORLD.procedures)})
+        return self._send(404, {"error": "no such endpoint"})
+
+    # --- government data ---
+
+    def _government(self, method, parts, query, body):
+        if method == "GET" and len(parts) == 2 and parts[0] == "social-status":
+            with WORLD.lock:
+                status = WORLD.social.get(parts[1])
+                known = parts[1] in WORLD.reports or status is not None
+            if not known:
+                return self._send(404, {"error": "subject unknown"})
+            status = status or {"vulnerable": False, "receives_asp": False}
+            return self._send(
+                200,
+                {
+                    "iin": parts[1],
+                    **status,
+                    "source": "government-data simulator",
+                    "checked_at": _now(),
+                },
+            )
+        return self._send(404, {"error": "no such endpoint"})
+
+    # --- identity: mobile operator, biometrics (ЦОИД), EDS ---
+
+    def _identity(self, method, parts, query, body):
+        if method == "GET" and parts == ["phone-owner"]:
+            iin, phone = query.get("iin", ""), query.get("phone", "")
+            with WORLD.lock:
+                match = WORLD.phones.get(iin) == phone
+            return self._send(200, {"iin": iin, "phone": phone, "match": match})
+        if method == "POST" and parts == ["biometric"]:
+            iin, token = body.get("iin", ""), str(body.get("selfie_token", ""))
+            with WORLD.lock:
+                known = iin in WORLD.phones or iin in WORLD.reports
+            if not known:
+                return self._send(404, {"error": "subject unknown"})
+            # A still photo or a replayed video fails liveness; a face of someone else fails
+            # the match. Tests steer the outcome with the token's prefix.
+            liveness = not token.startswith(("photo:", "replay:"))
+            match = bool(token) and not token.startswith("other:")
+            reason = "" if liveness and match else ("liveness" if not liveness else "no_match")
+            return self._send(
+                200, {"verified": liveness and match, "liveness": liveness, "reason": reason}
+            )
+        if method == "POST" and parts == ["eds"]:
+            expected = hashlib.sha256(
+                f"{body.get('iin', '')}:{body.get('signed_payload', '')}".encode()
+            ).hexdigest()
+            ok = body.get("signature") == expected
+            return self._send(200, {"verified": ok, "reason": "" if ok else "bad_signature"})
+        return self._send(404, {"error": "no such endpoint"})
+
+    # --- SMS ---
+
+    def _sms(self, method, parts, query, body):
+        if method == "POST" and parts == ["messages"]:
+            phone, text, key = body.get("phone"), body.get("text"), body.get("dedup_key")
+            if not phone or not text or not key:
+                return self._send(400, {"error": "phone, text and dedup_key are required"})
+            with WORLD.lock:
+                for message in WORLD.sms:
+                    if message["dedup_key"] == key:
+                        return self._send(200, message)
+                message = {
+                    "id": "SMS-" + uuid.uuid4().hex[:10],
+                    "phone": phone,
+                    "text": text,
+                    "dedup_key": key,
+                    "sent_at": _now(),
+                }
+                WORLD.sms.append(message)
+            return self._send(201, message)
+        return self._send(404, {"error": "no such endpoint"})
+
+    # --- test control ---
+
+    def _control(self, method, parts, query, body):
+        if method == "POST" and parts == ["reset"]:
+            with WORLD.lock:
+                WORLD.reset()
+            return self._send(200, {"reset": True})
+        if method == "POST" and parts == ["faults"]:
+            with WORLD.lock:
+                for service, fault in body.items():
+                    if service not in SERVICES or not isinstance(fault, dict):
+                        return self._send(400, {"error": f"unknown service {service!r}"})
+                    WORLD.faults[service] = {
+                        "mode": fault.get("mode", "down"),
+                        "count": int(fault.get("count", 1)),
+                        "delay": fault.get("delay", 10),
+                    }
+                return self._send(200, WORLD.faults)
+        if method == "PUT" and len(parts) == 3 and parts[:2] == ["bureau", "reports"]:
+            iin = parts[2]
+            if not IIN_RE.match(iin):
+                return self._send(400, {"error": "iin must be 12 digits"})
+            report = dict(body)
+            report["iin"] = iin
+            report.setdefault("subject", {})
+            for index, loan in enumerate(report.setdefault("loans", []), start=1):
+                loan.setdefault("bureau_reference", f"FCB-{iin[-6:]}-{index:02d}")
+            with WORLD.lock:
+                WORLD.reports[iin] = report
+            return self._send(200, report)
+        if method == "GET" and parts == ["bureau", "procedures"]:
+            with WORLD.lock:
+                found = [p for p in WORLD.procedures if p["iin"] == query.get("iin", p["iin"])]
+            return self._send(200, {"procedures": found})
+        if method == "PUT" and len(parts) == 3 and parts[:2] == ["government", "status"]:
+            with WORLD.lock:
+                WORLD.social[parts[2]] = {
+                    "vulnerable": bool(body.get("vulnerable")),
+                    "receives_asp": bool(body.get("receives_asp")),
+                }
+            return self._send(200, WORLD.social[parts[2]])
+        if method == "PUT" and len(parts) == 3 and parts[:2] == ["identity", "phones"]:
+            with WORLD.lock:
+                WORLD.phones[parts[2]] = str(body.get("phone", ""))
+            return self._send(200, {"iin": parts[2], "phone": WORLD.phones[parts[2]]})
+        if method == "GET" and parts == ["sms"]:
+            with WORLD.lock:
+                found = [m for m in WORLD.sms if m["phone"] == query.get("phone", m["phone"])]
+            return self._send(200, {"messages": found})
+        return self._send(404, {"error": "no such control endpoint"})
+
+
+def make_server(host: str, port: int) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    return server

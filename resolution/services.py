@@ -1,0 +1,276 @@
+"""The application and its eligibility check (SPEC §2 steps 2–3).
+
+`submit_application` opens a case and enqueues the check after commit. The check runs in
+three steps so that no HTTP call happens under a row lock and nothing is half-written:
+
+1. `begin_eligibility_check` — under the case lock: SUBMITTED → CHECKING, one
+   EligibilityCheck row per case, attempt counted. A case already past CHECKING is left alone
+   (running the task twice gives one result).
+2. fetch the credit report (and, when declared, the social status) over HTTP, no lock held.
+3. `record_eligibility_result` — one transaction under the case lock: mirror the loans,
+   write CaseLoans, rule outcomes, verified social status, the check result and the
+   transition. Any error rolls all of it back.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from borrowers.models import Borrower
+from borrowers.services import record_social_status
+from bureau_gateway.adapters import get_adapter
+from bureau_gateway.interfaces import (
+    AdapterError,
+    CreditReport,
+    MalformedResponse,
+    ServiceUnavailable,
+    SocialStatusAnswer,
+    SubjectUnknown,
+)
+from creditors.services import mirror_bureau_loan
+from finplatform.clock import business_now
+from finplatform.errors import ApplicationError
+from resolution import eligibility
+from resolution.models import (
+    Case,
+    CaseLoan,
+    CaseStatus,
+    CheckState,
+    EligibilityCheck,
+    RuleOutcome,
+)
+from resolution.selectors import borrower_has_signed_procedure, current_policy
+from resolution.signals import case_ready_for_creditors
+from resolution.workflow import lock_case, transition
+
+MSG_NOT_IDENTIFIED = _("Please pass identification before applying.")
+MSG_CONSENT_REQUIRED = _("The application needs your consent to collect and check your data.")
+MSG_ALREADY_APPLIED = _(
+    "You already have an application in progress or a signed procedure; a new application "
+    "is not possible."
+)
+MSG_INCOME_NEGATIVE = _("The income cannot be negative.")
+MSG_MALFORMED = _(
+    "The credit bureau's answer could not be read. Nothing was recorded; our staff will "
+    "look into it."
+)
+MSG_GAVE_UP = _("The credit bureau did not answer after several attempts; our staff will retry.")
+
+ACTOR_CHECK = "task:eligibility_check"
+
+
+@transaction.atomic
+def submit_application(
+    *,
+    borrower: Borrower,
+    consent: bool,
+    declared_vulnerable: bool,
+    declared_monthly_income_tiyn: int | None,
+    actor,
+) -> Case:
+    """Open the borrower's one application (DRAFT → SUBMITTED) and enqueue the eligibility
+    check after commit. Refuses an unidentified borrower, a missing consent, and a borrower
+    with an application in progress or a signed procedure (ApplicationError)."""
+    from resolution.tasks import run_eligibility_check
+
+    if not borrower.is_identified:
+        raise ApplicationError(MSG_NOT_IDENTIFIED, code="not_identified")
+    if not consent:
+        raise ApplicationError(MSG_CONSENT_REQUIRED, code="consent_required")
+    if declared_monthly_income_tiyn is not None and declared_monthly_income_tiyn < 0:
+        raise ApplicationError(MSG_INCOME_NEGATIVE, code="income_negative")
+    now = business_now()
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                borrower=borrower,
+                data_consent_at=now,
+                declared_vulnerable=declared_vulnerable,
+                declared_monthly_income_tiyn=declared_monthly_income_tiyn,
+            )
+    except IntegrityError as exc:
+        if "case_one_open_or_signed_per_borrower" in str(exc):
+            raise ApplicationError(MSG_ALREADY_APPLIED, code="application_exists") from None
+        raise
+    case = transition(
+        case_id=case.pk,
+        to=CaseStatus.SUBMITTED,
+        actor=actor,
+        submitted_at=now,
+        reason="application submitted",
+    )
+    transaction.on_commit(partial(run_eligibility_check.delay, str(case.pk)))
+    return case
+
+
+@transaction.atomic
+def begin_eligibility_check(*, case_id) -> EligibilityCheck | None:
+    """Step 1. Returns the check to work on, or None when the case is past the check."""
+    case = lock_case(case_id)
+    if case.status == CaseStatus.SUBMITTED:
+        case = transition(
+            case_id=case_id,
+            to=CaseStatus.CHECKING,
+            actor_label=ACTOR_CHECK,
+            reason="eligibility check started",
+        )
+    if case.status != CaseStatus.CHECKING:
+        return None
+    check, _ = EligibilityCheck.objects.select_for_update().get_or_create(
+        case=case, defaults={"started_at": business_now()}
+    )
+    if check.state == CheckState.DONE:
+        return None
+    check.attempts += 1
+    if check.state == CheckState.ERROR:  # an operator re-ran a failed check
+        check.state, check.error_code, check.last_error = CheckState.RUNNING, "", ""
+    check.save(update_fields=["attempts", "state", "error_code", "last_error"])
+    return check
+
+
+def _set_check_state(check_id, *, state: str, code: str, error: str) -> None:
+    EligibilityCheck.objects.filter(pk=check_id).exclude(state=CheckState.DONE).update(
+        state=state, error_code=code, last_error=error[:2000]
+    )
+
+
+def run_eligibility_check(*, case_id, final_attempt: bool = False) -> EligibilityCheck | None:
+    """The whole check for one case (what the Celery task runs). Idempotent.
+
+    Raises ServiceUnavailable (bureau or government data down) so the task retries; before
+    that the check shows "unavailable, we will retry". On the final attempt it records the
+    failure instead. A malformed answer is recorded as an error and nothing else is written.
+    """
+    check = begin_eligibility_check(case_id=case_id)
+    if check is None:
+        return EligibilityCheck.objects.filter(case_id=case_id).first()
+    case = Case.objects.select_related("borrower").get(pk=case_id)
+    try:
+        report = _fetch_report(case.borrower.iin)
+        social = _fetch_social_status(case.borrower.iin) if case.declared_vulnerable else None
+    except ServiceUnavailable as exc:
+        if final_attempt:
+            _set_check_state(
+                check.pk, state=CheckState.ERROR, code="unavailable", error=f"{MSG_GAVE_UP} {exc}"
+            )
+            return EligibilityCheck.objects.get(pk=check.pk)
+        _set_check_state(
+            check.pk, state=CheckState.SERVICE_UNAVAILABLE, code="unavailable", error=str(exc)
+        )
+        raise
+    except AdapterError as exc:  # MalformedResponse and anything else off-contract
+        _set_check_state(
+            check.pk,
+            state=CheckState.ERROR,
+            code="malformed_response",
+            error=f"{type(exc).__name__}: {exc}",
+        )
+        return EligibilityCheck.objects.get(pk=check.pk)
+    try:
+        return record_eligibility_result(case_id=case_id, report=report, social=social)
+    except (DatabaseError, MalformedResponse, ValueError) as exc:
+        # The answer parsed but broke a database rule: nothing of it was kept.
+        _set_check_state(
+            check.pk,
+            state=CheckState.ERROR,
+            code="rejected_report",
+            error=f"{type(exc).__name__}: {exc}",
+        )
+        return EligibilityCheck.objects.get(pk=check.pk)
+
+
+def _fetch_report(iin: str) -> CreditReport:
+    try:
+        return get_adapter("bureau").fetch_report(iin)
+    except SubjectUnknown:
+        # No credit history at all: the rules then say plainly that nothing can be included.
+        return CreditReport(iin=iin, report_id="", generated_at=business_now(), loans=())
+
+
+def _fetch_social_status(iin: str) -> SocialStatusAnswer | None:
+    try:
+        return get_adapter("government").social_status(iin)
+    except SubjectUnknown:
+        return None
+
+
+@transaction.atomic
+def record_eligibility_result(
+    *, case_id, report: CreditReport, social: SocialStatusAnswer | None
+) -> EligibilityCheck | None:
+    """Step 3: write the whole result in one transaction, under the case lock."""
+    case = lock_case(case_id)
+    check = EligibilityCheck.objects.select_for_update().get(case=case)
+    if case.status != CaseStatus.CHECKING or check.state == CheckState.DONE:
+        return check  # another run got here first
+    policy = current_policy()
+    result = eligibility.evaluate(
+        report,
+        policy.terms(),
+        signed_before_in_db=borrower_has_signed_procedure(case.borrower, exclude_case_id=case.pk),
+    )
+    for decision in result.decisions:
+        loan = mirror_bureau_loan(borrower_iin=case.borrower.iin, loan=decision.loan)
+        with translation.override("en"):  # stored as the msgid; shown translated
+            reason = str(decision.exclusion_reason) if decision.exclusion_reason else ""
+        CaseLoan.objects.create(
+            case=case,
+            loan=loan,
+            creditor=loan.creditor,
+            included=decision.included,
+            exclusion_reason=reason,
+            bureau_principal_tiyn=decision.loan.principal_tiyn,
+            bureau_interest_tiyn=decision.loan.interest_tiyn,
+            bureau_penalty_tiyn=decision.loan.penalty_tiyn,
+            bureau_total_tiyn=decision.loan.total_tiyn,
+        )
+    with translation.override("en"):
+        RuleOutcome.objects.bulk_create(
+            RuleOutcome(
+                eligibility_check=check,
+                position=index,
+                rule=rule.rule,
+                passed=rule.passed,
+                params=rule.params,
+                data=rule.data,
+                reason_text=rule.reason,
+            )
+            for index, rule in enumerate(result.rules, start=1)
+        )
+    if case.declared_vulnerable:
+        record_social_status(borrower=case.borrower, answer=social)
+    category = eligibility.category_for(declared_vulnerable=case.declared_vulnerable, status=social)
+    check.state = CheckState.DONE
+    check.error_code = check.last_error = ""
+    check.policy = policy
+    check.bureau_report_id = report.report_id
+    check.bureau_report_at = report.generated_at
+    check.eligible = result.eligible
+    check.total_tiyn = result.total_tiyn
+    check.social_status_confirmed = (
+        category == eligibility.VULNERABLE if case.declared_vulnerable else None
+    )
+    check.finished_at = business_now()
+    check.save()
+    target = CaseStatus.AWAITING_CREDITORS if result.eligible else CaseStatus.INELIGIBLE
+    failed = ", ".join(rule.rule for rule in result.failed_rules)
+    transition(
+        case_id=case.pk,
+        to=target,
+        actor_label=ACTOR_CHECK,
+        reason="all eligibility rules passed" if result.eligible else f"failed: {failed}",
+        total_debt_tiyn=result.total_tiyn,
+        ombudsman=result.ombudsman,
+        category=category,
+    )
+    if result.eligible:
+        transaction.on_commit(partial(_announce_ready, str(case.pk)))
+    return check
+
+
+def _announce_ready(case_id: str) -> None:
+    case_ready_for_creditors.send(sender=Case, case_id=case_id)

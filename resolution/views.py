@@ -1,0 +1,89 @@
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from finplatform.errors import ApplicationError
+from finplatform.permissions import borrower_required
+from resolution import selectors, services
+from resolution.forms import ApplicationForm
+from resolution.models import CaseStatus, CheckState
+from schedules.money import tenge_to_tiyn
+
+EGOV_BANKRUPTCY_URL = "https://egov.kz/cms/ru/services/economics/pass_P1_mf"
+MSG_SUBMITTED = _("Your application is submitted. We are checking your credit report.")
+CHECK_STATES = (CaseStatus.SUBMITTED, CaseStatus.CHECKING)
+
+
+@borrower_required
+def apply_view(request):
+    borrower = request.user.borrower
+    if not borrower.is_identified:
+        messages.info(request, services.MSG_NOT_IDENTIFIED)
+        return redirect("borrowers:identify")
+    form = ApplicationForm(data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        income = form.cleaned_data["declared_monthly_income"]
+        try:
+            case = services.submit_application(
+                borrower=borrower,
+                consent=form.cleaned_data["consent"],
+                declared_vulnerable=form.cleaned_data["declared_vulnerable"],
+                declared_monthly_income_tiyn=tenge_to_tiyn(income) if income is not None else None,
+                actor=request.user,
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, MSG_SUBMITTED)
+            return redirect("resolution:case", reference=case.reference)
+    return render(
+        request,
+        "resolution/apply.html",
+        {"form": form, "open_case": selectors.open_case_for_borrower(borrower)},
+    )
+
+
+def _status_payload(case) -> dict:
+    check = getattr(case, "eligibility_check", None)
+    return {
+        "reference": case.reference,
+        "status": case.status,
+        "status_display": str(case.get_status_display()),
+        "checking": case.status in CHECK_STATES,
+        "check_state": check.state if check else None,
+        "check_state_display": str(check.get_state_display()) if check else None,
+        "eligible": check.eligible if check else None,
+    }
+
+
+@borrower_required
+def case_detail(request, reference: str):
+    case = selectors.case_for_borrower(request.user.borrower, reference)
+    check = getattr(case, "eligibility_check", None)
+    loans = list(selectors.case_loans(case))
+    for loan in loans:
+        loan.exclusion_text = gettext_now(loan.exclusion_reason) if loan.exclusion_reason else ""
+    return render(
+        request,
+        "resolution/case_detail.html",
+        {
+            "case": case,
+            "check": check,
+            "checking": case.status in CHECK_STATES
+            and (check is None or check.state != CheckState.ERROR),
+            "outcomes": selectors.rule_outcomes(case),
+            "included": [loan for loan in loans if loan.included],
+            "excluded": [loan for loan in loans if not loan.included],
+            "egov_url": EGOV_BANKRUPTCY_URL,
+        },
+    )
+
+
+@require_GET
+@borrower_required
+def case_status(request, reference: str):
+    case = selectors.case_for_borrower(request.user.borrower, reference)
+    return JsonResponse(_status_payload(case))

@@ -1,0 +1,160 @@
+"""The application and check services in-process (the simulator over HTTP, no worker)."""
+
+import pytest
+from django.utils import timezone
+
+from borrowers.models import SocialStatus
+from finplatform.errors import ApplicationError
+from resolution import services
+from resolution.eligibility import RULE_LOAN_KINDS, RULE_TOTAL_CAP
+from resolution.models import (
+    CaseLoan,
+    CaseStatus,
+    CaseTransition,
+    CheckState,
+    EligibilityCheck,
+    EligibilityPolicy,
+)
+from resolution.signals import case_ready_for_creditors
+from tests.eligibility.conftest import loan, org
+from tests.factories import BorrowerFactory, CaseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _submit(borrower, **overrides):
+    kwargs = dict(borrower=borrower, consent=True, declared_vulnerable=False,
+                  declared_monthly_income_tiyn=250_000_00, actor=borrower.user)  # fmt: skip
+    kwargs.update(overrides)
+    return services.submit_application(**kwargs)
+
+
+def test_submit_enqueues_the_check_after_commit(
+    identified_borrower, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        case = _submit(identified_borrower)
+    assert case.status == CaseStatus.SUBMITTED and case.submitted_at is not None
+    assert case.data_consent_at is not None and case.declared_monthly_income_tiyn == 250_000_00
+    assert len(callbacks) == 1
+    assert callbacks[0].func.__self__.name == "resolution.tasks.run_eligibility_check"
+    assert callbacks[0].args == (str(case.pk),)
+
+
+def test_unidentified_borrower_and_missing_consent_are_refused():
+    with pytest.raises(ApplicationError) as exc:
+        _submit(BorrowerFactory())
+    assert exc.value.code == "not_identified"
+    borrower = BorrowerFactory(identified_at=timezone.now())
+    with pytest.raises(ApplicationError) as exc:
+        _submit(borrower, consent=False)
+    assert exc.value.code == "consent_required"
+    assert not borrower.cases.exists()
+
+
+def test_second_application_is_refused_but_allowed_after_an_ineligible_one(identified_borrower):
+    first = _submit(identified_borrower)
+    with pytest.raises(ApplicationError) as exc:
+        _submit(identified_borrower)
+    assert exc.value.message == services.MSG_ALREADY_APPLIED
+    assert identified_borrower.cases.count() == 1
+    first.status = CaseStatus.INELIGIBLE
+    first.save()
+    assert _submit(identified_borrower).pk != first.pk
+
+
+def test_signed_procedure_in_the_past_blocks_a_new_application(identified_borrower):
+    CaseFactory(borrower=identified_borrower, status=CaseStatus.COMPLETED)
+    with pytest.raises(ApplicationError) as exc:
+        _submit(identified_borrower)
+    assert exc.value.code == "application_exists"
+
+
+def test_running_the_check_twice_gives_one_result_and_announces_once(
+    identified_borrower, sim, django_capture_on_commit_callbacks
+):
+    sim.put_report(identified_borrower.iin, [loan(org("mfo")), loan(org("mfo"))])
+    case = _submit(identified_borrower)
+    announced = []
+
+    def receiver(sender, case_id, **kwargs):
+        announced.append(case_id)
+
+    case_ready_for_creditors.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.run_eligibility_check(case_id=case.pk)
+        with django_capture_on_commit_callbacks(execute=True):
+            again = services.run_eligibility_check(case_id=case.pk)
+    finally:
+        case_ready_for_creditors.disconnect(receiver)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.AWAITING_CREDITORS and case.ombudsman == "microfinance"
+    assert again.state == CheckState.DONE and again.attempts == 1
+    assert CaseLoan.objects.filter(case=case).count() == 2
+    assert CaseTransition.objects.filter(case=case, to_status="awaiting_creditors").count() == 1
+    assert announced == [str(case.pk)]
+
+
+def test_ineligible_case_is_not_announced(
+    identified_borrower, sim, django_capture_on_commit_callbacks
+):
+    sim.put_report(identified_borrower.iin, [loan(org("mfo"))])
+    case = _submit(identified_borrower)
+    announced = []
+    case_ready_for_creditors.connect(announced.append, weak=False)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.run_eligibility_check(case_id=case.pk)
+    finally:
+        case_ready_for_creditors.disconnect(announced.append)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.INELIGIBLE and announced == []
+
+
+def test_declared_vulnerable_is_verified_with_government_data(sim):
+    confirmed, refused = (BorrowerFactory(identified_at=timezone.now()) for _ in range(2))
+    for borrower in (confirmed, refused):
+        sim.put_report(borrower.iin, [loan(org("bank")), loan(org("mfo"))])
+    sim.set_social(confirmed.iin, asp=True)
+    sim.set_social(refused.iin, asp=False)
+    for borrower in (confirmed, refused):
+        case = _submit(borrower, declared_vulnerable=True)
+        services.run_eligibility_check(case_id=case.pk)
+    confirmed_case, refused_case = confirmed.cases.get(), refused.cases.get()
+    confirmed.refresh_from_db()
+    refused.refresh_from_db()
+    assert confirmed_case.category == "vulnerable" and confirmed.social_status == SocialStatus.ASP
+    assert confirmed.social_status_verified_at is not None
+    assert refused_case.category == "general" and refused.social_status == SocialStatus.NONE
+    assert refused_case.eligibility_check.social_status_confirmed is False
+
+
+def test_the_newest_policy_version_decides(identified_borrower, sim):
+    sim.put_report(identified_borrower.iin, [loan(org("bank")), loan(org("mfo"))])
+    old = EligibilityPolicy.objects.create()
+    strict = EligibilityPolicy.objects.create(max_total_tiyn=100_000_00, note="tighter cap")
+    case = _submit(identified_borrower)
+    check = services.run_eligibility_check(case_id=case.pk)
+    case.refresh_from_db()
+    assert check.policy == strict and check.policy != old
+    assert case.status == CaseStatus.INELIGIBLE
+    assert not check.outcomes.get(rule=RULE_TOTAL_CAP).passed
+
+
+def test_borrower_unknown_to_the_bureau_is_ineligible_with_a_reason(identified_borrower, sim):
+    case = _submit(identified_borrower)  # no report registered for this IIN
+    check = services.run_eligibility_check(case_id=case.pk)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.INELIGIBLE
+    outcome = check.outcomes.get(rule=RULE_LOAN_KINDS)
+    assert not outcome.passed and "None of your 0 loans" in outcome.reason_text
+
+
+def test_final_attempt_with_the_bureau_down_records_the_failure(identified_borrower, sim):
+    sim.put_report(identified_borrower.iin, [loan(org("bank")), loan(org("mfo"))])
+    case = _submit(identified_borrower)
+    sim.fault("bureau", "down", count=3)
+    check = services.run_eligibility_check(case_id=case.pk, final_attempt=True)
+    assert check.state == CheckState.ERROR and check.error_code == "unavailable"
+    assert EligibilityCheck.objects.get(case=case).eligible is None
