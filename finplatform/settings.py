@@ -267,6 +267,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Cases, loans, confirmations and payouts for creditor back offices.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "resolution.models.CaseStatus",
+        "ConfirmationStatusEnum": "resolution.models.ConfirmationStatus",
+        "WebhookDeliveryStatusEnum": "creditors.models.WebhookDelivery.Status",
+    },
 }
 
 # --- security (Django deployment checklist) ---

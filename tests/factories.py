@@ -15,12 +15,25 @@ _serial = count(5000)
 PASSWORD = "correct-horse-battery-7"
 
 
+_issued: set[str] = set()
+
+
+def _unique(make) -> str:
+    # make_iin/make_bin skip serials without a valid check digit, so two serials can give the
+    # same number: draw again until it is new.
+    while True:
+        value = make(next(_serial))
+        if value not in _issued:
+            _issued.add(value)
+            return value
+
+
 def next_iin() -> str:
-    return make_iin(date(1987, 3, 4), serial=next(_serial))
+    return _unique(lambda serial: make_iin(date(1987, 3, 4), serial=serial))
 
 
 def next_bin() -> str:
-    return make_bin(date(2010, 7, 1), serial=next(_serial))
+    return _unique(lambda serial: make_bin(date(2010, 7, 1), serial=serial))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
