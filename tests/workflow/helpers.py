@@ -61,3 +61,32 @@ def api_client_for(creditor):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
     return client
+
+
+def answer_all(world: World, *, dispute_second: bool = True) -> None:
+    """Creditor 1 corrects, creditor 2 disputes (or confirms), creditor 3 confirms."""
+    from resolution.confirmation import answer_loan
+
+    answer_loan(creditor=world.creditors[0], case_loan_id=world.loans[0].pk, action="correct",
+                principal_tiyn=49_000_000, interest_tiyn=2_000_000, penalty_tiyn=0,
+                comment="part repaid")  # fmt: skip
+    if dispute_second:
+        answer_loan(creditor=world.creditors[1], case_loan_id=world.loans[1].pk,
+                    action="dispute", comment="assigned to a collector")  # fmt: skip
+    else:
+        answer_loan(creditor=world.creditors[1], case_loan_id=world.loans[1].pk,
+                    action="confirm")  # fmt: skip
+    answer_loan(creditor=world.creditors[2], case_loan_id=world.loans[2].pk, action="confirm")
+
+
+def issued_case(**kwargs) -> World:
+    """A case whose package is issued (DOCUMENTS_ISSUED), rendered in-process."""
+    from resolution.decision import approve_case
+    from resolution.documents import generate_package
+
+    world = awaiting_case(**kwargs)
+    answer_all(world, dispute_second=False)
+    approve_case(case_id=world.case.pk)
+    generate_package(package_id=world.case.package.pk)
+    world.case.refresh_from_db()
+    return world
