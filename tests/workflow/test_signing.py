@@ -71,7 +71,7 @@ def test_late_signature_is_refused_before_the_sweep_runs(world):
     with (
         time_machine.travel(T0 + timedelta(hours=72), tick=False),
         pytest.raises(ConflictError) as err,
-    ):  # noqa: E501
+    ):
         sign_with_code(case_id=world.case.pk, code=code)
     assert err.value.code == "signing_deadline_passed"
     world.case.refresh_from_db()
