@@ -28,7 +28,9 @@ class WebhookFailed(Exception):
 def deliver_webhook(self, delivery_id: str) -> str:
     """POST one delivery; on failure retry with exponential backoff (2, 4, 8 ... s, capped at
     an hour) until WEBHOOK_MAX_ATTEMPTS, then mark it failed. Delivered ones are skipped."""
-    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None:
+        return "missing"
     if delivery.status != WebhookDelivery.Status.PENDING:
         return delivery.status
     endpoint = delivery.endpoint

@@ -53,7 +53,9 @@ def send_notification(self, notification_id: str) -> str:
     from bureau_gateway.adapters import get_adapter
     from resolution.models import Notification, NotificationChannel, NotificationStatus
 
-    n = Notification.objects.get(pk=notification_id)
+    n = Notification.objects.filter(pk=notification_id).first()
+    if n is None:  # its transaction was rolled back after all
+        return "missing"
     if n.status != NotificationStatus.PENDING:
         return n.status
     Notification.objects.filter(pk=n.pk).update(attempts=n.attempts + 1)

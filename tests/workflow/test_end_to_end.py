@@ -5,8 +5,10 @@ confirming on the dashboard; the ombudsman approves in the admin; the borrower s
 SMS code."""
 
 import json
+import os
 import re
 import time
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -38,7 +40,9 @@ def wait_until(predicate, timeout=60.0, what="condition"):
         if value:
             return value
         time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+    log = Path(os.environ.get("FINPLATFORM_TEST_TMP", "/tmp")) / "worker.log"
+    tail = log.read_text(errors="replace")[-6000:] if log.exists() else "(no worker log)"
+    raise AssertionError(f"timed out waiting for {what}; worker log tail:\n{tail}")
 
 
 def status_of(case_id):
@@ -47,7 +51,7 @@ def status_of(case_id):
     return Case.objects.get(pk=case_id).status
 
 
-def test_application_to_signed_with_three_creditors(worker, sim):
+def test_application_to_signed_with_three_creditors(worker, sim, schedule_table):
     receiver = Receiver()
     try:
         _run(sim, receiver)
@@ -107,7 +111,8 @@ def _run(sim, receiver):
     ombudsman.force_login(get_user_model().objects.create_superuser("omb", "o@x.kz", "pw"))
     review = ombudsman.get(f"/admin/resolution/case/{case.pk}/review/")
     assert review.status_code == 200 and "BANK-1" in review.content.decode()
-    ombudsman.post(f"/admin/resolution/case/{case.pk}/review/", {"action": "approve"})
+    approved = ombudsman.post(f"/admin/resolution/case/{case.pk}/review/", {"action": "approve"})
+    assert approved.status_code == 302  # an ApplicationError would re-render the page
     wait_until(lambda: status_of(case.pk) == CaseStatus.DOCUMENTS_ISSUED, what="documents")
     case.refresh_from_db()
     expected_total = 1_210_000_00 + 430_870_00 + 620_000_00
