@@ -168,11 +168,12 @@ def _after_answer(*, case: Case, creditor: Creditor, now) -> None:
     """Close the creditor's request when all its loans are answered; move the case on when
     every included loan is."""
     included = case.loans.filter(included=True)
-    if not included.filter(creditor=creditor, confirmation_status=ConfirmationStatus.PENDING):
+    pending = included.filter(confirmation_status=ConfirmationStatus.PENDING)
+    if not pending.filter(creditor=creditor).exists():
         CreditorRequest.objects.filter(
             case=case, creditor=creditor, answered_at__isnull=True
         ).update(answered_at=now)
-    if not included.filter(confirmation_status=ConfirmationStatus.PENDING).exists():
+    if not pending.exists():
         transition(
             case_id=case.pk, to=CaseStatus.UNDER_REVIEW, actor_label="system",
             reason="every creditor answered",

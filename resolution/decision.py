@@ -26,7 +26,7 @@ from resolution.models import (
     DocumentPackage,
 )
 from resolution.notifications import notify_borrower
-from resolution.plans import propose_terms
+from resolution.plans import preview_lines, propose_terms
 from resolution.policy import kdn_limit, policy
 from resolution.workflow import lock_case, transition
 
@@ -117,12 +117,28 @@ def decide_disputed_loan(
 
 
 def proposal(case: Case) -> dict:
-    """What the ombudsman sees before approving: total, terms, debt-burden ratio."""
+    """What the ombudsman sees before approving: total, terms, the schedule it would give
+    (each line with the creditors' parts), the debt-burden ratio, disputes and late creditors.
+    """
     total = confirmed_total(case)
     terms = propose_terms(total_tiyn=total, category=case.category) if total > 0 else None
+    lines, creditors = [], []
+    if terms is not None and not undecided_disputes(case).exists():
+        debts: dict = {}
+        for cl in case.loans.filter(included=True).select_related("creditor"):
+            creditor, amount = debts.get(cl.creditor_id, (cl.creditor, 0))
+            debts[cl.creditor_id] = (creditor, amount + cl.confirmed_total_tiyn)
+        creditors = [c for c, _ in debts.values()]
+        first_due = (business_now() + timedelta(days=policy("FIRST_DUE_DAYS"))).date()
+        lines = preview_lines(total_tiyn=total, category=case.category,
+                              debts=list(debts.values()), first_due=first_due)  # fmt: skip
+        for line in lines:
+            line["part_list"] = [line["parts"][str(c.pk)] for c in creditors]
     return {
         "total_tiyn": total,
         "terms": terms,
+        "schedule": lines,
+        "schedule_creditors": creditors,
         "debt_burden": debt_burden(case, terms.monthly_tiyn if terms else None),
         "undecided_disputes": list(undecided_disputes(case)),
         "late_creditors": list(creditors_late(case)),

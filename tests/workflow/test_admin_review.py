@@ -1,0 +1,64 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from resolution.models import CaseStatus, OmbudsmanStaff
+from tests.factories import UserFactory
+from tests.workflow.helpers import answer_all, awaiting_case
+
+pytestmark = pytest.mark.django_db
+
+
+def ombudsman_user(ombudsman: str):
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(is_staff=True)
+    OmbudsmanStaff.objects.create(user=user, ombudsman=ombudsman)
+    user.groups.add(Group.objects.get(name="ombudsman_staff"))
+    return user
+
+
+def review_url(case):
+    return f"/admin/resolution/case/{case.pk}/review/"
+
+
+def test_review_page_shows_answers_terms_schedule_and_late_creditors(client):
+    world = awaiting_case(income_tiyn=10_000_000)
+    answer_all(world, dispute_second=False)
+    world.case.refresh_from_db()
+    client.force_login(ombudsman_user("banking"))
+    page = client.get(review_url(world.case))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "part repaid" in html and "K-2-2024" in html
+    proposal = page.context["proposal"]
+    assert proposal["total_tiyn"] == 51_000_000 + 21_500_000 + 10_250_000
+    assert len(proposal["schedule"]) == proposal["terms"].term_months
+    assert proposal["debt_burden"]["warning"]  # 100 000 KZT income: above 0.5
+
+
+def test_other_ombudsmans_staff_gets_404(client):
+    world = awaiting_case()  # a banking case
+    client.force_login(ombudsman_user("microfinance"))
+    assert client.get(review_url(world.case)).status_code == 404
+    assert client.post(review_url(world.case), {"action": "reject", "reason": "x"}).status_code \
+        == 404  # fmt: skip
+    world.case.refresh_from_db()
+    assert world.case.status == CaseStatus.AWAITING_CREDITORS
+
+
+def test_dispute_decision_and_reject_through_the_admin(client):
+    world = awaiting_case()
+    answer_all(world)
+    client.force_login(get_user_model().objects.create_superuser("su", "s@x.kz", "pw"))
+    disputed = world.loans[1]
+    prefix = f"l{disputed.pk.hex}"
+    client.post(review_url(world.case), {"action": "decide_loan", "case_loan": disputed.pk,
+                                         f"{prefix}-include": "1",
+                                         f"{prefix}-amount": "200 000,00"})  # fmt: skip
+    disputed.refresh_from_db()
+    assert disputed.confirmed_total_tiyn == 20_000_000
+    response = client.post(review_url(world.case), {"action": "reject", "reason": ""})
+    assert response.status_code == 200  # the form error re-renders the page
+    client.post(review_url(world.case), {"action": "reject", "reason": "signs of fiction"})
+    world.case.refresh_from_db()
+    assert world.case.status == CaseStatus.REJECTED
