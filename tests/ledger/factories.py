@@ -6,9 +6,9 @@ from itertools import count
 
 from django.apps import apps
 
-from schedules import services
 from creditors.models import Creditor
 from finplatform.kzid import make_bin
+from schedules import services
 from schedules.models import ScheduleTableVersion
 from tests.factories import CaseFactory, CreditorFactory
 
