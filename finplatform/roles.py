@@ -26,6 +26,17 @@ GROUP_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "change_caseloan",
             "view_casetransition",
         ],  # fmt: skip
+        "schedules": [
+            "view_scheduletableversion",
+            "add_scheduletableversion",
+            "change_scheduletableversion",
+            "view_schedulebracket",
+            "add_schedulebracket",
+            "change_schedulebracket",
+            "delete_schedulebracket",
+            "view_plan",
+            "view_collectionresumption",
+        ],  # fmt: skip
     },
 }
 
