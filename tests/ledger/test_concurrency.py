@@ -95,8 +95,8 @@ def test_the_plan_is_locked_for_update_before_the_ledger_is_written():
         services.book_payment(source="bank", item=pay("lock", 5_000, date(2026, 1, 30), plan=plan))
     sql = [q["sql"] for q in queries.captured_queries]
     lock = next(i for i, s in enumerate(sql) if "FOR UPDATE" in s and "schedules_plan" in s)
-    write = next(i for i, s in enumerate(sql) if s.startswith('INSERT INTO "schedules_ledger'))
+    write = next(i for i, s in enumerate(sql) if s.startswith("COPY schedules_ledger"))
     share_update = next(
-        i for i, s in enumerate(sql) if s.startswith('UPDATE "schedules_creditorshare')
+        i for i, s in enumerate(sql) if s.startswith("UPDATE schedules_creditorshare")
     )
     assert lock < write < share_update
