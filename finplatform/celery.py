@@ -8,6 +8,7 @@ ETA tasks, so a beat or worker that was down catches up on its next run. Every e
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "finplatform.settings")
 
@@ -17,6 +18,7 @@ app.autodiscover_tasks()
 app.autodiscover_tasks(related_name="tasks_workflow")
 
 MINUTE = 60
+HOUR = 60 * MINUTE
 
 # name -> (task, every N seconds). Each sweep is idempotent and safe to run concurrently.
 app.conf.beat_schedule = {
@@ -36,5 +38,17 @@ app.conf.beat_schedule = {
         "task": "resolution.expire_unsigned_packages",
         "schedule": 5 * MINUTE,
         "options": {"expires": 5 * MINUTE},
+    },
+    # Daily, Asia/Almaty: overdue instalments, 40-day breaches, completion re-sends.
+    "schedules-sweep-plans": {
+        "task": "schedules.tasks.sweep_plans",
+        "schedule": crontab(hour=0, minute=30),
+        "options": {"expires": 12 * HOUR},
+    },
+    # Daily payout batch per creditor (idempotent per creditor and day).
+    "schedules-run-payouts": {
+        "task": "schedules.tasks.run_payouts",
+        "schedule": crontab(hour=17, minute=0),
+        "options": {"expires": 6 * HOUR},
     },
 }

@@ -213,6 +213,9 @@ ADAPTERS = {
     "sms": os.environ.get("ADAPTER_SMS", "bureau_gateway.clients.HttpSmsGateway"),
 }
 
+# The borrower portal's simulated "pay" button (books through the real payment service).
+PORTAL_SIMULATED_PAYMENTS = env_bool("PORTAL_SIMULATED_PAYMENTS", LOCAL)
+
 MAILERS = {
     "default": {
         "BACKEND": os.environ.get(

@@ -12,6 +12,8 @@ urlpatterns = [
     path("staff/login/", views.StaffLoginView.as_view(), name="staff_login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("schedules.urls")),
+    path("api/v1/", include("schedules.api_urls")),
     path("portal/", include("borrowers.urls")),
     path("portal/", include("resolution.urls")),
     path("creditor/", include("creditors.urls")),

@@ -11,7 +11,7 @@ from functools import partial
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from finplatform.clock import BUSINESS_TZ, business_date, business_now
@@ -138,6 +138,13 @@ class PaymentIn:
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
+PAYMENT_COLUMNS = (
+    "id", "source", "idempotency_key", "request_hash", "amount_tiyn", "paid_at", "paid_on",
+    "payer_iin", "case_reference", "plan_id", "status", "applied_tiyn", "refund_tiyn",
+    "transaction_id", "received_at",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class PaymentResult:
     payment: IncomingPayment
@@ -167,7 +174,12 @@ def _lock_keys(source: str, keys) -> None:
 
 def _lock_plans(plan_ids) -> dict:
     """The one lock helper for plans: FOR UPDATE in primary-key order (no deadlocks)."""
-    plans = Plan.objects.select_for_update(of=("self",)).filter(pk__in=plan_ids).order_by("pk")
+    plans = (
+        Plan.objects.select_for_update(of=("self",))
+        .filter(pk__in=plan_ids)
+        .order_by("pk")
+        .only("pk", "case_id", "total_tiyn", "paid_tiyn", "status", "completed_on")
+    )
     return {plan.pk: plan for plan in plans}
 
 
@@ -177,14 +189,17 @@ def _find_plans(items: list[PaymentIn]) -> dict[int, object]:
     refs = {i.case_reference for i in items if i.case_reference}
     iins = {i.payer_iin for i in items if i.payer_iin}
     by_ref, by_iin = {}, {}
-    if refs or iins:
-        rows = (
-            Plan.objects.filter(Q(case__reference__in=refs) | Q(case__borrower__iin__in=iins))
-            .order_by("created_at")
-            .values_list("pk", "case__reference", "case__borrower__iin")
-        )
-        for pk, ref, iin in rows:
+    if refs:
+        for pk, ref, iin in Plan.objects.filter(case__reference__in=refs).values_list(
+            "pk", "case__reference", "case__borrower__iin"
+        ):
             by_ref[ref] = (pk, iin)
+    if iins:
+        for pk, iin in (
+            Plan.objects.filter(case__borrower__iin__in=iins)
+            .order_by("created_at")
+            .values_list("pk", "case__borrower__iin")
+        ):
             by_iin[iin] = pk  # the newest plan of that borrower wins
     found = {}
     for index, item in enumerate(items):
@@ -195,6 +210,25 @@ def _find_plans(items: list[PaymentIn]) -> dict[int, object]:
         elif item.payer_iin in by_iin:
             found[index] = by_iin[item.payer_iin]
     return found
+
+
+def _update_rows(table: str, columns: dict[str, str], rows: list[tuple]) -> None:
+    """UPDATE many rows by primary key in one statement (UPDATE ... FROM (VALUES ...)), which
+    bulk_update's CASE WHEN would do in quadratic time for thousands of rows. `columns` maps
+    column -> SQL type; each row is (pk, *values)."""
+    if not rows:
+        return
+    names = ["id", *columns]
+    one = "(" + ", ".join(["%s"] * len(names)) + ")"
+    sets = ", ".join(f"{c} = v.{c}::{t}" for c, t in columns.items())
+    pk_type = "uuid" if table == "schedules_plan" else "bigint"
+    sql = (
+        f"UPDATE {table} AS t SET {sets} FROM (VALUES {', '.join([one] * len(rows))})"
+        f" AS v({', '.join(names)}) WHERE t.id = v.id::{pk_type}"
+    )
+    params = [str(v) if v is not None and not isinstance(v, int) else v for r in rows for v in r]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def book_payment(*, source: str, item: PaymentIn) -> PaymentResult:
@@ -249,44 +283,46 @@ def book_payments(*, source: str, items: list[PaymentIn]) -> list[PaymentResult]
 
     plan_of = _find_plans(fresh)
     plans = _lock_plans(set(plan_of.values()))
-    shares: dict[object, list[CreditorShare]] = {pk: [] for pk in plans}
-    for share in (
+    # [share id, creditor id, debt, received] per plan, in share order (received is updated)
+    shares: dict[object, list[list]] = {pk: [] for pk in plans}
+    for plan_id, pk, creditor_id, debt, received in (
         CreditorShare.objects.filter(plan_id__in=plans)
-        .select_related("creditor")
-        .order_by("position")
+        .order_by("plan_id", "position")
+        .values_list("plan_id", "pk", "creditor_id", "debt_tiyn", "received_tiyn")
     ):
-        shares[share.plan_id].append(share)
+        shares[plan_id].append([pk, creditor_id, debt, received])
     system = ledger.system_account_ids()
-    payable = ledger.creditor_account_ids([s.creditor for group in shares.values() for s in group])
+    payable = ledger.creditor_account_ids(s[1] for group in shares.values() for s in group)
+    bank, suspense, refund_account = (
+        system[ledger.BANK], system[ledger.SUSPENSE], system[ledger.REFUND]
+    )  # fmt: skip
 
     now = business_now()
     postings: list[ledger.Posting] = []
     payments: list[IncomingPayment] = []
-    touched_shares: dict[int, CreditorShare] = {}
+    touched_shares: dict[int, list] = {}
     completed: list[Plan] = []
     for index, item in enumerate(fresh):
         paid_on = item.paid_at.astimezone(BUSINESS_TZ).date()
         plan = plans.get(plan_of.get(index))
-        legs: list[ledger.Leg] = [(system[ledger.BANK], Side.DEBIT, item.amount_tiyn)]
+        legs: list[ledger.Leg] = [(bank, Side.DEBIT, item.amount_tiyn)]
         applied = refund = 0
         if plan is None:
             kind, status = TransactionKind.SUSPENSE, PaymentStatus.SUSPENSE
-            legs.append((system[ledger.SUSPENSE], Side.CREDIT, item.amount_tiyn))
+            legs.append((suspense, Side.CREDIT, item.amount_tiyn))
         else:
             applied = min(item.amount_tiyn, plan.total_tiyn - plan.paid_tiyn)
             refund = item.amount_tiyn - applied
             kind = TransactionKind.PAYMENT if applied else TransactionKind.REFUND
             status = PaymentStatus.APPLIED if applied else PaymentStatus.REFUND
             group = shares[plan.pk]
-            parts = split_towards_targets(
-                applied, [s.debt_tiyn for s in group], [s.received_tiyn for s in group]
-            )
+            parts = split_towards_targets(applied, [s[2] for s in group], [s[3] for s in group])
             for share, part in zip(group, parts, strict=True):
                 if part:
-                    share.received_tiyn += part
-                    touched_shares[share.pk] = share
-                    legs.append((payable[share.creditor_id], Side.CREDIT, part))
-            legs.append((system[ledger.REFUND], Side.CREDIT, refund))
+                    share[3] += part
+                    touched_shares[share[0]] = share
+                    legs.append((payable[share[1]], Side.CREDIT, part))
+            legs.append((refund_account, Side.CREDIT, refund))
             if applied:
                 plan.paid_tiyn += applied
                 if plan.paid_tiyn == plan.total_tiyn:
@@ -298,25 +334,32 @@ def book_payments(*, source: str, items: list[PaymentIn]) -> list[PaymentResult]
             description=f"{source}:{item.idempotency_key}",
         )  # fmt: skip
         postings.append(posting)
-        payments.append(
-            IncomingPayment(
-                source=source, idempotency_key=item.idempotency_key,
-                request_hash=item.request_hash(), amount_tiyn=item.amount_tiyn,
-                paid_at=item.paid_at, paid_on=paid_on, payer_iin=item.payer_iin,
-                case_reference=item.case_reference, plan=plan, status=status,
-                applied_tiyn=applied, refund_tiyn=refund, received_at=now,
-            )
+        payment = IncomingPayment(
+            source=source, idempotency_key=item.idempotency_key,
+            request_hash=item.request_hash(), amount_tiyn=item.amount_tiyn,
+            paid_at=item.paid_at, paid_on=paid_on, payer_iin=item.payer_iin,
+            case_reference=item.case_reference, plan_id=plan.pk if plan else None,
+            status=status, applied_tiyn=applied, refund_tiyn=refund,
+            transaction_id=posting.transaction_id, received_at=now,
         )  # fmt: skip
+        payment._state.adding = False
+        payment._state.db = "default"
+        payments.append(payment)
     if postings:
         ledger.post_many(postings, now=now)
-        for payment, posting in zip(payments, postings, strict=True):
-            payment.transaction = posting.transaction
-        IncomingPayment.objects.bulk_create(payments)
-        if touched_shares:
-            CreditorShare.objects.bulk_update(list(touched_shares.values()), ["received_tiyn"])
-        changed = [p for p in plans.values() if p.paid_tiyn]
-        if changed:
-            Plan.objects.bulk_update(changed, ["paid_tiyn", "status", "completed_on"])
+        ledger.copy_rows(
+            "schedules_incomingpayment",
+            PAYMENT_COLUMNS,
+            ([getattr(p, c) for c in PAYMENT_COLUMNS] for p in payments),
+        )
+        _update_rows(
+            "schedules_creditorshare", {"received_tiyn": "bigint"},
+            [(s[0], s[3]) for s in touched_shares.values()],
+        )  # fmt: skip
+        _update_rows(
+            "schedules_plan", {"paid_tiyn": "bigint", "status": "varchar", "completed_on": "date"},
+            [(p.pk, p.paid_tiyn, p.status, p.completed_on) for p in plans.values() if p.paid_tiyn],
+        )  # fmt: skip
     for plan in completed:
         transaction.on_commit(
             partial(signals.plan_completed.send, sender=Plan, case_id=plan.case_id, plan_id=plan.pk)
@@ -485,6 +528,6 @@ def run_payouts(*, on: date | None = None) -> list:
     if postings:
         ledger.post_many(postings, now=business_now())
         for payout, posting in zip(payouts, postings, strict=True):
-            payout.transaction = posting.transaction
+            payout.transaction_id = posting.transaction_id
         Payout.objects.bulk_create(payouts)
     return payouts
