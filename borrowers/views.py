@@ -76,6 +76,7 @@ def identify_view(request):
     otp_form, bio_form = OtpForm(), BiometricForm(initial={"selfie_token": f"live:{uuid4()}"})
     code_sent = borrower.identification_challenges.filter(confirmed_at__isnull=True).exists()
     action = request.POST.get("action") if request.method == "POST" else None
+    send_error = None
     try:
         if action == "send_code":
             services.start_phone_identification(borrower=borrower)
@@ -98,14 +99,18 @@ def identify_view(request):
                 messages.success(request, MSG_IDENTIFIED)
                 return redirect("resolution:apply")
     except ApplicationError as exc:
-        target = bio_form if action == "biometric" else otp_form
         if action == "confirm_code":
             otp_form.add_error("code", exc.message)
+        elif action == "biometric":
+            bio_form.add_error(None, exc.message)
         else:
-            target.add_error(None, exc.message)
-    return render(
-        request,
-        "borrowers/identify.html",
-        {"borrower": borrower, "otp_form": otp_form, "bio_form": bio_form,
-         "code_sent": code_sent, "phone_masked": borrower.phone[:5] + "•••" + borrower.phone[-2:]},
-    )  # fmt: skip
+            send_error = exc.message
+    context = {
+        "borrower": borrower,
+        "otp_form": otp_form,
+        "bio_form": bio_form,
+        "code_sent": code_sent,
+        "send_error": send_error,
+        "phone_masked": borrower.phone[:5] + "•••" + borrower.phone[-2:],
+    }
+    return render(request, "borrowers/identify.html", context)

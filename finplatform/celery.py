@@ -51,4 +51,10 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=17, minute=0),
         "options": {"expires": 6 * HOUR},
     },
+    # eligibility checks stuck in CHECKING are resumed (resolution.tasks)
+    "resolution-resume-stalled-checks": {
+        "task": "resolution.tasks.resume_stalled_checks",
+        "schedule": 5 * MINUTE,
+        "options": {"expires": 5 * MINUTE},
+    },
 }

@@ -90,6 +90,7 @@ class EligibilityCheck(models.Model):
         _("vulnerable status confirmed by government data"), null=True
     )
     started_at = models.DateTimeField(_("started at"))
+    updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

@@ -14,9 +14,10 @@ three steps so that no HTTP call happens under a row lock and nothing is half-wr
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +62,8 @@ MSG_MALFORMED = _(
 MSG_GAVE_UP = _("The credit bureau did not answer after several attempts; our staff will retry.")
 
 ACTOR_CHECK = "task:eligibility_check"
+# A check untouched this long is stalled (well past the task's time limit and first retries).
+STALLED_AFTER = timedelta(minutes=15)
 
 
 @transaction.atomic
@@ -134,7 +137,7 @@ def begin_eligibility_check(*, case_id) -> EligibilityCheck | None:
 
 def _set_check_state(check_id, *, state: str, code: str, error: str) -> None:
     EligibilityCheck.objects.filter(pk=check_id).exclude(state=CheckState.DONE).update(
-        state=state, error_code=code, last_error=error[:2000]
+        state=state, error_code=code, last_error=error[:2000], updated_at=business_now()
     )
 
 
@@ -270,6 +273,35 @@ def record_eligibility_result(
     if result.eligible:
         transaction.on_commit(partial(_announce_ready, str(case.pk)))
     return check
+
+
+@transaction.atomic
+def resume_stalled_checks(*, stalled_after: timedelta = STALLED_AFTER) -> list[str]:
+    """The sweep behind the beat entry: re-enqueue checks that nothing is working on any more
+    — an application whose enqueue was lost (broker down at submit), a check still
+    "running" long after its time limit (worker lost), and a check that gave up on an
+    unavailable bureau. A malformed report is left for a person. Safe to run twice: the task
+    itself is idempotent."""
+    from resolution.tasks import run_eligibility_check
+
+    cutoff = business_now() - stalled_after
+    Q = models.Q
+    stalled = Case.objects.filter(
+        Q(status=CaseStatus.SUBMITTED, submitted_at__lt=cutoff)
+        | Q(
+            Q(eligibility_check__state=CheckState.RUNNING)
+            | Q(
+                eligibility_check__state=CheckState.ERROR,
+                eligibility_check__error_code="unavailable",
+            ),
+            status=CaseStatus.CHECKING,
+            eligibility_check__updated_at__lt=cutoff,
+        )
+    )
+    case_ids = sorted(str(pk) for pk in stalled.values_list("pk", flat=True))
+    for case_id in case_ids:
+        transaction.on_commit(partial(run_eligibility_check.delay, case_id))
+    return case_ids
 
 
 def _announce_ready(case_id: str) -> None:

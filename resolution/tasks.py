@@ -27,3 +27,9 @@ def run_eligibility_check(self, case_id: str) -> dict:
     if check is None:
         return {"case_id": case_id, "state": None}
     return {"case_id": case_id, "state": check.state, "eligible": check.eligible}
+
+
+@shared_task(name="resolution.tasks.resume_stalled_checks", time_limit=60, soft_time_limit=50)
+def resume_stalled_checks() -> int:
+    """Periodic sweep (finplatform/celery.py): re-enqueue eligibility checks left stalled."""
+    return len(services.resume_stalled_checks())

@@ -86,11 +86,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, payload=None, *, raw: bytes | None = None) -> None:
         body = raw if raw is not None else json.dumps(payload, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up waiting (a timeout test)
 
     def _json_body(self) -> dict | None:
         length = int(self.headers.get("Content-Length") or 0)

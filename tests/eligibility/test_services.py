@@ -158,3 +158,43 @@ def test_final_attempt_with_the_bureau_down_records_the_failure(identified_borro
     check = services.run_eligibility_check(case_id=case.pk, final_attempt=True)
     assert check.state == CheckState.ERROR and check.error_code == "unavailable"
     assert EligibilityCheck.objects.get(case=case).eligible is None
+
+
+def test_sweep_re_enqueues_only_stalled_checks(
+    identified_borrower, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    import time_machine
+
+    from tests.factories import BorrowerFactory
+
+    lost = _submit(identified_borrower)  # its enqueue never ran (no commit in this test)
+    gave_up, malformed, also_lost = (
+        _submit(BorrowerFactory(identified_at=timezone.now())) for _ in range(3)
+    )
+    for case, code in ((gave_up, "unavailable"), (malformed, "malformed_response")):
+        services.begin_eligibility_check(case_id=case.pk)
+        EligibilityCheck.objects.filter(case=case).update(state=CheckState.ERROR, error_code=code)
+    later = timezone.now() + services.STALLED_AFTER + timedelta(minutes=1)
+    with time_machine.travel(later, tick=False):
+        fresh_case = _submit(BorrowerFactory(identified_at=timezone.now()))
+        with django_capture_on_commit_callbacks() as callbacks:
+            resumed = services.resume_stalled_checks()
+    assert sorted(resumed) == sorted([str(lost.pk), str(gave_up.pk), str(also_lost.pk)])
+    assert str(malformed.pk) not in resumed and str(fresh_case.pk) not in resumed
+    assert sorted(c.args[0] for c in callbacks) == sorted(resumed)
+
+
+def test_database_refuses_a_done_check_without_result_and_a_zero_cap(identified_borrower):
+    from django.db import IntegrityError, transaction
+
+    case = _submit(identified_borrower)
+    check = services.begin_eligibility_check(case_id=case.pk)
+    with pytest.raises(IntegrityError, match="eligibilitycheck_done_has_result"):
+        with transaction.atomic():
+            EligibilityCheck.objects.filter(pk=check.pk).update(state=CheckState.DONE)
+    policy = EligibilityPolicy.objects.create()
+    with pytest.raises(IntegrityError, match="eligibilitypolicy_cap_positive"):
+        with transaction.atomic():
+            EligibilityPolicy.objects.filter(pk=policy.pk).update(max_total_tiyn=0)

@@ -13,7 +13,7 @@ from bureau_gateway.simulator import demo_data
 from creditors.models import Creditor, CreditorStaff, Loan, Ombudsman
 from finplatform import roles
 from finplatform.clock import business_now
-from resolution.models import OmbudsmanStaff
+from resolution.models import EligibilityPolicy, OmbudsmanStaff
 
 OMBUDSMAN_BY_KIND = {
     "bank": Ombudsman.BANKING,
@@ -49,6 +49,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def seed(self) -> None:
+        if not EligibilityPolicy.objects.exists():
+            EligibilityPolicy.objects.create(note="shipped defaults")
         creditors = {}
         for spec in demo_data.CREDITORS:
             creditor, _ = Creditor.objects.update_or_create(
