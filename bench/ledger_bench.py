@@ -98,7 +98,7 @@ def child(size: int, batch: int) -> int:
     ratio = real["seconds"] / copy_seconds
     print(
         f"real path   book_payments, {batch}/transaction: {real['seconds']:.2f} s  "
-        f"{size / real['seconds']:,.0f} payments/s  {real['entries'] / real['seconds']:,.0f} entries/s"
+        f"{size / real['seconds']:,.0f} payments/s  {real['entries'] / real['seconds']:,.0f} entries/s"  # noqa: E501
     )
     print(
         f"plain COPY  same {rows:,} rows, same triggers:   {copy_seconds:.2f} s  "
@@ -106,7 +106,7 @@ def child(size: int, batch: int) -> int:
     )
     print(f"ratio real / COPY: {ratio:.2f}x")
     print(
-        f"API path    book_payment, 1/transaction:    {single['count'] / single['seconds']:,.0f} payments/s "
+        f"API path    book_payment, 1/transaction:    {single['count'] / single['seconds']:,.0f} payments/s "  # noqa: E501
         f"({single['count']:,} payments)"
     )
     from schedules.reconciliation import reconcile
@@ -130,7 +130,7 @@ def build_plans(size: int) -> list:
     creditors = []
     serial = 1
     for n in range(60):
-        creditors.append(Creditor(name=f"Bench creditor {n}", bin=make_bin(date(2012, 3, 1), serial=serial),
+        creditors.append(Creditor(name=f"Bench creditor {n}", bin=make_bin(date(2012, 3, 1), serial=serial),  # noqa: E501
                                   kind="bank", ombudsman="banking"))  # fmt: skip
         serial = int(creditors[-1].bin[6:11]) + 1
     Creditor.objects.bulk_create(creditors)
@@ -140,11 +140,11 @@ def build_plans(size: int) -> list:
         [User(username=f"bench{i}", password="!") for i in range(count)], batch_size=5000
     )
     borrowers = Borrower.objects.bulk_create(
-        [Borrower(user=u, iin=f"{i:012d}", full_name="Bench", phone="+77010000000") for i, u in enumerate(users)],
+        [Borrower(user=u, iin=f"{i:012d}", full_name="Bench", phone="+77010000000") for i, u in enumerate(users)],  # noqa: E501
         batch_size=5000,
     )  # fmt: skip
     cases = Case.objects.bulk_create(
-        [Case(borrower=b, reference=f"FK-B{i:08d}", status="active") for i, b in enumerate(borrowers)],
+        [Case(borrower=b, reference=f"FK-B{i:08d}", status="active") for i, b in enumerate(borrowers)],  # noqa: E501
         batch_size=5000,
     )  # fmt: skip
     version = ScheduleTableVersion.objects.get()
@@ -153,7 +153,7 @@ def build_plans(size: int) -> list:
         debts = [rng.randint(50_000_00, 1_200_000_00) for _ in range(rng.randint(1, 6))]
         total = sum(debts)
         plan = Plan(case=case, table_version=version, category="general", total_tiyn=total,
-                    term_months=60, monthly_tiyn=-(-total // 60), first_due=date(2026, 1, 25))  # fmt: skip
+                    term_months=60, monthly_tiyn=-(-total // 60), first_due=date(2026, 1, 25))  # fmt: skip  # noqa: E501
         plans.append(plan)
         for pos, (creditor, debt) in enumerate(
             zip(rng.sample(creditors, len(debts)), debts, strict=True)
@@ -239,6 +239,12 @@ def run_single(plans: list, count: int = 2000) -> dict:
     # The COPY step restored the rows but the caches still match them, so continue on top.
     connection.ensure_connection()
     rng = random.Random(7)
+    profiler = None
+    if os.environ.get("BENCH_PROFILE_SINGLE"):
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     started = time.perf_counter()
     for i in range(count):
         plan = plans[rng.randrange(len(plans))]
@@ -247,7 +253,13 @@ def run_single(plans: list, count: int = 2000) -> dict:
             item=PaymentIn(f"api-{i}", 1_000_00, datetime(2026, 2, 27, 6, tzinfo=UTC), "",
                            plan.case.reference),
         )  # fmt: skip
-    return {"count": count, "seconds": time.perf_counter() - started}
+    seconds = time.perf_counter() - started
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    return {"count": count, "seconds": seconds}
 
 
 if __name__ == "__main__":

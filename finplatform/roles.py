@@ -41,6 +41,7 @@ GROUP_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "delete_schedulebracket",
             "view_plan",
             "view_collectionresumption",
+            "view_incomingpayment",
         ],  # fmt: skip
     },
 }

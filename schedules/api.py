@@ -16,6 +16,7 @@ POST /api/v1/payments/
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication
@@ -59,6 +60,14 @@ class ProviderKeyAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         return "ApiKey"
+
+
+class ProviderKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "schedules.api.ProviderKeyAuthentication"
+    name = "ProviderApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "X-Api-Key"}
 
 
 class IsPaymentProvider(BasePermission):
@@ -105,7 +114,6 @@ class PaymentCreateView(APIView):
         responses={201: PaymentOutSerializer, 200: PaymentOutSerializer},
         parameters=[
             OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True),
-            OpenApiParameter("X-Api-Key", str, OpenApiParameter.HEADER, required=True),
         ],
     )
     def post(self, request):

@@ -99,6 +99,21 @@ class ScheduleBracket(models.Model):
     def __str__(self) -> str:
         return f"{self.category} ≤ {self.debt_to_tiyn}: {self.term_months} m"
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.debt_to_tiyn and self.term_months and self.max_monthly_tiyn:
+            even = -(-self.debt_to_tiyn // self.term_months)
+            if even > self.max_monthly_tiyn:
+                raise ValidationError(
+                    {
+                        "max_monthly_tiyn": _(
+                            "The top of the bracket over this term needs %(even)s tiyn a month."
+                        )
+                        % {"even": even}
+                    }
+                )
+
 
 # --- the plan (fixed at signing) ----------------------------------------------------------
 

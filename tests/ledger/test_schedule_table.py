@@ -184,3 +184,28 @@ def test_create_plan_refuses_bad_debts():
             case=case, debts=[(creditor, 10), (creditor, 20)], category="general",
             first_due=date(2026, 1, 1),
         )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_bracket_whose_max_is_below_the_even_payment_is_refused_and_used_versions_freeze(
+    client,
+):
+    from django.core.exceptions import ValidationError
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    version = ScheduleTableVersion.objects.get()
+    bad = ScheduleBracket(
+        version=version, category="general", debt_from_tiyn=1, debt_to_tiyn=1_200_000,
+        term_months=12, max_monthly_tiyn=99_999,
+    )  # fmt: skip
+    with pytest.raises(ValidationError):
+        bad.full_clean()
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    url = reverse("admin:schedules_scheduletableversion_change", args=[version.pk])
+    assert 'name="brackets-0-term_months"' in client.get(url).content.decode()
+    make_plan([100_000])
+    page = client.get(url).content.decode()
+    assert 'name="brackets-0-term_months"' not in page  # frozen once a plan used it
