@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from resolution.admin_review import ReviewMixin
+from resolution.admin_review import ReviewMixin, ReviewQueueAdmin
 from resolution.models import (
     Case,
     CaseLoan,
@@ -8,6 +8,7 @@ from resolution.models import (
     EligibilityCheck,
     EligibilityPolicy,
     OmbudsmanStaff,
+    ReviewQueueCase,
     RuleOutcome,
 )
 
@@ -102,3 +103,6 @@ class EligibilityPolicyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+admin.site.register(ReviewQueueCase, ReviewQueueAdmin)

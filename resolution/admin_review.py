@@ -166,3 +166,64 @@ class ReviewMixin:
             other = (Ombudsman.MICROFINANCE if case.ombudsman == Ombudsman.BANKING
                      else Ombudsman.BANKING)  # fmt: skip
             svc.reassign_case(case_id=case.pk, ombudsman=other, user=request.user)
+
+
+class ReviewQueueAdmin(admin.ModelAdmin):
+    """Cases awaiting creditors or the decision, for the staff member's ombudsman (a
+    superuser sees all), with who is late and what is disputed at a glance."""
+
+    list_display = ["reference", "borrower", "status", "ombudsman", "answered", "late",
+                    "disputed", "review_link"]  # fmt: skip
+    list_filter = ["status", "ombudsman"]
+    search_fields = ["reference", "borrower__full_name", "borrower__iin"]
+    ordering = ["created_at"]
+
+    def get_queryset(self, request):
+        from django.db.models import Count, Q
+
+        return svc.review_queue(request.user).select_related("borrower").annotate(
+            n_loans=Count("loans", filter=Q(loans__included=True), distinct=True),
+            n_pending=Count("loans", filter=Q(loans__included=True,
+                                              loans__confirmation_status="pending"),
+                            distinct=True),
+            n_disputed=Count("loans", filter=Q(loans__included=True,
+                                               loans__confirmation_status="disputed",
+                                               loans__confirmed_total_tiyn__isnull=True),
+                             distinct=True),
+            n_late=Count("creditor_requests", filter=Q(creditor_requests__late=True,
+                                                       creditor_requests__answered_at__isnull=True),
+                         distinct=True),
+        )  # fmt: skip
+
+    @admin.display(description=_("answered"))
+    def answered(self, obj):
+        return f"{obj.n_loans - obj.n_pending} / {obj.n_loans}"
+
+    @admin.display(description=_("late creditors"))
+    def late(self, obj):
+        return obj.n_late
+
+    @admin.display(description=_("undecided disputes"))
+    def disputed(self, obj):
+        return obj.n_disputed
+
+    @admin.display(description=_("review"))
+    def review_link(self, obj):
+        url = reverse("admin:resolution_case_review", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Review"))
+
+    # the proxy has no permissions of its own: the case permissions apply
+    def has_module_permission(self, request):
+        return request.user.has_perm("resolution.view_case")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("resolution.view_case")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

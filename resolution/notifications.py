@@ -30,6 +30,13 @@ MESSAGES = {
         _("Documents for %(reference)s are ready to sign"),
         _("Please review and sign the documents of %(reference)s by %(deadline)s."),
     ),
+    "signing_reminder": (
+        _("Reminder: sign the documents of %(reference)s"),
+        _(
+            "The documents of %(reference)s must be signed by %(deadline)s, or the application "
+            "closes."
+        ),
+    ),  # fmt: skip
     "case_refused": (
         _("Application %(reference)s closed: not signed in time"),
         _("The documents of %(reference)s were not signed within 72 hours; the case is closed."),

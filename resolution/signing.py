@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from finplatform.clock import business_now
+from finplatform.clock import BUSINESS_TZ, business_now
 from finplatform.errors import ApplicationError, ConflictError
 from resolution.models import (
     BureauReport,
@@ -187,6 +187,30 @@ def activate_case(*, case: Case, package: DocumentPackage, now) -> None:
         if created:
             transaction.on_commit(partial(report_procedure_started.delay, report.pk))
     notify_borrower(case=case, template_key="case_active")
+
+
+REMINDER_HOURS_BEFORE = (24, 2)
+
+
+def remind_unsigned_packages() -> int:
+    """SPEC §3: remind the borrower 24 h and 2 h before the signing deadline. Each reminder
+    has its own dedup key, so a sweep that runs twice (or late) sends it once."""
+    now = business_now()
+    sent = 0
+    for hours in REMINDER_HOURS_BEFORE:
+        due = Case.objects.filter(
+            status=CaseStatus.DOCUMENTS_ISSUED,
+            package__signing_deadline__gt=now,
+            package__signing_deadline__lte=now + timedelta(hours=hours),
+        ).select_related("borrower", "package")
+        for case in due:
+            deadline = case.package.signing_deadline.astimezone(BUSINESS_TZ)
+            with transaction.atomic():
+                sent += len(notify_borrower(
+                    case=case, template_key="signing_reminder", dedup=f"{hours}h",
+                    context={"deadline": deadline.strftime("%d.%m.%Y %H:%M")},
+                ))  # fmt: skip
+    return sent
 
 
 def expire_unsigned_packages() -> int:

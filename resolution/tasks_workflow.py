@@ -27,10 +27,12 @@ def sweep_confirmation_deadlines() -> dict:
 
 
 @shared_task(name="resolution.expire_unsigned_packages", time_limit=300, soft_time_limit=270)
-def expire_unsigned_packages() -> int:
-    from resolution.signing import expire_unsigned_packages as sweep
+def expire_unsigned_packages() -> dict:
+    """The signing-window sweep: refuse what expired, then remind what is about to."""
+    from resolution.signing import expire_unsigned_packages as expire
+    from resolution.signing import remind_unsigned_packages as remind
 
-    return sweep()
+    return {"refused": expire(), "reminded": remind()}
 
 
 @shared_task(name="resolution.send_loan_lists", time_limit=120, soft_time_limit=100)

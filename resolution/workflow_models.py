@@ -286,3 +286,16 @@ class BureauReport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case_loan", "event"], name="bureaureport_once"),
         ]
+
+
+from resolution.models import Case  # noqa: E402  (defined before this module is imported)
+
+
+class ReviewQueueCase(Case):
+    """The ombudsman's queue in the admin: the same cases, filtered to those waiting for
+    creditors or for the ombudsman's decision."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("case in the review queue")
+        verbose_name_plural = _("review queue")

@@ -62,3 +62,18 @@ def test_dispute_decision_and_reject_through_the_admin(client):
     client.post(review_url(world.case), {"action": "reject", "reason": "signs of fiction"})
     world.case.refresh_from_db()
     assert world.case.status == CaseStatus.REJECTED
+
+
+def test_review_queue_lists_own_ombudsmans_cases_with_late_and_disputed_counts(client):
+    banking = awaiting_case()
+    answer_all(banking)  # under review, one undecided dispute
+    other = awaiting_case()
+    from resolution.decision import reassign_case
+
+    reassign_case(case_id=other.case.pk, ombudsman="microfinance")
+    client.force_login(ombudsman_user("banking"))
+    page = client.get("/admin/resolution/reviewqueuecase/")
+    assert page.status_code == 200
+    rows = list(page.context["cl"].result_list)
+    assert [r.pk for r in rows] == [banking.case.pk]
+    assert (rows[0].n_disputed, rows[0].n_pending, rows[0].n_late) == (1, 0, 0)

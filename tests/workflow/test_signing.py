@@ -130,3 +130,30 @@ def test_signing_page_shows_a_field_error_for_a_wrong_code(client, world):
         issue_signing_code(case_id=world.case.pk)
         page = client.post(f"/portal/cases/{world.case.pk}/sign/", {"code": "12"})
         assert page.status_code == 400 and "code" in page.context["code_form"].errors
+
+
+def test_signing_reminders_24h_and_2h_before_are_sent_once(world):
+    from resolution.signing import remind_unsigned_packages
+
+    def reminders():
+        return Notification.objects.filter(case=world.case, template_key="signing_reminder")
+
+    with time_machine.travel(T0 + timedelta(hours=47), tick=False):
+        assert remind_unsigned_packages() == 0
+    with time_machine.travel(T0 + timedelta(hours=48, minutes=5), tick=False):
+        remind_unsigned_packages()
+        remind_unsigned_packages()
+    assert reminders().filter(channel="sms").count() == 1
+    with time_machine.travel(T0 + timedelta(hours=70, minutes=30), tick=False):
+        remind_unsigned_packages()
+    assert reminders().filter(channel="sms").count() == 2
+    assert {n.dedup_key.rsplit(":", 1)[1] for n in reminders()} == {"24h", "2h"}
+
+
+def test_borrower_notifications_use_the_preferred_language():
+    with time_machine.travel(T0, tick=False):
+        world = issued_case(language="kk")
+    issued = Notification.objects.get(case=world.case, template_key="documents_issued",
+                                      channel="sms")  # fmt: skip
+    assert issued.language == "kk" and issued.recipient == world.case.borrower.phone
+    assert world.case.reference in issued.body
