@@ -83,10 +83,7 @@ def send_loan_lists(*, case_id) -> list[CreditorRequest]:
 
 def _validate_amounts(action, principal, interest, penalty, comment) -> None:
     if action == ConfirmationAction.DISPUTE and not (comment or "").strip():
-        raise ApplicationError(
-            MSG_DISPUTE_REASON, code="dispute_reason_required",
-            extra={"fields": {"comment": [str(MSG_DISPUTE_REASON)]}},
-        )  # fmt: skip
+        raise ApplicationError(MSG_DISPUTE_REASON, code="dispute_reason_required")
     if action == ConfirmationAction.CORRECT:
         if None in (principal, interest, penalty):
             raise ApplicationError(MSG_CORRECTION_FIGURES, code="correction_incomplete")
