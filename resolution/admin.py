@@ -7,6 +7,7 @@ from resolution.models import (
     CaseTransition,
     EligibilityCheck,
     EligibilityPolicy,
+    Notification,
     OmbudsmanStaff,
     ReviewQueueCase,
     RuleOutcome,
@@ -106,3 +107,15 @@ class EligibilityPolicyAdmin(admin.ModelAdmin):
 
 
 admin.site.register(ReviewQueueCase, ReviewQueueAdmin)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["template_key", "channel", "recipient", "language", "status", "created_at",
+                    "sent_at"]  # fmt: skip
+    list_filter = ["channel", "status", "template_key"]
+    search_fields = ["recipient", "case__reference", "dedup_key"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

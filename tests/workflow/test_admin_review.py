@@ -77,3 +77,17 @@ def test_review_queue_lists_own_ombudsmans_cases_with_late_and_disputed_counts(c
     rows = list(page.context["cl"].result_list)
     assert [r.pk for r in rows] == [banking.case.pk]
     assert (rows[0].n_disputed, rows[0].n_pending, rows[0].n_late) == (1, 0, 0)
+
+
+def test_admin_pages_for_keys_deliveries_notifications_and_cases_open(client):
+    world = awaiting_case()
+    from creditors.auth import create_api_key
+
+    create_api_key(creditor=world.creditors[0], name="erp")
+    client.force_login(get_user_model().objects.create_superuser("su2", "s2@x.kz", "pw"))
+    for url in ("/admin/creditors/apikey/", "/admin/creditors/webhookdelivery/",
+                "/admin/resolution/notification/", "/admin/resolution/case/",
+                f"/admin/resolution/case/{world.case.pk}/change/"):  # fmt: skip
+        assert client.get(url).status_code == 200, url
+    page = client.get("/admin/creditors/apikey/").content.decode()
+    assert "erp" in page and "key_hash" not in page

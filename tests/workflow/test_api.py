@@ -137,3 +137,20 @@ def test_openapi_schema_lists_the_creditor_endpoints(client):
     assert "409" in correct["responses"]
     assert any(p["name"] == "Idempotency-Key" for p in correct["parameters"])
     assert ApiKey.objects.count() == 0  # schema generation created nothing
+
+
+def test_create_api_key_command_prints_a_working_key():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    world = awaiting_case()
+    out = StringIO()
+    call_command("create_api_key", world.creditors[2].bin, "erp", stdout=out)
+    key = out.getvalue().strip().rsplit(" ", 1)[1]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    assert client.get(f"{BASE}/loans/").json()["count"] == 1
+    prefix = key.split(".")[0]
+    call_command("create_api_key", revoke=prefix, stdout=StringIO())
+    assert_error_body(client.get(f"{BASE}/loans/"), 401)
