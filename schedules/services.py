@@ -165,9 +165,10 @@ def _lock_keys(source: str, keys) -> None:
     same payment posted at once from several places is looked up and booked by one at a time."""
     names = sorted({f"{source}\x1f{key}" for key in keys})
     with connection.cursor() as cursor:
+        # Locks are taken in the order of their 64-bit hashes, the same in every session.
         cursor.execute(
-            "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) "
-            "FROM unnest(%s::text[]) AS k",
+            "SELECT count(pg_advisory_xact_lock(h)) FROM (SELECT DISTINCT"
+            " hashtextextended(k, 0) AS h FROM unnest(%s::text[]) AS k ORDER BY h) AS keys",
             [names],
         )
 

@@ -158,6 +158,12 @@ def test_reconcile_command_passes_and_fails_with_a_nonzero_exit():
     call_command("reconcile", "--date", "2026-01-04", stdout=io.StringIO())
     # Break a cache behind the service's back: reconciliation must notice.
     plan.shares.filter(position=0).update(received_tiyn=1)
+    failed = {c.name for c in reconcile().checks if not c.ok}
+    assert failed == {
+        "each creditor's received total matches the ledger",
+        "each plan's paid total matches",
+        "each creditor's received total matches its share",
+    }
     with pytest.raises(CommandError) as err:
         call_command("reconcile", stdout=io.StringIO())
     assert err.value.returncode == 1
