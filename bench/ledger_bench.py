@@ -198,7 +198,7 @@ def run_real(items: list, batch: int) -> dict:
         import pstats
 
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM schedules_ledgerentry")
         entries = cursor.fetchone()[0]

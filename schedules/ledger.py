@@ -82,12 +82,13 @@ _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _text(value) -> str:
+    kind = type(value)
+    if kind is int or kind is uuid.UUID:
+        return str(value)
     if value is None:
         return "\\N"
-    if isinstance(value, bool):
+    if kind is bool:
         return "t" if value else "f"
-    if isinstance(value, int):
-        return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     return str(value).translate(_ESCAPES)
@@ -95,10 +96,15 @@ def _text(value) -> str:
 
 def copy_rows(table: str, columns: tuple[str, ...], rows) -> int:
     """COPY `rows` (tuples in `columns` order) into `table`; returns the row count."""
+    return copy_lines(table, columns, ("\t".join(map(_text, row)) for row in rows))
+
+
+def copy_lines(table: str, columns: tuple[str, ...], lines) -> int:
+    """COPY pre-formatted lines (COPY text format, tab-separated, already escaped)."""
     buffer = io.StringIO()
     count = 0
-    for row in rows:
-        buffer.write("\t".join(map(_text, row)))
+    for line in lines:
+        buffer.write(line)
         buffer.write("\n")
         count += 1
     if not count:
@@ -160,8 +166,13 @@ def post_many(postings: list[Posting], *, now: datetime) -> None:
             for p in postings
         ),
     )
-    copy_rows(
+    # Legs are ints and a one-letter side: nothing to escape, so format them directly.
+    copy_lines(
         "schedules_ledgerentry",
         ENTRY_COLUMNS,
-        ((p.transaction_id, acc, side, amount) for p in postings for acc, side, amount in p.legs),
+        (
+            f"{p.transaction_id}\t{acc}\t{side}\t{amount}"
+            for p in postings
+            for acc, side, amount in p.legs
+        ),
     )

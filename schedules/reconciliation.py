@@ -156,6 +156,28 @@ def _check_caches(report: ReconciliationReport) -> None:
     report.checks.append(
         Check("each plan's paid total matches", not bad_plans, ", ".join(bad_plans))
     )
+    # Each creditor tracks its proportional share of what its plan received: largest remainder
+    # over cumulative amounts keeps |received - paid * debt / total| within a few tiyn (under
+    # the number of creditors in every case our property tests have produced).
+    plans_paid = dict(Plan.objects.values_list("pk", "paid_tiyn"))
+    plans_total = dict(Plan.objects.values_list("pk", "total_tiyn"))
+    counts: dict = {}
+    rows = list(CreditorShare.objects.values_list("plan_id", "debt_tiyn", "received_tiyn"))
+    for plan_id, _, _ in rows:
+        counts[plan_id] = counts.get(plan_id, 0) + 1
+    drift = [
+        str(plan_id)
+        for plan_id, debt, received in rows
+        if abs(received * plans_total[plan_id] - plans_paid[plan_id] * debt)
+        > counts[plan_id] * plans_total[plan_id]
+    ]
+    report.checks.append(
+        Check(
+            "each creditor's received total matches its share",
+            not drift,
+            ", ".join(sorted(set(drift))[:20]),
+        )
+    )
     short = CreditorShare.objects.filter(plan__status=PlanStatus.COMPLETED).exclude(
         received_tiyn=F("debt_tiyn")
     )

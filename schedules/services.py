@@ -165,9 +165,10 @@ def _lock_keys(source: str, keys) -> None:
     same payment posted at once from several places is looked up and booked by one at a time."""
     names = sorted({f"{source}\x1f{key}" for key in keys})
     with connection.cursor() as cursor:
+        # Locks are taken in the order of their 64-bit hashes, the same in every session.
         cursor.execute(
-            "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) "
-            "FROM unnest(%s::text[]) AS k",
+            "SELECT count(pg_advisory_xact_lock(h)) FROM (SELECT DISTINCT"
+            " hashtextextended(k, 0) AS h FROM unnest(%s::text[]) AS k ORDER BY h) AS keys",
             [names],
         )
 
@@ -419,6 +420,30 @@ def reverse_payment(*, payment_id, reason: str) -> IncomingPayment:
     payment.status = PaymentStatus.REVERSED
     payment.save(update_fields=["status"])
     return payment
+
+
+MSG_NOT_SUSPENSE = _("Only a payment held in suspense can be attributed to a case.")
+
+
+@transaction.atomic
+def attribute_suspense_payment(*, payment_id, case_reference: str) -> PaymentResult:
+    """Staff found whose an unidentified payment is: reverse its suspense booking and book it
+    again, with its original credit date, against the case's schedule. Both transactions
+    commit together or not at all; the new booking keeps the original key under the source
+    "attributed:<original source>", so doing this twice books once."""
+    payment = IncomingPayment.objects.select_for_update(of=("self",)).get(pk=payment_id)
+    if payment.status != PaymentStatus.SUSPENSE:
+        raise ConflictError(MSG_NOT_SUSPENSE, code="not_in_suspense")
+    reverse_payment(payment_id=payment.pk, reason=f"attributed to {case_reference}")
+    return book_payment(
+        source=f"attributed:{payment.source}",
+        item=PaymentIn(
+            idempotency_key=payment.idempotency_key,
+            amount_tiyn=payment.amount_tiyn,
+            paid_at=payment.paid_at,
+            case_reference=case_reference,
+        ),
+    )
 
 
 # --- daily sweeps ---------------------------------------------------------------------------

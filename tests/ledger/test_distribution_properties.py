@@ -37,6 +37,9 @@ def test_cumulative_split_never_overpays_and_ends_exact(weights, data):
         already = [a + p for a, p in zip(already, parts, strict=True)]
         assert all(a <= w for a, w in zip(already, weights, strict=True))
         paid += amount
+        # and everyone stays within a few tiyn of its exact proportional share
+        for got, weight in zip(already, weights, strict=True):
+            assert abs(got * total - paid * weight) <= len(weights) * total
     assert already == weights
 
 

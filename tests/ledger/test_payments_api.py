@@ -164,3 +164,42 @@ def test_portal_schedule_is_own_plan_only(client):
     staff = CreditorStaffFactory()
     client.force_login(staff.user)
     assert client.get(reverse("schedules:borrower_schedule")).status_code == 403
+
+
+def test_keys_with_tabs_newlines_and_backslashes_round_trip_through_copy():
+    from schedules import services
+    from tests.ledger.helpers import pay
+
+    plan, _ = make_plan([50_000])
+    key = "odd\tkey\\with\nnewline\r и юникод"
+    first = services.book_payment(source="s\t1", item=pay(key, 100, date(2026, 1, 5), plan=plan))
+    stored = IncomingPayment.objects.get()
+    assert stored.idempotency_key == key and stored.source == "s\t1"
+    assert LedgerTransaction.objects.get().description == f"s\t1:{key}"
+    again = services.book_payment(source="s\t1", item=pay(key, 100, date(2026, 1, 5), plan=plan))
+    assert not again.created and again.payment.pk == first.payment.pk
+
+
+def test_create_payment_provider_command_prints_a_working_key_once():
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = io.StringIO()
+    call_command("create_payment_provider", "halyk", "Halyk", stdout=out)
+    key = out.getvalue().strip()
+    client = APIClient()
+    client.credentials(HTTP_X_API_KEY=key)
+    plan, _ = make_plan([50_000])
+    assert (
+        client.post(URL, body(plan, amount=5), format="json", HTTP_IDEMPOTENCY_KEY="h").status_code
+        == 201
+    )
+    with pytest.raises(CommandError):
+        call_command("create_payment_provider", "halyk", stdout=io.StringIO())
+    call_command("create_payment_provider", "halyk", "--rotate", stdout=io.StringIO())
+    assert (
+        client.post(URL, body(plan, amount=5), format="json", HTTP_IDEMPOTENCY_KEY="i").status_code
+        == 401
+    )

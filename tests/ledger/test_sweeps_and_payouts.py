@@ -158,6 +158,12 @@ def test_reconcile_command_passes_and_fails_with_a_nonzero_exit():
     call_command("reconcile", "--date", "2026-01-04", stdout=io.StringIO())
     # Break a cache behind the service's back: reconciliation must notice.
     plan.shares.filter(position=0).update(received_tiyn=1)
+    failed = {c.name for c in reconcile().checks if not c.ok}
+    assert failed == {
+        "each creditor's received total matches the ledger",
+        "each plan's paid total matches",
+        "each creditor's received total matches its share",
+    }
     with pytest.raises(CommandError) as err:
         call_command("reconcile", stdout=io.StringIO())
     assert err.value.returncode == 1
@@ -215,3 +221,35 @@ def test_payment_count_is_unchanged_by_a_sweep():
     with time_machine.travel(almaty(2026, 6, 1), tick=False):
         services.sweep_plans()
     assert IncomingPayment.objects.count() == 1
+
+
+def test_a_suspense_payment_attributed_later_is_distributed_once():
+    plan, (a, b) = make_plan([60_000, 40_000])
+    held = services.book_payment(source="t", item=pay("s", 1_000, date(2026, 1, 5), ref="FK-TYPO"))
+    assert held.payment.status == "suspense"
+    result = services.attribute_suspense_payment(
+        payment_id=held.payment.pk, case_reference=plan.case.reference
+    )
+    assert result.created and result.payment.status == "applied"
+    assert result.payment.paid_on == date(2026, 1, 5)
+    plan.refresh_from_db()
+    assert plan.paid_tiyn == 1_000
+    assert list(plan.shares.values_list("received_tiyn", flat=True)) == [600, 400]
+    report = reconcile()
+    assert report.ok and report.figures["suspense"] == 0 and report.figures["incoming"] == 1_000
+    with pytest.raises(ConflictError):
+        services.attribute_suspense_payment(
+            payment_id=held.payment.pk, case_reference=plan.case.reference
+        )
+
+
+@pytest.mark.worker
+def test_the_daily_tasks_run_on_a_real_worker(worker):
+    from schedules import tasks
+
+    plan, _ = make_plan([60_000, 40_000])
+    services.book_payment(source="t", item=pay("p", 10_000, date(2026, 1, 5), plan=plan))
+    assert tasks.run_payouts.delay().get(timeout=60) == 2
+    assert tasks.run_payouts.delay().get(timeout=60) == 0  # once a day
+    assert tasks.sweep_plans.delay().get(timeout=60)["checked"] == 1
+    assert Payout.objects.count() == 2
