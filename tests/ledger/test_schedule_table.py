@@ -209,3 +209,29 @@ def test_a_bracket_whose_max_is_below_the_even_payment_is_refused_and_used_versi
     make_plan([100_000])
     page = client.get(url).content.decode()
     assert 'name="brackets-0-term_months"' not in page  # frozen once a plan used it
+
+
+def test_allocation_oldest_first_then_the_current_then_from_the_end():
+    lines = engine.build_instalments(total_tiyn=600, term_months=6, first_due=date(2026, 1, 5))
+    E = engine.PaymentEvent  # noqa: N806
+    # Two instalments overdue on 2026-03-01 (Jan 5, Feb 5); 350 pays them, the current one
+    # (Mar 5) and reduces the last (Jun 5) by 50.
+    state = engine.replay(
+        instalments=lines, events=[E(350, date(2026, 3, 1))], business_date=date(2026, 3, 1)
+    )
+    assert [s.paid_tiyn for s in state.instalments] == [100, 100, 100, 0, 0, 50]
+    assert state.days_late == 0
+    # A partial payment stays on the oldest instalment; a reversal is just a shorter event list.
+    partial = engine.replay(
+        instalments=lines, events=[E(30, date(2026, 2, 20))], business_date=date(2026, 2, 20)
+    )
+    assert [s.status for s in partial.instalments[:3]] == ["overdue", "overdue", "upcoming"]
+    assert partial.instalments[0].paid_tiyn == 30
+    assert partial.oldest_unpaid_due == date(2026, 1, 5) and partial.days_late == 46
+    assert partial.is_breached
+    # Paying more than the schedule leaves an overpayment, and the date it was fully paid.
+    over = engine.replay(
+        instalments=lines, events=[E(700, date(2026, 1, 2))], business_date=date(2026, 1, 2)
+    )
+    assert over.is_fully_paid and over.overpaid_tiyn == 100
+    assert over.fully_paid_on == date(2026, 1, 2)
