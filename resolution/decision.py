@@ -158,6 +158,10 @@ def approve_case(*, case_id, user=None, note: str = "") -> CaseDecision:
     if case.status != CaseStatus.UNDER_REVIEW:
         raise ConflictError(MSG_NOT_UNDER_REVIEW, code="case_not_under_review")
     if hasattr(case, "decision"):
+        # approved before: if the package is still not issued (a worker failed), render again
+        package = DocumentPackage.objects.filter(case=case, issued_at__isnull=True).first()
+        if package is not None:
+            transaction.on_commit(partial(generate_documents.delay, str(package.pk)))
         return case.decision
     if undecided_disputes(case).exists():
         raise ConflictError(MSG_UNDECIDED_DISPUTES, code="undecided_disputes")

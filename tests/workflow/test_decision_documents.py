@@ -152,3 +152,16 @@ def test_documents_are_visible_only_once_issued():
     answer_all(world, dispute_second=False)
     approve_case(case_id=world.case.pk)
     assert not documents_for_borrower(world.case.borrower, world.case).exists()
+
+
+def test_approving_again_re_enqueues_an_unissued_package(django_capture_on_commit_callbacks):
+    world = awaiting_case()
+    answer_all(world, dispute_second=False)
+    first = approve_case(case_id=world.case.pk)
+    with django_capture_on_commit_callbacks() as callbacks:
+        again = approve_case(case_id=world.case.pk)
+    assert again.pk == first.pk and len(callbacks) == 1
+    generate_package(package_id=world.case.package.pk)
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(ConflictError):
+        approve_case(case_id=world.case.pk)  # issued: no longer under review
+    assert callbacks == []
