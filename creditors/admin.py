@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from creditors.models import Creditor, CreditorStaff, Loan, PayoutDetails
+from creditors.auth import revoke_api_key
+from creditors.models import ApiKey, Creditor, CreditorStaff, Loan, PayoutDetails, WebhookDelivery
 
 
 class StaffInline(admin.TabularInline):
@@ -36,4 +37,38 @@ class PayoutDetailsAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are issued with `manage.py create_api_key` (shown once); here they are listed and
+    revoked. The hash never leaves the database."""
+
+    list_display = ["prefix", "creditor", "name", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["creditor"]
+    fields = ["creditor", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Revoke the selected keys")
+    def revoke(self, request, queryset):
+        for key in queryset:
+            revoke_api_key(api_key=key)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log of creditor webhooks."""
+
+    list_display = ["event", "endpoint", "status", "attempts", "last_status_code", "created_at",
+                    "delivered_at"]  # fmt: skip
+    list_filter = ["status", "event"]
+    search_fields = ["event_id"]
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+
+    def has_add_permission(self, request):
         return False

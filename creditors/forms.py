@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from finplatform.iban import validate_kz_iban
+from resolution.models import CaseStatus
+from schedules.money import tenge_to_tiyn
 
 
 class PayoutDetailsForm(forms.Form):
@@ -13,3 +15,37 @@ class PayoutDetailsForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+
+class TengeField(forms.CharField):
+    """An amount in tenge ('1 234,56') cleaned to integer tiyn."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            tiyn = tenge_to_tiyn(value)
+        except (ValueError, TypeError):
+            raise forms.ValidationError(_("Enter an amount in tenge, e.g. 1 234,56.")) from None
+        if tiyn < 0:
+            raise forms.ValidationError(_("Amounts cannot be negative."))
+        return tiyn
+
+
+class CorrectionForm(forms.Form):
+    principal = TengeField(label=_("Principal, ₸"))
+    interest = TengeField(label=_("Interest, ₸"))
+    penalty = TengeField(label=_("Penalties, ₸"))
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}),
+                              max_length=2000)  # fmt: skip
+
+
+class DisputeForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the dispute"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+
+
+class CaseFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any"))] + CaseStatus.choices
+    )
+    needs_action = forms.BooleanField(label=_("Needs my answer"), required=False)

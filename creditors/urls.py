@@ -12,4 +12,11 @@ urlpatterns = [
         views.payout_details_decide,
         name="payout_details_decide",
     ),
+    path("cases/<uuid:case_id>/", views.case_detail, name="case_detail"),
+    path(
+        "cases/<uuid:case_id>/documents/<uuid:document_id>/",
+        views.document_download,
+        name="document",
+    ),  # fmt: skip
+    path("case-loans/<uuid:case_loan_id>/<str:action>/", views.answer, name="answer"),
 ]

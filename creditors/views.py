@@ -1,11 +1,17 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from creditors import services
-from creditors.forms import PayoutDetailsForm, RejectForm
+from creditors.forms import (
+    CaseFilterForm,
+    CorrectionForm,
+    DisputeForm,
+    PayoutDetailsForm,
+    RejectForm,
+)
 from creditors.models import PayoutDetails
 from creditors.selectors import (
     active_payout_details,
@@ -16,15 +22,31 @@ from creditors.selectors import (
 )
 from finplatform.errors import ApplicationError
 from finplatform.permissions import creditor_staff_required
+from resolution import workflow_selectors as sel
+from resolution.confirmation import answer_loan
+from resolution.models import ConfirmationAction
 
 
 @creditor_staff_required
 def dashboard(request):
     creditor = creditor_for_user(request.user)
+    filters = CaseFilterForm(request.GET or None)
+    status, needs_action = "", False
+    if filters.is_valid():
+        status = filters.cleaned_data["status"]
+        needs_action = filters.cleaned_data["needs_action"]
     return render(
         request,
         "creditors/dashboard.html",
-        {"creditor": creditor, "loans": loans_for_creditor(creditor)[:200]},
+        {
+            "creditor": creditor,
+            "filters": filters if filters.is_bound else CaseFilterForm(),
+            "cases": sel.cases_for_creditor(creditor, status=status, needs_action=needs_action)[
+                :200
+            ],
+            "notices": sel.notices_for_creditor(creditor)[:20],
+            "loans": loans_for_creditor(creditor)[:200],
+        },
     )
 
 
@@ -59,6 +81,32 @@ def payout_details(request):
     )
 
 
+def _render_case(request, creditor, case, bound=None, status=200):
+    loans = list(sel.case_loans_for_creditor(creditor, case))
+    for loan in loans:
+        forms_ = (bound or {}).get(str(loan.pk), {})
+        loan.correction_form = forms_.get("correct") or CorrectionForm(prefix=f"c{loan.pk.hex}")
+        loan.dispute_form = forms_.get("dispute") or DisputeForm(prefix=f"d{loan.pk.hex}")
+    return render(
+        request,
+        "creditors/case_detail.html",
+        {
+            "creditor": creditor,
+            "case": case,
+            "loans": loans,
+            "request_row": sel.request_for_creditor(creditor, case),
+            "documents": sel.signed_documents_for_creditor(creditor, case),
+        },
+        status=status,
+    )
+
+
+@creditor_staff_required
+def case_detail(request, case_id):
+    creditor = creditor_for_user(request.user)
+    return _render_case(request, creditor, sel.case_for_creditor(creditor, case_id))
+
+
 @require_POST
 @creditor_staff_required
 def payout_details_decide(request, details_id, decision):
@@ -82,3 +130,46 @@ def payout_details_decide(request, details_id, decision):
     except ApplicationError as error:
         messages.error(request, error.message)
     return redirect("creditors:payout_details")
+
+
+def answer(request, case_loan_id, action):
+    creditor = creditor_for_user(request.user)
+    case_loan = sel.case_loan_for_creditor(creditor, case_loan_id)  # 404 for other orgs
+    case = case_loan.case
+    fields = {}
+    form = None
+    if action == ConfirmationAction.CORRECT:
+        form = CorrectionForm(request.POST, prefix=f"c{case_loan.pk.hex}")
+        if form.is_valid():
+            fields = {"principal_tiyn": form.cleaned_data["principal"],
+                      "interest_tiyn": form.cleaned_data["interest"],
+                      "penalty_tiyn": form.cleaned_data["penalty"],
+                      "comment": form.cleaned_data["comment"]}  # fmt: skip
+    elif action == ConfirmationAction.DISPUTE:
+        form = DisputeForm(request.POST, prefix=f"d{case_loan.pk.hex}")
+        if form.is_valid():
+            fields = {"comment": form.cleaned_data["reason"]}
+    elif action != ConfirmationAction.CONFIRM:
+        return redirect("creditors:case_detail", case.pk)
+    if form is not None and not form.is_valid():
+        return _render_case(request, creditor, case, {str(case_loan.pk): {action: form}}, 400)
+    try:
+        answer_loan(creditor=creditor, case_loan_id=case_loan.pk, action=action,
+                    user=request.user, via="dashboard", **fields)  # fmt: skip
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your answer was recorded."))
+    return redirect("creditors:case_detail", case.pk)
+
+
+@creditor_staff_required
+def document_download(request, case_id, document_id):
+    from django.http import HttpResponse
+
+    creditor = creditor_for_user(request.user)
+    doc = sel.signed_document_for_creditor(creditor, case_id, document_id)
+    doc = type(doc).objects.get(pk=doc.pk)
+    response = HttpResponse(bytes(doc.content), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
+    return response

@@ -8,14 +8,17 @@ ETA tasks, so a beat or worker that was down catches up on its next run. Every e
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "finplatform.settings")
 
 app = Celery("finplatform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(related_name="tasks_workflow")
 
 MINUTE = 60
+HOUR = 60 * MINUTE
 
 # name -> (task, every N seconds). Each sweep is idempotent and safe to run concurrently.
 app.conf.beat_schedule = {
@@ -24,6 +27,31 @@ app.conf.beat_schedule = {
         "schedule": 5 * MINUTE,
         "options": {"expires": 5 * MINUTE},
     },
+    # creditors' answer deadline: ask, remind once, deem confirmed (resolution.confirmation)
+    "resolution-confirmation-deadlines": {
+        "task": "resolution.sweep_confirmation_deadlines",
+        "schedule": 15 * MINUTE,
+        "options": {"expires": 15 * MINUTE},
+    },
+    # 72-hour signing window: DOCUMENTS_ISSUED past the deadline -> REFUSED (resolution.signing)
+    "resolution-expire-unsigned-packages": {
+        "task": "resolution.expire_unsigned_packages",
+        "schedule": 5 * MINUTE,
+        "options": {"expires": 5 * MINUTE},
+    },
+    # Daily, Asia/Almaty: overdue instalments, 40-day breaches, completion re-sends.
+    "schedules-sweep-plans": {
+        "task": "schedules.tasks.sweep_plans",
+        "schedule": crontab(hour=0, minute=30),
+        "options": {"expires": 12 * HOUR},
+    },
+    # Daily payout batch per creditor (idempotent per creditor and day).
+    "schedules-run-payouts": {
+        "task": "schedules.tasks.run_payouts",
+        "schedule": crontab(hour=17, minute=0),
+        "options": {"expires": 6 * HOUR},
+    },
+    # eligibility checks stuck in CHECKING are resumed (resolution.tasks)
     "resolution-resume-stalled-checks": {
         "task": "resolution.tasks.resume_stalled_checks",
         "schedule": 5 * MINUTE,

@@ -31,6 +31,18 @@ GROUP_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "add_eligibilitypolicy",
         ],  # fmt: skip
         "bureau_gateway": ["view_bureauexchange"],
+        "schedules": [
+            "view_scheduletableversion",
+            "add_scheduletableversion",
+            "change_scheduletableversion",
+            "view_schedulebracket",
+            "add_schedulebracket",
+            "change_schedulebracket",
+            "delete_schedulebracket",
+            "view_plan",
+            "view_collectionresumption",
+            "view_incomingpayment",
+        ],  # fmt: skip
     },
 }
 

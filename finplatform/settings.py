@@ -223,6 +223,9 @@ ADAPTERS = {
     "sms": os.environ.get("ADAPTER_SMS", "bureau_gateway.clients.HttpSmsGateway"),
 }
 
+# The borrower portal's simulated "pay" button (books through the real payment service).
+PORTAL_SIMULATED_PAYMENTS = env_bool("PORTAL_SIMULATED_PAYMENTS", LOCAL)
+
 MAILERS = {
     "default": {
         "BACKEND": os.environ.get(
@@ -237,9 +240,33 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@finkelisim.kz")
 
+# --- resolution workflow policy (SPEC: numbers marked "policy"; defaults as shipped) ---
+RESOLUTION_POLICY = {
+    # creditors answer within N Kazakhstan business days (weekends and public holidays skipped)
+    "CONFIRMATION_BUSINESS_DAYS": int(os.environ.get("CONFIRMATION_BUSINESS_DAYS", "5")),
+    # after the deadline a silent creditor is reminded once; after this many more hours its
+    # bureau figures are deemed confirmed (off: the ombudsman waits for an answer)
+    "DEEMED_CONFIRMATION": env_bool("DEEMED_CONFIRMATION", True),
+    "DEEMED_AFTER_HOURS": int(os.environ.get("DEEMED_AFTER_HOURS", "24")),
+    "SIGNING_WINDOW_HOURS": int(os.environ.get("SIGNING_WINDOW_HOURS", "72")),
+    "SIGNING_CODE_TTL_MINUTES": int(os.environ.get("SIGNING_CODE_TTL_MINUTES", "10")),
+    "SIGNING_CODE_MAX_ATTEMPTS": int(os.environ.get("SIGNING_CODE_MAX_ATTEMPTS", "5")),
+    # the mediator's fee is paid by the ombudsmen for agreements signed before this date
+    "MEDIATOR_FEE_BORROWER_FROM": os.environ.get("MEDIATOR_FEE_BORROWER_FROM", "2027-01-01"),
+    "MEDIATOR_NAME": os.environ.get("MEDIATOR_NAME", "Медиатор Финкелисим"),
+    "MEDIATOR_FEE_TIYN": int(os.environ.get("MEDIATOR_FEE_TIYN", "1000000")),
+    "FIRST_DUE_DAYS": int(os.environ.get("FIRST_DUE_DAYS", "30")),
+    # debt-burden ratio warning thresholds (informational, SPEC section 5)
+    "KDN_LIMIT": os.environ.get("KDN_LIMIT", "0.5"),
+    "KDN_LIMIT_LONG_OVERDUE": os.environ.get("KDN_LIMIT_LONG_OVERDUE", "0.25"),
+    "WEBHOOK_MAX_ATTEMPTS": int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8")),
+}
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+
 # --- REST API ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "creditors.auth.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -257,6 +284,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "resolution.models.CaseStatus",
+        "ConfirmationStatusEnum": "resolution.models.ConfirmationStatus",
+        "WebhookDeliveryStatusEnum": "creditors.models.WebhookDelivery.Status",
+    },
 }
 
 # --- security (Django deployment checklist) ---

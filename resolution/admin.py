@@ -1,12 +1,15 @@
 from django.contrib import admin
 
+from resolution.admin_review import ReviewMixin, ReviewQueueAdmin
 from resolution.models import (
     Case,
     CaseLoan,
     CaseTransition,
     EligibilityCheck,
     EligibilityPolicy,
+    Notification,
     OmbudsmanStaff,
+    ReviewQueueCase,
     RuleOutcome,
 )
 
@@ -32,8 +35,9 @@ class TransitionInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
-    list_display = ["reference", "borrower", "status", "ombudsman", "total_debt_tiyn", "created_at"]
+class CaseAdmin(ReviewMixin, admin.ModelAdmin):
+    list_display = ["reference", "borrower", "status", "ombudsman", "total_debt_tiyn", "created_at",
+                    "review_link"]  # fmt: skip
     list_filter = ["status", "ombudsman", "category"]
     search_fields = ["reference", "borrower__full_name", "borrower__iin"]
     readonly_fields = ["reference", "borrower", "status", "submitted_at", "total_debt_tiyn"]
@@ -100,3 +104,18 @@ class EligibilityPolicyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+admin.site.register(ReviewQueueCase, ReviewQueueAdmin)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["template_key", "channel", "recipient", "language", "status", "created_at",
+                    "sent_at"]  # fmt: skip
+    list_filter = ["channel", "status", "template_key"]
+    search_fields = ["recipient", "case__reference", "dedup_key"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

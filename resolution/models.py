@@ -212,3 +212,41 @@ __all__ = [
     "OmbudsmanStaff",
     "RuleOutcome",
 ]
+
+# The workflow models after eligibility (confirmations, decision, documents, signing,
+# notifications) live in their own module too.
+from resolution.workflow_models import (  # noqa: E402
+    BureauReport,
+    CaseDecision,
+    CaseDocument,
+    ConfirmationAction,
+    CreditorRequest,
+    DebtConfirmation,
+    DocumentKind,
+    DocumentPackage,
+    Notification,
+    NotificationChannel,
+    NotificationStatus,
+    ReviewQueueCase,
+    Signature,
+    SigningCode,
+    SigningMethod,
+)
+
+__all__ += [
+    "BureauReport",
+    "CaseDecision",
+    "CaseDocument",
+    "ConfirmationAction",
+    "CreditorRequest",
+    "DebtConfirmation",
+    "DocumentKind",
+    "DocumentPackage",
+    "Notification",
+    "NotificationChannel",
+    "NotificationStatus",
+    "ReviewQueueCase",
+    "Signature",
+    "SigningCode",
+    "SigningMethod",
+]

@@ -68,3 +68,39 @@ def split_largest_remainder(amount: int, weights: Sequence[int]) -> list[int]:
     for _, index in sorted(remainders)[:leftover]:
         parts[index] += 1
     return parts
+
+
+def split_towards_targets(amount: int, weights: Sequence[int], already: Sequence[int]) -> list[int]:
+    """Divide `amount` among parties who have already received `already`, so that the running
+    totals track the largest-remainder split of the cumulative sum by `weights`.
+
+    This is how payments (and the schedule's instalments) are divided among creditors:
+    target_i = split_largest_remainder(cumulative_after, weights)[i] and part_i =
+    target_i - already_i. Guarantees: the parts are non-negative and sum to `amount`; nobody
+    ever passes its weight (its confirmed debt); when the cumulative sum reaches the total of
+    the weights every party holds exactly its weight. Largest remainder is not monotone (the
+    Alabama paradox), so a target can dip below what a party already holds; such a party gets
+    0 and the surplus is taken back, by largest remainder again, from the others' parts.
+    """
+    if amount < 0:
+        raise ValueError("cannot split a negative amount")
+    if len(weights) != len(already):
+        raise ValueError("weights and already differ in length")
+    if any(a < 0 or a > w for a, w in zip(already, weights, strict=True)):
+        raise ValueError("a party already holds more than its weight")
+    cumulative = sum(already) + amount
+    if cumulative > sum(weights):
+        raise ValueError("amount exceeds what is left to divide")
+    if amount == 0:
+        return [0] * len(weights)
+    targets = split_largest_remainder(cumulative, weights)
+    parts = [max(t - a, 0) for t, a in zip(targets, already, strict=True)]
+    surplus = sum(parts) - amount
+    if surplus:
+        cuts = split_largest_remainder(surplus, parts)
+        parts = [p - c for p, c in zip(parts, cuts, strict=True)]
+    return parts
+
+
+def ceil_div(numerator: int, denominator: int) -> int:
+    return -(-numerator // denominator)

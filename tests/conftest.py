@@ -58,8 +58,29 @@ def _test_database_url() -> str:
 
 @pytest.fixture
 def worker(celery_worker_process, transactional_db):
-    """Use in a test to get a live worker and committed transactions."""
-    return celery_worker_process
+    """Use in a test to get a live worker and committed transactions. On teardown it waits
+    (up to 20 s) until the worker is idle, so follow-up jobs a test set off (notifications,
+    loan lists...) do not race the flush of the test database (a deadlock otherwise)."""
+    yield celery_worker_process
+    _wait_until_worker_idle()
+
+
+def _wait_until_worker_idle(timeout: float = 20.0) -> None:
+    import redis
+
+    from finplatform.celery import app
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < deadline:
+        queued = broker.llen("celery")
+        active = app.control.inspect(timeout=0.5).active() or {}
+        busy = queued or any(active.values())
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 2:  # idle twice in a row: nothing was about to start
+            return
+        time.sleep(0.1)
 
 
 @pytest.fixture(autouse=True)
@@ -69,3 +90,21 @@ def _clear_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Messages evaluated in the test process read in English unless a test overrides it."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    """The Django test client, reading pages in English unless a test asks for another
+    language (the platform's default language is Russian)."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")

@@ -15,12 +15,25 @@ _serial = count(5000)
 PASSWORD = "correct-horse-battery-7"
 
 
+_issued: set[str] = set()
+
+
+def _unique(make) -> str:
+    # make_iin/make_bin skip serials without a valid check digit, so two serials can give the
+    # same number: draw again until it is new.
+    while True:
+        value = make(next(_serial))
+        if value not in _issued:
+            _issued.add(value)
+            return value
+
+
 def next_iin() -> str:
-    return make_iin(date(1987, 3, 4), serial=next(_serial))
+    return _unique(lambda serial: make_iin(date(1987, 3, 4), serial=serial))
 
 
 def next_bin() -> str:
-    return make_bin(date(2010, 7, 1), serial=next(_serial))
+    return _unique(lambda serial: make_bin(date(2010, 7, 1), serial=serial))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -45,6 +58,7 @@ class BorrowerFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory, username=factory.SelfAttribute("..iin"))
     full_name = factory.Faker("name", locale="ru_RU")
     phone = factory.Sequence(lambda n: f"+7701{n:07d}")
+    preferred_language = "en"  # tests read English; language tests choose ru/kk explicitly
 
 
 class CreditorFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,98 @@
+"""Per-organisation API keys: `Authorization: Api-Key <prefix>.<secret>`.
+
+Only the prefix and the SHA-256 of the whole key are stored; a revoked key stops working at
+once. The authenticated request carries `request.auth` = the ApiKey (hence its creditor) and
+`request.user` = an anonymous-like API principal for that organisation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+
+from creditors.models import ApiKey, Creditor
+from finplatform.clock import business_now
+
+KEYWORD = "Api-Key"
+MSG_BAD_KEY = _("Invalid or revoked API key.")
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_api_key(*, creditor: Creditor, name: str) -> tuple[ApiKey, str]:
+    """A new key for `creditor`; returns the row and the plaintext key (shown once)."""
+    prefix = secrets.token_hex(4)
+    key = f"{prefix}.{secrets.token_urlsafe(32)}"
+    row = ApiKey.objects.create(creditor=creditor, name=name, prefix=prefix, key_hash=hash_key(key))
+    return row, key
+
+
+@transaction.atomic
+def revoke_api_key(*, api_key: ApiKey) -> None:
+    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=business_now())
+
+
+class ApiPrincipal:
+    """The 'user' of an API-key request: authenticated, belongs to one organisation."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_staff = False
+    is_superuser = False
+    pk = None
+    id = None
+
+    def __init__(self, api_key: ApiKey):
+        self.api_key = api_key
+        self.creditor = api_key.creditor
+
+    def get_username(self) -> str:
+        return f"api-key:{self.api_key.prefix}"
+
+    def __str__(self) -> str:
+        return self.get_username()
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode(errors="replace")
+        if not header.startswith(KEYWORD + " "):
+            return None
+        key = header[len(KEYWORD) + 1 :].strip()
+        prefix = key.split(".", 1)[0]
+        row = (
+            ApiKey.objects.select_related("creditor")
+            .filter(prefix=prefix, revoked_at__isnull=True)
+            .first()
+        )
+        if row is None or not secrets.compare_digest(row.key_hash, hash_key(key)):
+            raise exceptions.AuthenticationFailed(MSG_BAD_KEY)
+        ApiKey.objects.filter(pk=row.pk).update(last_used_at=business_now())
+        return ApiPrincipal(row), row
+
+    def authenticate_header(self, request):
+        return KEYWORD
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    """Describes the API-key header in the OpenAPI schema."""
+
+    target_class = "creditors.auth.ApiKeyAuthentication"
+    name = "ApiKeyAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Api-Key <key>`: a per-organisation key issued by the platform.",
+        }

@@ -1,0 +1,229 @@
+"""The ombudsman's review in the Django admin: a page per case with everything needed to
+decide (loans, bureau figures, creditors' answers and disputes, late creditors, the proposed
+terms and schedule, the debt-burden warning) and forms that call the decision services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from creditors.models import Ombudsman
+from finplatform.errors import ApplicationError
+from resolution import decision as svc
+from resolution.models import Case, CaseStatus
+from schedules.money import tenge_to_tiyn
+
+
+class ApproveForm(forms.Form):
+    note = forms.CharField(label=_("Note for the protocol"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReassignForm(forms.Form):
+    ombudsman = forms.ChoiceField(label=_("Ombudsman"), choices=Ombudsman.choices)
+
+
+class DisputeDecisionForm(forms.Form):
+    include = forms.TypedChoiceField(
+        label=_("Decision"), coerce=lambda v: v == "1",
+        choices=[("1", _("Include with the amount")), ("0", _("Leave out"))],
+    )  # fmt: skip
+    amount = forms.CharField(label=_("Amount, ₸"), required=False)
+    reason = forms.CharField(label=_("Reason"), required=False)
+
+    def clean_amount(self):
+        value = self.cleaned_data["amount"]
+        if not value:
+            return None
+        try:
+            return tenge_to_tiyn(value)
+        except ValueError:
+            raise forms.ValidationError(_("Enter an amount in tenge.")) from None
+
+
+class ReviewMixin:
+    """Mixed into CaseAdmin: the review page, its forms, and thin list actions."""
+
+    actions = ["approve_selected", "reassign_to_other"]
+
+    def get_urls(self):
+        return [
+            path(
+                "<uuid:case_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="resolution_case_review",
+            ),  # fmt: skip
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("review"))
+    def review_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:resolution_case_review", args=[obj.pk]),
+            _("Review"),
+        )  # fmt: skip
+
+    def _case(self, request, case_id) -> Case:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(svc.cases_for_ombudsman_staff(request.user), pk=case_id)
+
+    def review_view(self, request, case_id):
+        case = self._case(request, case_id)
+        forms_ = {"approve": ApproveForm(), "reject": RejectForm(),
+                  "reassign": ReassignForm(initial={"ombudsman": case.ombudsman})}  # fmt: skip
+        if request.method == "POST":
+            action = request.POST.get("action")
+            try:
+                done = self._handle(request, case, action, forms_)
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+                done = False
+            if done:
+                return redirect("admin:resolution_case_review", case.pk)
+        loans = list(
+            case.loans.select_related("creditor", "loan").prefetch_related("confirmations")
+        )
+        for cl in loans:
+            cl.decision_form = DisputeDecisionForm(prefix=f"l{cl.pk.hex}")
+        try:
+            proposal = svc.proposal(case)
+            preview_error = None
+        except Exception as exc:  # noqa: BLE001 - the page must show even without a schedule
+            proposal, preview_error = None, str(exc)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Review of %(ref)s") % {"ref": case.reference},
+            "case": case,
+            "loans": loans,
+            "proposal": proposal,
+            "preview_error": preview_error,
+            "requests": case.creditor_requests.select_related("creditor"),
+            "transitions": case.transitions.all(),
+            "forms": forms_,
+            "can_decide": case.status == CaseStatus.UNDER_REVIEW,
+        }
+        return TemplateResponse(request, "admin/resolution/case/review.html", context)
+
+    def _handle(self, request, case, action, forms_) -> bool:
+        if action == "approve":
+            form = forms_["approve"] = ApproveForm(request.POST)
+            if form.is_valid():
+                svc.approve_case(case_id=case.pk, user=request.user,
+                                 note=form.cleaned_data["note"])  # fmt: skip
+                messages.success(request, _("Approved: the documents are being generated."))
+                return True
+        elif action == "reject":
+            form = forms_["reject"] = RejectForm(request.POST)
+            if form.is_valid():
+                svc.reject_case(case_id=case.pk, reason=form.cleaned_data["reason"],
+                                user=request.user)  # fmt: skip
+                messages.success(request, _("The case was rejected."))
+                return True
+        elif action == "reassign":
+            form = forms_["reassign"] = ReassignForm(request.POST)
+            if form.is_valid():
+                svc.reassign_case(case_id=case.pk, ombudsman=form.cleaned_data["ombudsman"],
+                                  user=request.user)  # fmt: skip
+                messages.success(request, _("The case was reassigned."))
+                return True
+        elif action == "decide_loan":
+            case_loan = get_object_or_404(case.loans, pk=request.POST.get("case_loan"))
+            form = DisputeDecisionForm(request.POST, prefix=f"l{case_loan.pk.hex}")
+            if form.is_valid():
+                svc.decide_disputed_loan(
+                    case_loan_id=case_loan.pk, include=form.cleaned_data["include"],
+                    amount_tiyn=form.cleaned_data["amount"], reason=form.cleaned_data["reason"],
+                    user=request.user,
+                )  # fmt: skip
+                messages.success(request, _("The disputed loan was decided."))
+                return True
+            messages.error(request, _("Check the decision: %(errors)s") % {"errors": form.errors})
+        return False
+
+    @admin.action(description=_("Approve the selected cases under review"))
+    def approve_selected(self, request, queryset):
+        for case in queryset.filter(status=CaseStatus.UNDER_REVIEW):
+            try:
+                svc.approve_case(case_id=case.pk, user=request.user)
+            except ApplicationError as exc:
+                messages.error(request, f"{case.reference}: {exc.message}")
+
+    @admin.action(description=_("Hand the selected cases to the other ombudsman"))
+    def reassign_to_other(self, request, queryset):
+        for case in queryset:
+            other = (Ombudsman.MICROFINANCE if case.ombudsman == Ombudsman.BANKING
+                     else Ombudsman.BANKING)  # fmt: skip
+            svc.reassign_case(case_id=case.pk, ombudsman=other, user=request.user)
+
+
+class ReviewQueueAdmin(admin.ModelAdmin):
+    """Cases awaiting creditors or the decision, for the staff member's ombudsman (a
+    superuser sees all), with who is late and what is disputed at a glance."""
+
+    list_display = ["reference", "borrower", "status", "ombudsman", "answered", "late",
+                    "disputed", "review_link"]  # fmt: skip
+    list_filter = ["status", "ombudsman"]
+    search_fields = ["reference", "borrower__full_name", "borrower__iin"]
+    ordering = ["created_at"]
+
+    def get_queryset(self, request):
+        from django.db.models import Count, Q
+
+        return svc.review_queue(request.user).select_related("borrower").annotate(
+            n_loans=Count("loans", filter=Q(loans__included=True), distinct=True),
+            n_pending=Count("loans", filter=Q(loans__included=True,
+                                              loans__confirmation_status="pending"),
+                            distinct=True),
+            n_disputed=Count("loans", filter=Q(loans__included=True,
+                                               loans__confirmation_status="disputed",
+                                               loans__confirmed_total_tiyn__isnull=True),
+                             distinct=True),
+            n_late=Count("creditor_requests", filter=Q(creditor_requests__late=True,
+                                                       creditor_requests__answered_at__isnull=True),
+                         distinct=True),
+        )  # fmt: skip
+
+    @admin.display(description=_("answered"))
+    def answered(self, obj):
+        return f"{obj.n_loans - obj.n_pending} / {obj.n_loans}"
+
+    @admin.display(description=_("late creditors"))
+    def late(self, obj):
+        return obj.n_late
+
+    @admin.display(description=_("undecided disputes"))
+    def disputed(self, obj):
+        return obj.n_disputed
+
+    @admin.display(description=_("review"))
+    def review_link(self, obj):
+        url = reverse("admin:resolution_case_review", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Review"))
+
+    # the proxy has no permissions of its own: the case permissions apply
+    def has_module_permission(self, request):
+        return request.user.has_perm("resolution.view_case")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("resolution.view_case")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

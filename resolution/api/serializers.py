@@ -1,0 +1,105 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from creditors.models import WebhookDelivery, WebhookEndpoint
+from resolution.models import Case, CaseDocument, CaseLoan, DebtConfirmation
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(required=False, help_text="field name -> list of messages")
+    extra = serializers.DictField(required=False)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error body of the API."""
+
+    error = ErrorDetailSerializer()
+
+
+class ConfirmationSerializer(serializers.ModelSerializer):
+    case_loan = serializers.UUIDField(source="case_loan_id", read_only=True)
+
+    class Meta:
+        model = DebtConfirmation
+        fields = ["id", "case_loan", "action", "principal_tiyn", "interest_tiyn",
+                  "penalty_tiyn", "total_tiyn", "comment", "via", "at"]  # fmt: skip
+
+
+class CaseLoanSerializer(serializers.ModelSerializer):
+    case = serializers.UUIDField(source="case_id", read_only=True)
+    case_reference = serializers.CharField(source="case.reference", read_only=True)
+    contract_number = serializers.CharField(source="loan.contract_number", read_only=True)
+    loan = serializers.UUIDField(source="loan_id", read_only=True)
+    confirmations = ConfirmationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CaseLoan
+        fields = ["id", "case", "case_reference", "loan", "contract_number", "included",
+                  "bureau_principal_tiyn", "bureau_interest_tiyn", "bureau_penalty_tiyn",
+                  "bureau_total_tiyn", "confirmation_status", "confirmed_total_tiyn",
+                  "confirmations"]  # fmt: skip
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    borrower_name = serializers.CharField(source="borrower.full_name", read_only=True)
+    answer_deadline = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = ["id", "reference", "status", "borrower_name", "total_debt_tiyn",
+                  "submitted_at", "answer_deadline"]  # fmt: skip
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_answer_deadline(self, case):
+        requests = getattr(case, "my_requests", None) or []
+        return requests[0].deadline.isoformat() if requests else None
+
+
+class CaseDetailSerializer(CaseSerializer):
+    loans = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "loans"]
+
+    @extend_schema_field(CaseLoanSerializer(many=True))
+    def get_loans(self, case):
+        return CaseLoanSerializer(self.context["loans"], many=True).data
+
+
+class CorrectionSerializer(serializers.Serializer):
+    principal_tiyn = serializers.IntegerField(min_value=0)
+    interest_tiyn = serializers.IntegerField(min_value=0)
+    penalty_tiyn = serializers.IntegerField(min_value=0)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DisputeSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseDocument
+        fields = ["id", "kind", "title", "filename", "sha256", "size"]
+
+
+class WebhookEndpointSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "url", "active", "created_at"]
+        read_only_fields = ["id", "active", "created_at"]
+
+
+class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
+    class Meta(WebhookEndpointSerializer.Meta):
+        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
+        read_only_fields = [*WebhookEndpointSerializer.Meta.read_only_fields, "secret"]
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookDelivery
+        fields = ["id", "event", "event_id", "status", "attempts", "last_status_code",
+                  "last_error", "created_at", "delivered_at"]  # fmt: skip

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from resolution.api import views as v
+
+app_name = "creditor_api"
+urlpatterns = [
+    path("cases/", v.CaseList.as_view(), name="cases"),
+    path("cases/<uuid:case_id>/", v.CaseDetail.as_view(), name="case"),
+    path("cases/<uuid:case_id>/documents/", v.DocumentList.as_view(), name="documents"),
+    path(
+        "cases/<uuid:case_id>/documents/<uuid:document_id>/",
+        v.DocumentDownload.as_view(),
+        name="document",
+    ),  # fmt: skip
+    path("loans/", v.LoanList.as_view(), name="loans"),
+    path("loans/<uuid:case_loan_id>/", v.LoanDetail.as_view(), name="loan"),
+    path("loans/<uuid:case_loan_id>/confirm/", v.LoanConfirm.as_view(), name="confirm"),
+    path("loans/<uuid:case_loan_id>/correct/", v.LoanCorrect.as_view(), name="correct"),
+    path("loans/<uuid:case_loan_id>/dispute/", v.LoanDispute.as_view(), name="dispute"),
+    path("webhooks/", v.WebhookList.as_view(), name="webhooks"),
+    path("webhooks/<uuid:endpoint_id>/", v.WebhookDetail.as_view(), name="webhook"),
+    path(
+        "webhooks/<uuid:endpoint_id>/deliveries/",
+        v.WebhookDeliveries.as_view(),
+        name="webhook_deliveries",
+    ),  # fmt: skip
+]

@@ -1,0 +1,220 @@
+"""The creditor REST API (/api/v1/creditor/...). Authenticated by an organisation's API key
+(`Authorization: Api-Key <key>`) or a creditor staff session; everything is scoped to that
+organisation and another organisation's ids give 404. Views parse input and call one
+service; errors come out in the one error body (finplatform.errors)."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import permissions, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from creditors.auth import ApiPrincipal
+from creditors.models import WebhookEndpoint
+from creditors.selectors import creditor_for_user
+from creditors.webhooks import deactivate_endpoint, register_endpoint
+from resolution import workflow_selectors as sel
+from resolution.api import serializers as s
+from resolution.confirmation import answer_loan
+from resolution.models import CaseStatus, ConfirmationAction
+
+ERRORS = {
+    400: OpenApiResponse(s.ErrorSerializer, description="invalid input"),
+    401: OpenApiResponse(s.ErrorSerializer, description="missing or invalid API key"),
+    404: OpenApiResponse(s.ErrorSerializer, description="not found (or another organisation's)"),
+    409: OpenApiResponse(s.ErrorSerializer, description="conflicts with the case's state"),
+}
+IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    description="Retry-safe key: a retry with the same key returns the first answer.",
+)  # fmt: skip
+
+
+def api_creditor(request):
+    if isinstance(request.user, ApiPrincipal):
+        return request.user.creditor
+    creditor = creditor_for_user(request.user)
+    if creditor is None:
+        raise PermissionDenied
+    return creditor
+
+
+class CreditorApi(permissions.BasePermission):
+    def has_permission(self, request, view):
+        if isinstance(request.user, ApiPrincipal):
+            return True
+        return bool(request.user and request.user.is_authenticated
+                    and creditor_for_user(request.user) is not None)  # fmt: skip
+
+
+class Base(APIView):
+    permission_classes = [CreditorApi]
+
+
+@extend_schema(
+    tags=["cases"],
+    parameters=[
+        OpenApiParameter("status", str, enum=CaseStatus.values),
+        OpenApiParameter("needs_action", bool),
+    ],
+    responses={200: s.CaseSerializer(many=True), **ERRORS},
+)
+class CaseList(ListAPIView):
+    permission_classes = [CreditorApi]
+    serializer_class = s.CaseSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return sel.cases_for_creditor(
+            api_creditor(self.request), status=params.get("status") or None,
+            needs_action=params.get("needs_action") in {"1", "true", "yes"},
+        )  # fmt: skip
+
+
+class CaseDetail(Base):
+    @extend_schema(tags=["cases"], responses={200: s.CaseDetailSerializer, **ERRORS})
+    def get(self, request, case_id):
+        creditor = api_creditor(request)
+        case = sel.case_for_creditor(creditor, case_id)
+        loans = sel.case_loans_for_creditor(creditor, case)
+        return Response(s.CaseDetailSerializer(case, context={"loans": loans}).data)
+
+
+@extend_schema(tags=["loans"], responses={200: s.CaseLoanSerializer(many=True), **ERRORS})
+class LoanList(ListAPIView):
+    permission_classes = [CreditorApi]
+    serializer_class = s.CaseLoanSerializer
+
+    def get_queryset(self):
+        return sel.case_loans_for_creditor(api_creditor(self.request))
+
+
+class LoanDetail(Base):
+    @extend_schema(tags=["loans"], responses={200: s.CaseLoanSerializer, **ERRORS})
+    def get(self, request, case_loan_id):
+        loan = sel.case_loan_for_creditor(api_creditor(request), case_loan_id)
+        return Response(s.CaseLoanSerializer(loan).data)
+
+
+def _answer(request, case_loan_id, action, **fields):
+    creditor = api_creditor(request)
+    sel.case_loan_for_creditor(creditor, case_loan_id)  # 404 before anything else
+    confirmation, created = answer_loan(
+        creditor=creditor, case_loan_id=case_loan_id, action=action,
+        user=getattr(request.user, "pk", None) and request.user, via="api",
+        idempotency_key=request.headers.get("Idempotency-Key") or None, **fields,
+    )  # fmt: skip
+    return Response(
+        s.ConfirmationSerializer(confirmation).data,
+        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+    )
+
+
+class LoanConfirm(Base):
+    @extend_schema(
+        tags=["loans"], request=None, parameters=[IDEMPOTENCY],
+        responses={201: s.ConfirmationSerializer, 200: s.ConfirmationSerializer, **ERRORS},
+        summary="Confirm the bureau's figures",
+    )  # fmt: skip
+    def post(self, request, case_loan_id):
+        return _answer(request, case_loan_id, ConfirmationAction.CONFIRM)
+
+
+class LoanCorrect(Base):
+    @extend_schema(
+        tags=["loans"], request=s.CorrectionSerializer, parameters=[IDEMPOTENCY],
+        responses={201: s.ConfirmationSerializer, 200: s.ConfirmationSerializer, **ERRORS},
+        summary="Correct the figures (recorded beside the bureau's)",
+    )  # fmt: skip
+    def post(self, request, case_loan_id):
+        data = s.CorrectionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _answer(request, case_loan_id, ConfirmationAction.CORRECT, **data.validated_data)
+
+
+class LoanDispute(Base):
+    @extend_schema(
+        tags=["loans"], request=s.DisputeSerializer, parameters=[IDEMPOTENCY],
+        responses={201: s.ConfirmationSerializer, 200: s.ConfirmationSerializer, **ERRORS},
+        summary="Dispute the loan, with a reason",
+    )  # fmt: skip
+    def post(self, request, case_loan_id):
+        data = s.DisputeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _answer(
+            request, case_loan_id, ConfirmationAction.DISPUTE,
+            comment=data.validated_data["reason"],
+        )  # fmt: skip
+
+
+class DocumentList(Base):
+    @extend_schema(tags=["documents"], responses={200: s.DocumentSerializer(many=True), **ERRORS})
+    def get(self, request, case_id):
+        creditor = api_creditor(request)
+        case = sel.case_for_creditor(creditor, case_id)
+        docs = sel.signed_documents_for_creditor(creditor, case)
+        return Response(s.DocumentSerializer(docs, many=True).data)
+
+
+class DocumentDownload(Base):
+    @extend_schema(
+        tags=["documents"], summary="Download a signed document (PDF)",
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **ERRORS},
+    )  # fmt: skip
+    def get(self, request, case_id, document_id):
+        doc = sel.signed_document_for_creditor(api_creditor(request), case_id, document_id)
+        doc = type(doc).objects.get(pk=doc.pk)  # with its content
+        response = HttpResponse(bytes(doc.content), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
+        response["X-Content-SHA256"] = doc.sha256
+        return response
+
+
+class WebhookList(Base):
+    @extend_schema(tags=["webhooks"], responses={200: s.WebhookEndpointSerializer(many=True)})
+    def get(self, request):
+        rows = WebhookEndpoint.objects.filter(creditor=api_creditor(request), active=True)
+        return Response(s.WebhookEndpointSerializer(rows, many=True).data)
+
+    @extend_schema(
+        tags=["webhooks"], request=s.WebhookEndpointSerializer,
+        responses={201: s.WebhookEndpointCreatedSerializer, **ERRORS},
+        summary="Register an endpoint; the signing secret is returned once",
+    )  # fmt: skip
+    def post(self, request):
+        data = s.WebhookEndpointSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        endpoint = register_endpoint(creditor=api_creditor(request), url=data.validated_data["url"])
+        return Response(
+            s.WebhookEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED
+        )
+
+
+def _endpoint(request, endpoint_id) -> WebhookEndpoint:
+    return get_object_or_404(
+        WebhookEndpoint.objects.filter(creditor=api_creditor(request)), pk=endpoint_id
+    )
+
+
+class WebhookDetail(Base):
+    @extend_schema(tags=["webhooks"], responses={204: None, **ERRORS})
+    def delete(self, request, endpoint_id):
+        deactivate_endpoint(endpoint=_endpoint(request, endpoint_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WebhookDeliveries(Base):
+    @extend_schema(
+        tags=["webhooks"], responses={200: s.WebhookDeliverySerializer(many=True), **ERRORS}
+    )
+    def get(self, request, endpoint_id):
+        endpoint = _endpoint(request, endpoint_id)
+        return Response(
+            s.WebhookDeliverySerializer(endpoint.deliveries.all()[:200], many=True).data
+        )

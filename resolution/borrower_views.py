@@ -1,0 +1,119 @@
+"""The borrower's documents and signing pages. Every lookup goes through the borrower's own
+cases: another borrower's case or document id gives 404."""
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+
+from bureau_gateway.interfaces import AdapterError
+from finplatform.errors import ApplicationError
+from finplatform.permissions import borrower_required
+from resolution import workflow_selectors as sel
+from resolution.signing import send_signing_code, sign_with_code, sign_with_eds
+
+
+class CodeForm(forms.Form):
+    code = forms.RegexField(label=_("Code from the SMS"), regex=r"^\s*\d{6}\s*$",
+                            error_messages={"invalid": _("Enter the 6 digits.")})  # fmt: skip
+
+
+class EdsForm(forms.Form):
+    signature = forms.CharField(label=_("EDS signature (CMS, base64)"), widget=forms.Textarea)
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _page(request, case, code_form=None, eds_form=None, status=200):
+    package = getattr(case, "package", None)
+    return render(
+        request,
+        "resolution/case_documents.html",
+        {
+            "case": case,
+            "package": package if package and package.issued_at else None,
+            "documents": sel.documents_for_borrower(request.user.borrower, case),
+            "code_form": code_form or CodeForm(),
+            "eds_form": eds_form or EdsForm(),
+        },
+        status=status,
+    )
+
+
+@borrower_required
+def case_documents(request, case_id):
+    return _page(request, sel.case_for_borrower(request.user.borrower, case_id))
+
+
+def _pdf(request, document_id, disposition: str) -> HttpResponse:
+    doc = sel.document_for_borrower(request.user.borrower, document_id)
+    doc = type(doc).objects.get(pk=doc.pk)
+    response = HttpResponse(bytes(doc.content), content_type="application/pdf")
+    response["Content-Disposition"] = f'{disposition}; filename="{doc.filename}"'
+    return response
+
+
+@borrower_required
+@xframe_options_sameorigin
+def document_preview(request, document_id):
+    return _pdf(request, document_id, "inline")
+
+
+@borrower_required
+def document_download(request, document_id):
+    return _pdf(request, document_id, "attachment")
+
+
+@require_POST
+@borrower_required
+def request_code(request, case_id):
+    case = sel.case_for_borrower(request.user.borrower, case_id)
+    try:
+        send_signing_code(case_id=case.pk)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    except AdapterError:
+        messages.error(request, _("We could not send the SMS. Try again in a minute."))
+    else:
+        messages.success(request, _("We sent a code to your phone."))
+    return redirect("resolution_portal:documents", case.pk)
+
+
+@require_POST
+@borrower_required
+def sign(request, case_id):
+    case = sel.case_for_borrower(request.user.borrower, case_id)
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _page(request, case, code_form=form, status=400)
+    try:
+        sign_with_code(case_id=case.pk, code=form.cleaned_data["code"], ip=_ip(request))
+    except ApplicationError as exc:
+        form.add_error("code", exc.message)
+        return _page(request, case, code_form=form, status=400)
+    messages.success(request, _("You signed the documents. Your repayment schedule is active."))
+    return redirect("resolution_portal:documents", case.pk)
+
+
+@require_POST
+@borrower_required
+def sign_eds(request, case_id):
+    case = sel.case_for_borrower(request.user.borrower, case_id)
+    form = EdsForm(request.POST)
+    if not form.is_valid():
+        return _page(request, case, eds_form=form, status=400)
+    try:
+        sign_with_eds(case_id=case.pk, signature=form.cleaned_data["signature"], ip=_ip(request))
+    except ApplicationError as exc:
+        form.add_error("signature", exc.message)
+        return _page(request, case, eds_form=form, status=400)
+    except AdapterError:
+        form.add_error("signature", _("The identity service is unavailable. Try again."))
+        return _page(request, case, eds_form=form, status=503)
+    messages.success(request, _("You signed the documents. Your repayment schedule is active."))
+    return redirect("resolution_portal:documents", case.pk)

@@ -1,0 +1,251 @@
+"""Step 5 of the procedure: creditors confirm, correct or dispute the debts.
+
+The bureau's figures stay in `CaseLoan.bureau_*`; every answer is a new `DebtConfirmation`
+row beside them (the latest one per loan counts) and `CaseLoan.confirmation_status` /
+`confirmed_total_tiyn` show the current answer. When every included loan has an answer the
+case moves AWAITING_CREDITORS → UNDER_REVIEW through `workflow.transition`.
+
+Lock order: the case row first (`lock_case`), then its loans, so two creditors answering at
+once cannot deadlock and the "all answered?" check sees every answer.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from creditors.models import Creditor
+from finplatform.clock import business_now
+from finplatform.errors import ApplicationError, ConflictError
+from resolution.models import (
+    Case,
+    CaseLoan,
+    CaseStatus,
+    ConfirmationAction,
+    ConfirmationStatus,
+    CreditorRequest,
+    DebtConfirmation,
+)
+from resolution.notifications import notify_borrower, notify_creditor
+from resolution.policy import confirmation_deadline, policy
+from resolution.workflow import lock_case, transition
+
+MSG_NOT_AWAITING = _("This case no longer accepts creditors' answers.")
+MSG_KEY_REUSED = _("This Idempotency-Key was already used for a different request.")
+MSG_DISPUTE_REASON = _("Give the reason for the dispute.")
+MSG_CORRECTION_FIGURES = _("A correction needs the principal, interest and penalties.")
+MSG_NEGATIVE = _("Amounts cannot be negative.")
+MSG_NOT_INCLUDED = _("This loan is not part of the procedure.")
+
+ACTION_TO_STATUS = {
+    ConfirmationAction.CONFIRM: ConfirmationStatus.CONFIRMED,
+    ConfirmationAction.CORRECT: ConfirmationStatus.CORRECTED,
+    ConfirmationAction.DISPUTE: ConfirmationStatus.DISPUTED,
+    ConfirmationAction.DEEMED: ConfirmationStatus.DEEMED_CONFIRMED,
+}
+
+
+@transaction.atomic
+def send_loan_lists(*, case_id) -> list[CreditorRequest]:
+    """Send the eligible loans to each creditor with its answer deadline; idempotent (a
+    creditor already asked is not asked again). Tells creditors a procedure is pending."""
+    case = lock_case(case_id)
+    if case.status != CaseStatus.AWAITING_CREDITORS:
+        return []
+    now = business_now()
+    creditors = Creditor.objects.filter(case_loans__case=case, case_loans__included=True).distinct()
+    created = []
+    for creditor in creditors:
+        request, was_created = CreditorRequest.objects.get_or_create(
+            case=case, creditor=creditor,
+            defaults={"sent_at": now, "deadline": confirmation_deadline(now)},
+        )  # fmt: skip
+        if was_created:
+            created.append(request)
+            contracts = list(
+                case.loans.filter(creditor=creditor, included=True).values_list(
+                    "loan__contract_number", flat=True
+                )
+            )
+            notify_creditor(
+                creditor=creditor, case=case, template_key="creditor_loans_requested",
+                event="case.loans_requested",
+                context={"deadline": request.deadline.strftime("%d.%m.%Y %H:%M")},
+                payload={"deadline": request.deadline.isoformat(), "contracts": contracts},
+            )  # fmt: skip
+    if created:
+        notify_borrower(case=case, template_key="case_awaiting_creditors")
+    return created
+
+
+def _validate_amounts(action, principal, interest, penalty, comment) -> None:
+    if action == ConfirmationAction.DISPUTE and not (comment or "").strip():
+        raise ApplicationError(MSG_DISPUTE_REASON, code="dispute_reason_required")
+    if action == ConfirmationAction.CORRECT:
+        if None in (principal, interest, penalty):
+            raise ApplicationError(MSG_CORRECTION_FIGURES, code="correction_incomplete")
+        if min(principal, interest, penalty) < 0:
+            raise ApplicationError(MSG_NEGATIVE, code="negative_amount")
+
+
+@transaction.atomic
+def answer_loan(
+    *,
+    creditor: Creditor,
+    case_loan_id,
+    action: str,
+    principal_tiyn: int | None = None,
+    interest_tiyn: int | None = None,
+    penalty_tiyn: int | None = None,
+    comment: str = "",
+    user=None,
+    via: str = "dashboard",
+    idempotency_key: str | None = None,
+) -> tuple[DebtConfirmation, bool]:
+    """Record a creditor's answer on one of its loans; returns (row, created).
+
+    Guarantees: a loan of another organisation is not found (Http404); the bureau figures are
+    never changed; a retry with the same Idempotency-Key returns the first answer and books
+    nothing; the last answer of a case moves it to UNDER_REVIEW in the same transaction.
+    """
+    if action not in ACTION_TO_STATUS or action == ConfirmationAction.DEEMED:
+        raise ApplicationError(_("Unknown action."), code="unknown_action")
+    case_id = (
+        CaseLoan.objects.filter(pk=case_loan_id, creditor=creditor)
+        .values_list("case_id", flat=True)
+        .first()
+    )
+    if case_id is None:
+        raise Http404
+    case = lock_case(case_id)
+    if idempotency_key:
+        previous = DebtConfirmation.objects.filter(
+            creditor=creditor, idempotency_key=idempotency_key
+        ).first()
+        if previous is not None:
+            if str(previous.case_loan_id) != str(case_loan_id) or previous.action != action:
+                raise ConflictError(MSG_KEY_REUSED, code="idempotency_key_reused")
+            return previous, False
+    if case.status != CaseStatus.AWAITING_CREDITORS:
+        raise ConflictError(MSG_NOT_AWAITING, code="case_not_awaiting_creditors")
+    case_loan = CaseLoan.objects.select_for_update().get(pk=case_loan_id, creditor=creditor)
+    if not case_loan.included:
+        raise ConflictError(MSG_NOT_INCLUDED, code="loan_not_included")
+    _validate_amounts(action, principal_tiyn, interest_tiyn, penalty_tiyn, comment)
+
+    now = business_now()
+    if action == ConfirmationAction.CONFIRM:
+        figures = (
+            case_loan.bureau_principal_tiyn,
+            case_loan.bureau_interest_tiyn,
+            case_loan.bureau_penalty_tiyn,
+        )
+    elif action == ConfirmationAction.CORRECT:
+        figures = (principal_tiyn, interest_tiyn, penalty_tiyn)
+    else:
+        figures = (None, None, None)
+    total = None if figures[0] is None else sum(figures)
+    confirmation = DebtConfirmation.objects.create(
+        case_loan=case_loan, creditor=creditor, action=action,
+        principal_tiyn=figures[0], interest_tiyn=figures[1], penalty_tiyn=figures[2],
+        total_tiyn=total, comment=comment or "", by=user if getattr(user, "pk", None) else None,
+        via=via, idempotency_key=idempotency_key or None, at=now,
+    )  # fmt: skip
+    case_loan.confirmation_status = ACTION_TO_STATUS[action]
+    case_loan.confirmed_total_tiyn = total
+    case_loan.save(update_fields=["confirmation_status", "confirmed_total_tiyn"])
+    _after_answer(case=case, creditor=creditor, now=now)
+    return confirmation, True
+
+
+def _after_answer(*, case: Case, creditor: Creditor, now) -> None:
+    """Close the creditor's request when all its loans are answered; move the case on when
+    every included loan is."""
+    included = case.loans.filter(included=True)
+    pending = included.filter(confirmation_status=ConfirmationStatus.PENDING)
+    if not pending.filter(creditor=creditor).exists():
+        CreditorRequest.objects.filter(
+            case=case, creditor=creditor, answered_at__isnull=True
+        ).update(answered_at=now)
+    if not pending.exists():
+        transition(
+            case_id=case.pk, to=CaseStatus.UNDER_REVIEW, actor_label="system",
+            reason="every creditor answered",
+        )  # fmt: skip
+        notify_borrower(case=case, template_key="case_under_review")
+
+
+@transaction.atomic
+def deem_confirmed(*, request_id: int) -> int:
+    """After the deadline (and a reminder), the silent creditor's bureau figures count as
+    confirmed (SPEC §2.5 policy). Returns how many loans were deemed."""
+    request = CreditorRequest.objects.get(pk=request_id)
+    case = lock_case(request.case_id)
+    if case.status != CaseStatus.AWAITING_CREDITORS:
+        return 0
+    request = CreditorRequest.objects.select_for_update().get(pk=request_id)
+    if request.answered_at is not None:
+        return 0
+    now = business_now()
+    pending = list(
+        CaseLoan.objects.select_for_update().filter(
+            case=case,
+            creditor_id=request.creditor_id,
+            included=True,
+            confirmation_status=ConfirmationStatus.PENDING,
+        )  # fmt: skip
+    )
+    for case_loan in pending:
+        DebtConfirmation.objects.create(
+            case_loan=case_loan, creditor_id=request.creditor_id,
+            action=ConfirmationAction.DEEMED, principal_tiyn=case_loan.bureau_principal_tiyn,
+            interest_tiyn=case_loan.bureau_interest_tiyn,
+            penalty_tiyn=case_loan.bureau_penalty_tiyn, total_tiyn=case_loan.bureau_total_tiyn,
+            comment="no answer by the deadline", via="system", at=now,
+        )  # fmt: skip
+        case_loan.confirmation_status = ConfirmationStatus.DEEMED_CONFIRMED
+        case_loan.confirmed_total_tiyn = case_loan.bureau_total_tiyn
+        case_loan.save(update_fields=["confirmation_status", "confirmed_total_tiyn"])
+    request.deemed_at = now
+    request.save(update_fields=["deemed_at"])
+    _after_answer(case=case, creditor=request.creditor, now=now)
+    return len(pending)
+
+
+def sweep_confirmation_deadlines() -> dict:
+    """The periodic sweep: asks creditors of cases that have none yet; reminds each late
+    creditor once and flags it; deems silent ones confirmed when the policy says so.
+    Queries the database for what is due by now, so a late run catches up."""
+    now = business_now()
+    asked = 0
+    for case_id in Case.objects.filter(
+        status=CaseStatus.AWAITING_CREDITORS, creditor_requests__isnull=True
+    ).values_list("pk", flat=True):
+        asked += len(send_loan_lists(case_id=case_id))
+    reminded = 0
+    late = CreditorRequest.objects.filter(
+        answered_at__isnull=True, deadline__lte=now, case__status=CaseStatus.AWAITING_CREDITORS
+    ).select_related("case", "creditor")
+    for request in late.filter(reminded_at__isnull=True):
+        with transaction.atomic():
+            updated = CreditorRequest.objects.filter(
+                pk=request.pk, reminded_at__isnull=True
+            ).update(reminded_at=now, late=True)
+            if updated:
+                reminded += 1
+                notify_creditor(
+                    creditor=request.creditor, case=request.case,
+                    template_key="creditor_reminder", event="case.answer_late",
+                    context={"deadline": request.deadline.strftime("%d.%m.%Y %H:%M")},
+                )  # fmt: skip
+    deemed = 0
+    if policy("DEEMED_CONFIRMATION"):
+        cutoff = now - timedelta(hours=policy("DEEMED_AFTER_HOURS"))
+        for request_id in late.filter(reminded_at__isnull=False, deadline__lte=cutoff).values_list(
+            "pk", flat=True
+        ):
+            deemed += deem_confirmed(request_id=request_id)
+    return {"asked": asked, "reminded": reminded, "deemed": deemed}

@@ -1,0 +1,219 @@
+"""Step 6: the ombudsman's review. Decide disputed loans, approve (terms fixed, the document
+package generated in a worker), reject with a reason, or hand the case to the other ombudsman.
+Admin actions call these and nothing else."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
+
+from django.db import transaction
+from django.db.models import Max, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from creditors.models import Ombudsman
+from finplatform.clock import business_now
+from finplatform.errors import ApplicationError, ConflictError
+from resolution.models import (
+    Case,
+    CaseDecision,
+    CaseLoan,
+    CaseStatus,
+    ConfirmationAction,
+    ConfirmationStatus,
+    DebtConfirmation,
+    DocumentPackage,
+)
+from resolution.notifications import notify_borrower
+from resolution.plans import preview_lines, propose_terms
+from resolution.policy import kdn_limit, policy
+from resolution.workflow import lock_case, transition
+
+MSG_NOT_UNDER_REVIEW = _("Only a case under review can be decided.")
+MSG_UNDECIDED_DISPUTES = _("Decide every disputed loan first.")
+MSG_NOT_DISPUTED = _("This loan is not disputed, or was already decided.")
+MSG_REASON_REQUIRED = _("Give a reason.")
+MSG_AMOUNT_REQUIRED = _("Give the amount to include (more than zero).")
+MSG_NOTHING_INCLUDED = _("No loan is left in the procedure.")
+
+
+def cases_for_ombudsman_staff(user) -> QuerySet[Case]:
+    """The cases a staff member may see: their ombudsman's; a superuser sees all."""
+    if user.is_superuser:
+        return Case.objects.all()
+    staff = getattr(user, "ombudsman_staff", None)
+    if staff is None:
+        return Case.objects.none()
+    return Case.objects.filter(ombudsman=staff.ombudsman)
+
+
+def undecided_disputes(case: Case) -> QuerySet[CaseLoan]:
+    return case.loans.filter(
+        included=True,
+        confirmation_status=ConfirmationStatus.DISPUTED,
+        confirmed_total_tiyn__isnull=True,
+    )
+
+
+def confirmed_total(case: Case) -> int:
+    return (
+        case.loans.filter(included=True, confirmed_total_tiyn__isnull=False).aggregate(
+            s=Sum("confirmed_total_tiyn")
+        )["s"]
+        or 0
+    )
+
+
+def debt_burden(case: Case, monthly_tiyn: int | None) -> dict:
+    """Proposed monthly payment / declared income against 0.5 (0.25 after a delay over 90
+    days): a warning for the ombudsman, never a refusal (SPEC §5)."""
+    long_overdue = (
+        case.loans.filter(included=True).aggregate(m=Max("loan__overdue_days"))["m"] or 0
+    ) > 90
+    limit = kdn_limit(long_overdue=long_overdue)
+    income = case.declared_monthly_income_tiyn
+    if not income or monthly_tiyn is None:
+        return {"ratio": None, "limit": limit, "long_overdue": long_overdue, "warning": True}
+    ratio = (Decimal(monthly_tiyn) / Decimal(income)).quantize(
+        Decimal("0.001"), rounding=ROUND_HALF_UP
+    )
+    return {"ratio": ratio, "limit": limit, "long_overdue": long_overdue, "warning": ratio > limit}
+
+
+def creditors_late(case: Case):
+    return case.creditor_requests.filter(late=True).select_related("creditor")
+
+
+@transaction.atomic
+def decide_disputed_loan(
+    *, case_loan_id, include: bool, amount_tiyn: int | None = None, reason: str = "", user=None
+) -> DebtConfirmation:
+    """Include a disputed loan with the amount decided, or leave it out with a reason."""
+    case_id = CaseLoan.objects.values_list("case_id", flat=True).get(pk=case_loan_id)
+    case = lock_case(case_id)
+    if case.status != CaseStatus.UNDER_REVIEW:
+        raise ConflictError(MSG_NOT_UNDER_REVIEW, code="case_not_under_review")
+    case_loan = CaseLoan.objects.select_for_update().get(pk=case_loan_id)
+    if not undecided_disputes(case).filter(pk=case_loan.pk).exists():
+        raise ConflictError(MSG_NOT_DISPUTED, code="loan_not_disputed")
+    if include and (amount_tiyn is None or amount_tiyn <= 0):
+        raise ApplicationError(MSG_AMOUNT_REQUIRED, code="amount_required")
+    if not include and not reason.strip():
+        raise ApplicationError(MSG_REASON_REQUIRED, code="reason_required")
+    row = DebtConfirmation.objects.create(
+        case_loan=case_loan, creditor_id=case_loan.creditor_id,
+        action=ConfirmationAction.INCLUDE if include else ConfirmationAction.EXCLUDE,
+        total_tiyn=amount_tiyn if include else None, comment=reason,
+        by=user, via="ombudsman", at=business_now(),
+    )  # fmt: skip
+    if include:
+        case_loan.confirmed_total_tiyn = amount_tiyn
+    else:
+        case_loan.included = False
+        case_loan.exclusion_reason = reason
+    case_loan.save(update_fields=["confirmed_total_tiyn", "included", "exclusion_reason"])
+    return row
+
+
+def proposal(case: Case) -> dict:
+    """What the ombudsman sees before approving: total, terms, the schedule it would give
+    (each line with the creditors' parts), the debt-burden ratio, disputes and late creditors.
+    """
+    total = confirmed_total(case)
+    terms = propose_terms(total_tiyn=total, category=case.category) if total > 0 else None
+    lines, creditors = [], []
+    if terms is not None and not undecided_disputes(case).exists():
+        debts: dict = {}
+        for cl in case.loans.filter(included=True).select_related("creditor"):
+            creditor, amount = debts.get(cl.creditor_id, (cl.creditor, 0))
+            debts[cl.creditor_id] = (creditor, amount + cl.confirmed_total_tiyn)
+        creditors = [c for c, _ in debts.values()]
+        first_due = (business_now() + timedelta(days=policy("FIRST_DUE_DAYS"))).date()
+        lines = preview_lines(total_tiyn=total, category=case.category,
+                              debts=list(debts.values()), first_due=first_due)  # fmt: skip
+        for line in lines:
+            line["part_list"] = [line["parts"][str(c.pk)] for c in creditors]
+    return {
+        "total_tiyn": total,
+        "terms": terms,
+        "schedule": lines,
+        "schedule_creditors": creditors,
+        "debt_burden": debt_burden(case, terms.monthly_tiyn if terms else None),
+        "undecided_disputes": list(undecided_disputes(case)),
+        "late_creditors": list(creditors_late(case)),
+    }
+
+
+@transaction.atomic
+def approve_case(*, case_id, user=None, note: str = "") -> CaseDecision:
+    """Fix the terms the case is decided under and start generating the document package.
+
+    The case stays UNDER_REVIEW until the worker has rendered every document, then moves to
+    DOCUMENTS_ISSUED with the 72-hour signing deadline (`documents.generate_package`)."""
+    from resolution.documents import build_snapshot
+    from resolution.tasks_workflow import generate_documents
+
+    case = lock_case(case_id)
+    if case.status != CaseStatus.UNDER_REVIEW:
+        raise ConflictError(MSG_NOT_UNDER_REVIEW, code="case_not_under_review")
+    if hasattr(case, "decision"):
+        # approved before: if the package is still not issued (a worker failed), render again
+        package = DocumentPackage.objects.filter(case=case, issued_at__isnull=True).first()
+        if package is not None:
+            transaction.on_commit(partial(generate_documents.delay, str(package.pk)))
+        return case.decision
+    if undecided_disputes(case).exists():
+        raise ConflictError(MSG_UNDECIDED_DISPUTES, code="undecided_disputes")
+    total = confirmed_total(case)
+    if total <= 0:
+        raise ConflictError(MSG_NOTHING_INCLUDED, code="nothing_included")
+    terms = propose_terms(total_tiyn=total, category=case.category)
+    now = business_now()
+    decision = CaseDecision.objects.create(
+        case=case, decided_by=user if getattr(user, "pk", None) else None, decided_at=now,
+        total_tiyn=total, term_months=terms.term_months, monthly_tiyn=terms.monthly_tiyn,
+        table_version_id=terms.table_version_id,
+        first_due=(now + timedelta(days=policy("FIRST_DUE_DAYS"))).date(), note=note,
+    )  # fmt: skip
+    case.total_debt_tiyn = total
+    case.save(update_fields=["total_debt_tiyn", "updated_at"])
+    package = DocumentPackage.objects.create(
+        case=case,
+        snapshot=build_snapshot(case=case, decision=decision),
+        language=_document_language(case),
+    )
+    transaction.on_commit(partial(generate_documents.delay, str(package.pk)))
+    return decision
+
+
+def _document_language(case: Case) -> str:
+    return "kk" if case.borrower.preferred_language == "kk" else "ru"
+
+
+@transaction.atomic
+def reject_case(*, case_id, reason: str, user=None) -> Case:
+    if not reason.strip():
+        raise ApplicationError(MSG_REASON_REQUIRED, code="reason_required")
+    case = transition(case_id=case_id, to=CaseStatus.REJECTED, actor=user, reason=reason)
+    notify_borrower(case=case, template_key="case_rejected", context={"reason": reason})
+    return case
+
+
+@transaction.atomic
+def reassign_case(*, case_id, ombudsman: str, user=None) -> Case:
+    """Hand a case to the other ombudsman (banking ↔ microfinance)."""
+    if ombudsman not in Ombudsman.values:
+        raise ApplicationError(_("Unknown ombudsman."), code="unknown_ombudsman")
+    case = lock_case(case_id)
+    if case.status in (CaseStatus.REJECTED, CaseStatus.REFUSED, CaseStatus.COMPLETED):
+        raise ConflictError(_("A closed case cannot be reassigned."), code="case_closed")
+    case.ombudsman = ombudsman
+    case.save(update_fields=["ombudsman", "updated_at"])
+    return case
+
+
+def review_queue(user) -> QuerySet[Case]:
+    return cases_for_ombudsman_staff(user).filter(
+        Q(status=CaseStatus.UNDER_REVIEW) | Q(status=CaseStatus.AWAITING_CREDITORS)
+    )

@@ -1,0 +1,191 @@
+"""The document package (SPEC §2.6): protocol, unified schedule, mediator agreement and one
+mediated agreement per creditor, as PDFs rendered by WeasyPrint.
+
+Everything a document shows comes from `DocumentPackage.snapshot`, a JSON copy of the case
+taken when the ombudsman approved it, so re-rendering gives the same bytes and the same
+SHA-256. The package hash, which the borrower signs, is the SHA-256 over the documents'
+"kind:creditor:sha256" lines in their fixed order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from finplatform.clock import BUSINESS_TZ, business_now
+from resolution.models import (
+    Case,
+    CaseDecision,
+    CaseDocument,
+    CaseStatus,
+    DocumentKind,
+    DocumentPackage,
+)
+from resolution.notifications import notify_borrower
+from resolution.plans import preview_lines
+from resolution.policy import mediator_fee_payer, policy, signing_deadline
+from resolution.workflow import lock_case, transition
+
+# fontTools stamps embedded font subsets with "now" unless this is set: fix it so the same
+# snapshot always gives the same bytes.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
+
+SNAPSHOT_VERSION = 1
+TITLES = {
+    "ru": {
+        DocumentKind.PROTOCOL: "Протокол решения омбудсмана",
+        DocumentKind.SCHEDULE: "Единый график погашения",
+        DocumentKind.MEDIATOR: "Договор с медиатором",
+        DocumentKind.CREDITOR: "Медиативное соглашение с кредитором",
+    },
+    "kk": {
+        DocumentKind.PROTOCOL: "Омбудсман шешімінің хаттамасы",
+        DocumentKind.SCHEDULE: "Өтеудің бірыңғай кестесі",
+        DocumentKind.MEDIATOR: "Медиатормен шарт",
+        DocumentKind.CREDITOR: "Кредитормен медиативтік келісім",
+    },
+}
+
+
+def _d(value) -> str:
+    return value.strftime("%d.%m.%Y")
+
+
+def build_snapshot(*, case: Case, decision: CaseDecision) -> dict:
+    """The immutable content of the documents: plain JSON, amounts in tiyn."""
+    borrower = case.borrower
+    loans = list(case.loans.select_related("creditor", "loan").order_by("creditor__name", "pk"))
+    creditors: dict[str, dict] = {}
+    excluded = []
+    for cl in loans:
+        if not cl.included:
+            excluded.append({"creditor": cl.creditor.name, "contract": cl.loan.contract_number,
+                             "reason": cl.exclusion_reason})  # fmt: skip
+            continue
+        entry = creditors.setdefault(
+            str(cl.creditor_id),
+            {"key": str(cl.creditor_id), "name": cl.creditor.name, "bin": cl.creditor.bin,
+             "kind": cl.creditor.kind, "total_tiyn": 0, "loans": []},
+        )  # fmt: skip
+        entry["loans"].append({
+            "contract": cl.loan.contract_number,
+            "bureau_total_tiyn": cl.bureau_total_tiyn,
+            "confirmed_total_tiyn": cl.confirmed_total_tiyn,
+            "status": cl.confirmation_status,
+        })  # fmt: skip
+        entry["total_tiyn"] += cl.confirmed_total_tiyn
+    creditor_rows = {str(cl.creditor_id): cl.creditor for cl in loans if cl.included}
+    debts = [(creditor_rows[key], c["total_tiyn"]) for key, c in creditors.items()]
+    lines = preview_lines(
+        total_tiyn=decision.total_tiyn, category=case.category, debts=debts,
+        first_due=decision.first_due,
+    )  # fmt: skip
+    schedule = [
+        {"number": line["number"], "due": _d(line["due"]), "amount_tiyn": line["amount_tiyn"],
+         "parts": [line["parts"][key] for key in creditors]}
+        for line in lines
+    ]  # fmt: skip
+    decided_by = decision.decided_by.get_full_name() or decision.decided_by.get_username() \
+        if decision.decided_by else "—"  # fmt: skip
+    return {
+        "version": SNAPSHOT_VERSION,
+        "case": {"id": str(case.pk), "reference": case.reference, "category": case.category,
+                 "ombudsman": case.ombudsman},
+        "borrower": {"full_name": borrower.full_name, "iin": borrower.iin,
+                     "phone": borrower.phone},
+        "decision": {
+            "decided_at": decision.decided_at.isoformat(),
+            "decided_on": _d(decision.decided_at),
+            "decided_by": decided_by,
+            "total_tiyn": decision.total_tiyn,
+            "term_months": decision.term_months,
+            "monthly_tiyn": decision.monthly_tiyn,
+            "first_due": _d(decision.first_due),
+            "table_version_id": decision.table_version_id,
+            "note": decision.note,
+        },
+        "creditors": list(creditors.values()),
+        "excluded": excluded,
+        "schedule": schedule,
+        "mediator": {
+            "name": policy("MEDIATOR_NAME"),
+            "fee_tiyn": policy("MEDIATOR_FEE_TIYN"),
+            "fee_payer": mediator_fee_payer(decision.decided_at.date()),
+        },
+    }  # fmt: skip
+
+
+def document_specs(snapshot: dict) -> list[tuple[str, str | None]]:
+    """(kind, creditor key) in the package's fixed order."""
+    specs = [(DocumentKind.PROTOCOL, None), (DocumentKind.SCHEDULE, None),
+             (DocumentKind.MEDIATOR, None)]  # fmt: skip
+    specs += [(DocumentKind.CREDITOR, c["key"]) for c in snapshot["creditors"]]
+    return specs
+
+
+def render_pdf(*, snapshot: dict, kind: str, creditor_key: str | None, language: str) -> bytes:
+    """One document's PDF bytes; a pure function of its arguments."""
+    from weasyprint import HTML
+
+    language = language if language in TITLES else "ru"
+    creditor = next((c for c in snapshot["creditors"] if c["key"] == creditor_key), None)
+    html = render_to_string(
+        f"documents/{language}/{kind}.html",
+        {"s": snapshot, "creditor": creditor, "title": TITLES[language][kind],
+         "language": language},
+    )  # fmt: skip
+    return HTML(string=html).write_pdf()
+
+
+def package_hash(documents) -> str:
+    lines = "\n".join(f"{d.kind}:{d.creditor_id or '-'}:{d.sha256}" for d in documents)
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def generate_package(*, package_id) -> DocumentPackage:
+    """Render every missing document, then issue the package (DOCUMENTS_ISSUED, deadline =
+    issued_at + 72 h) and tell the borrower. Safe to run twice: an issued package is left
+    as it is, and rendering happens outside the row lock."""
+    package = DocumentPackage.objects.get(pk=package_id)
+    if package.issued_at is not None:
+        return package
+    rendered = []
+    for position, (kind, creditor_key) in enumerate(document_specs(package.snapshot)):
+        pdf = render_pdf(snapshot=package.snapshot, kind=kind, creditor_key=creditor_key,
+                         language=package.language)  # fmt: skip
+        rendered.append((position, kind, creditor_key, pdf))
+    with transaction.atomic():
+        case = lock_case(package.case_id)
+        package = DocumentPackage.objects.select_for_update().get(pk=package_id)
+        if package.issued_at is not None or case.status != CaseStatus.UNDER_REVIEW:
+            return package
+        names = {c["key"]: c["name"] for c in package.snapshot["creditors"]}
+        for position, kind, creditor_key, pdf in rendered:
+            title = TITLES[package.language][kind]
+            if creditor_key:
+                title = f"{title}: {names[creditor_key]}"
+            suffix = f"-{position}" if creditor_key else ""
+            CaseDocument.objects.get_or_create(
+                package=package, kind=kind, creditor_id=creditor_key,
+                defaults={"position": position, "title": title, "content": pdf,
+                          "sha256": hashlib.sha256(pdf).hexdigest(), "size": len(pdf),
+                          "filename": f"{case.reference}-{kind}{suffix}.pdf"},
+            )  # fmt: skip
+        now = business_now()
+        package.package_hash = package_hash(package.documents.order_by("position"))
+        package.issued_at = now
+        package.signing_deadline = signing_deadline(now)
+        package.save(update_fields=["package_hash", "issued_at", "signing_deadline"])
+        transition(
+            case_id=case.pk, to=CaseStatus.DOCUMENTS_ISSUED, actor_label="documents-worker",
+            reason=f"package {package.package_hash[:12]} issued",
+        )  # fmt: skip
+        notify_borrower(
+            case=case, template_key="documents_issued",
+            context={"deadline": package.signing_deadline.astimezone(BUSINESS_TZ).strftime(
+                "%d.%m.%Y %H:%M")},
+        )  # fmt: skip
+    return package

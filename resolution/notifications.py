@@ -1,0 +1,133 @@
+"""Notifications to borrowers and creditors. Each message is a `Notification` row with a
+unique dedup key (a step that runs twice notifies once), rendered in the recipient's language
+and sent after commit by `resolution.tasks_workflow.send_notification`."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from resolution.models import Case, Notification, NotificationChannel
+
+# template key -> (subject, body). Bodies take %(reference)s and the context's keys.
+MESSAGES = {
+    "case_awaiting_creditors": (
+        _("Your application %(reference)s was sent to your creditors"),
+        _("Application %(reference)s passed the check; your creditors are confirming the debts."),
+    ),
+    "case_under_review": (
+        _("Application %(reference)s is under ombudsman review"),
+        _("All creditors answered. The ombudsman is reviewing application %(reference)s."),
+    ),
+    "case_rejected": (
+        _("Application %(reference)s was rejected"),
+        _("The ombudsman rejected application %(reference)s: %(reason)s"),
+    ),
+    "documents_issued": (
+        _("Documents for %(reference)s are ready to sign"),
+        _("Please review and sign the documents of %(reference)s by %(deadline)s."),
+    ),
+    "signing_reminder": (
+        _("Reminder: sign the documents of %(reference)s"),
+        _(
+            "The documents of %(reference)s must be signed by %(deadline)s, or the application "
+            "closes."
+        ),
+    ),  # fmt: skip
+    "case_refused": (
+        _("Application %(reference)s closed: not signed in time"),
+        _("The documents of %(reference)s were not signed within 72 hours; the case is closed."),
+    ),
+    "case_active": (
+        _("Procedure %(reference)s has started"),
+        _("You signed the documents of %(reference)s. Your repayment schedule is active."),
+    ),
+    # to creditors
+    "creditor_loans_requested": (
+        _("Case %(reference)s: please confirm the debts"),
+        _(
+            "A resolution procedure is pending for case %(reference)s. Confirm, correct or "
+            "dispute your loans by %(deadline)s; do not start new collection actions."
+        ),
+    ),  # fmt: skip
+    "creditor_reminder": (
+        _("Case %(reference)s: your answer is late"),
+        _("The deadline to confirm the debts of case %(reference)s has passed (%(deadline)s)."),
+    ),
+    "creditor_suspend_collection": (
+        _("Case %(reference)s signed: suspend collection"),
+        _(
+            "The borrower signed case %(reference)s. Suspend collection on the included loans "
+            "(%(contracts)s) and report the start of the procedure to the credit bureau."
+        ),
+    ),  # fmt: skip
+}
+
+
+def render(template_key: str, language: str, context: dict) -> tuple[str, str]:
+    subject, body = MESSAGES[template_key]
+    with translation.override(language if language in {"ru", "kk", "en"} else "ru"):
+        return str(subject) % context, str(body) % context
+
+
+def _create(**fields) -> Notification | None:
+    """Insert one notification unless its dedup key exists; enqueue sending after commit."""
+    from resolution.tasks_workflow import send_notification
+
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(**fields)
+    except IntegrityError:
+        return None  # already notified: dedup
+    if notification.channel != NotificationChannel.DASHBOARD:
+        transaction.on_commit(partial(send_notification.delay, str(notification.pk)))
+    return notification
+
+
+def notify_borrower(*, case: Case, template_key: str, context: dict | None = None,
+                    dedup: str = "") -> list[Notification]:  # fmt: skip
+    """Email (if the borrower has one) and SMS to the case's borrower, once per key."""
+    borrower = case.borrower
+    ctx = {"reference": case.reference, **(context or {})}
+    subject, body = render(template_key, borrower.preferred_language, ctx)
+    created = []
+    targets = [(NotificationChannel.SMS, borrower.phone)]
+    if borrower.email:
+        targets.append((NotificationChannel.EMAIL, borrower.email))
+    for channel, recipient in targets:
+        n = _create(
+            channel=channel, recipient=recipient, borrower=borrower, case=case,
+            template_key=template_key, language=borrower.preferred_language, context=ctx,
+            subject=subject, body=body,
+            dedup_key=f"{template_key}:{case.pk}:{channel}{':' + dedup if dedup else ''}",
+        )  # fmt: skip
+        if n is not None:
+            created.append(n)
+    return created
+
+
+def notify_creditor(*, creditor, case: Case, template_key: str, event: str,
+                    context: dict | None = None, payload: dict | None = None) -> None:  # fmt: skip
+    """Dashboard notice, email (if the organisation has one) and webhook event, once each."""
+    from creditors.webhooks import enqueue_event
+
+    ctx = {"reference": case.reference, **(context or {})}
+    subject, body = render(template_key, "ru", ctx)
+    base = f"{template_key}:{case.pk}:{creditor.pk}"
+    targets = [(NotificationChannel.DASHBOARD, str(creditor.pk))]
+    if creditor.email:
+        targets.append((NotificationChannel.EMAIL, creditor.email))
+    for channel, recipient in targets:
+        _create(
+            channel=channel, recipient=recipient, creditor=creditor, case=case,
+            template_key=template_key, language="ru", context=ctx, subject=subject, body=body,
+            dedup_key=f"{base}:{channel}",
+            status="sent" if channel == NotificationChannel.DASHBOARD else "pending",
+        )  # fmt: skip
+    enqueue_event(
+        creditor=creditor, event=event, event_id=base,
+        payload={"case": {"id": str(case.pk), "reference": case.reference}, **(payload or {})},
+    )  # fmt: skip

@@ -1,0 +1,48 @@
+"""Signal wiring of the resolution app (ResolutionConfig.ready).
+
+- schedules' plan_completed / plan_breached move the case (idempotent: a signal sent twice,
+  or for a case already moved, changes nothing);
+- the eligibility check's case_ready_for_creditors sends the loan lists to the creditors (a
+  worker job, after commit); the confirmation sweep does the same for any case it missed.
+"""
+
+from functools import partial
+
+from django.db import transaction
+
+from resolution.models import Case, CaseStatus
+from resolution.workflow import ALLOWED, transition
+
+
+def _move(case_id, to: str, reason: str) -> None:
+    with transaction.atomic():
+        status = (
+            Case.objects.select_for_update(of=("self",))
+            .values_list("status", flat=True)
+            .get(pk=case_id)
+        )
+        if to in ALLOWED[status]:
+            transition(case_id=case_id, to=to, actor_label="schedules", reason=reason)
+
+
+def on_plan_completed(sender, *, case_id, **kwargs):
+    _move(case_id, CaseStatus.COMPLETED, "The unified schedule is paid in full.")
+
+
+def on_plan_breached(sender, *, case_id, **kwargs):
+    _move(case_id, CaseStatus.BREACHED, "A payment is more than 40 days late.")
+
+
+def on_case_ready_for_creditors(sender=None, case_id=None, **kwargs) -> None:
+    from resolution.tasks_workflow import send_loan_lists
+
+    transaction.on_commit(partial(send_loan_lists.delay, str(case_id)))
+
+
+def connect() -> None:
+    from resolution.signals import case_ready_for_creditors
+    from schedules import signals
+
+    signals.plan_completed.connect(on_plan_completed, dispatch_uid="resolution.plan_completed")
+    signals.plan_breached.connect(on_plan_breached, dispatch_uid="resolution.plan_breached")
+    case_ready_for_creditors.connect(on_case_ready_for_creditors, dispatch_uid="workflow-lists")

@@ -1,0 +1,236 @@
+"""Step 7–8: the borrower signs the package within 72 hours, by a one-time SMS code or EDS.
+
+The signature records the package hash (over the document hashes), each document's hash, the
+time, the IP and the method. A signature at or after the deadline is refused even if the
+expiry sweep has not run yet; the sweep (`expire_unsigned_packages`) closes every package
+whose deadline passed by now, so a late run still does the right thing.
+
+On signing the case goes SIGNED → (plan created by the schedules app) → ACTIVE in the same
+transaction; creditors are told to suspend collection and the bureau reports are queued.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from finplatform.clock import BUSINESS_TZ, business_now
+from finplatform.errors import ApplicationError, ConflictError
+from resolution.models import (
+    BureauReport,
+    Case,
+    CaseStatus,
+    DocumentPackage,
+    Signature,
+    SigningCode,
+    SigningMethod,
+)
+from resolution.notifications import notify_borrower, notify_creditor
+from resolution.plans import create_plan
+from resolution.policy import policy
+from resolution.workflow import IllegalTransition, lock_case, transition
+
+MSG_NOT_SIGNABLE = _("These documents cannot be signed now.")
+MSG_DEADLINE_PASSED = _("The 72-hour signing window has closed.")
+MSG_NO_CODE = _("Request a new code: there is no valid code.")
+MSG_CODE_EXPIRED = _("The code has expired. Request a new one.")
+MSG_TOO_MANY_ATTEMPTS = _("Too many wrong codes. Request a new one.")
+MSG_WRONG_CODE = _("The code is not correct.")
+MSG_EDS_INVALID = _("The electronic signature could not be verified.")
+
+
+def _hash_code(package_id, code: str) -> str:
+    message = f"{package_id}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _signable_package(case: Case, now) -> DocumentPackage:
+    if case.status != CaseStatus.DOCUMENTS_ISSUED:
+        raise ConflictError(MSG_NOT_SIGNABLE, code="not_signable")
+    package = case.package
+    if now >= package.signing_deadline:
+        raise ConflictError(MSG_DEADLINE_PASSED, code="signing_deadline_passed")
+    return package
+
+
+@transaction.atomic
+def issue_signing_code(*, case_id) -> tuple[SigningCode, str]:
+    """A fresh 6-digit code for the package (earlier unused codes stop working); returns the
+    row and the plaintext, which only the SMS carries. Only its HMAC is stored."""
+    case = lock_case(case_id)
+    now = business_now()
+    package = _signable_package(case, now)
+    package.codes.filter(used_at__isnull=True).update(used_at=now)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    row = SigningCode.objects.create(
+        package=package, code_hash=_hash_code(package.pk, code), created_at=now,
+        expires_at=now + timedelta(minutes=policy("SIGNING_CODE_TTL_MINUTES")),
+    )  # fmt: skip
+    return row, code
+
+
+def send_signing_code(*, case_id) -> str:
+    """Issue a code and text it to the borrower (HTTP outside any lock); returns the SMS id."""
+    from bureau_gateway.adapters import get_adapter
+
+    row, code = issue_signing_code(case_id=case_id)
+    case = Case.objects.select_related("borrower").get(pk=case_id)
+    text = str(_("Finkelisim: your code to sign the documents of %(ref)s is %(code)s")) % {
+        "ref": case.reference, "code": code,
+    }  # fmt: skip
+    return get_adapter("sms").send(phone=case.borrower.phone, text=text,
+                                   dedup_key=f"signing-code:{row.pk}")  # fmt: skip
+
+
+@transaction.atomic
+def _consume_code(*, case_id, code: str) -> str | None:
+    """Check the code under a lock; count a wrong attempt (committed even though signing then
+    fails). Returns None when the code is good, else an error code."""
+    case = lock_case(case_id)
+    now = business_now()
+    package = _signable_package(case, now)
+    row = package.codes.select_for_update().filter(used_at__isnull=True).order_by("-pk").first()
+    if row is None:
+        return "no_code"
+    if now >= row.expires_at:
+        return "code_expired"
+    if row.attempts >= policy("SIGNING_CODE_MAX_ATTEMPTS"):
+        return "too_many_attempts"
+    if not hmac.compare_digest(row.code_hash, _hash_code(package.pk, code.strip())):
+        row.attempts += 1
+        row.save(update_fields=["attempts"])
+        return "wrong_code"
+    row.used_at = now
+    row.save(update_fields=["used_at"])
+    return None
+
+
+CODE_ERRORS = {
+    "no_code": MSG_NO_CODE,
+    "code_expired": MSG_CODE_EXPIRED,
+    "too_many_attempts": MSG_TOO_MANY_ATTEMPTS,
+    "wrong_code": MSG_WRONG_CODE,
+}
+
+
+def sign_with_code(*, case_id, code: str, ip: str | None = None) -> Signature:
+    error = _consume_code(case_id=case_id, code=code)
+    if error:
+        raise ApplicationError(CODE_ERRORS[error], code=error)
+    return _record_signature(case_id=case_id, method=SigningMethod.SMS_CODE, ip=ip)
+
+
+def sign_with_eds(*, case_id, signature: str, ip: str | None = None) -> Signature:
+    """Verify an EDS over the package hash through the identity adapter, then sign."""
+    from bureau_gateway.adapters import get_adapter
+
+    case = Case.objects.select_related("borrower", "package").get(pk=case_id)
+    _signable_package(case, business_now())
+    result = get_adapter("identity").verify_eds(
+        iin=case.borrower.iin, signed_payload=case.package.package_hash, signature=signature
+    )
+    if not result.verified:
+        raise ApplicationError(MSG_EDS_INVALID, code="eds_invalid")
+    return _record_signature(case_id=case_id, method=SigningMethod.EDS, ip=ip, eds=signature)
+
+
+@transaction.atomic
+def _record_signature(*, case_id, method: str, ip: str | None, eds: str = "") -> Signature:
+    case = lock_case(case_id)
+    now = business_now()
+    package = _signable_package(case, now)  # re-checked under the lock: deadline included
+    documents = list(package.documents.order_by("position"))
+    signature = Signature.objects.create(
+        package=package, method=method, package_hash=package.package_hash,
+        document_hashes={d.filename: d.sha256 for d in documents}, signed_at=now,
+        ip_address=ip, eds_signature=eds,
+    )  # fmt: skip
+    transition(case_id=case.pk, to=CaseStatus.SIGNED, actor=case.borrower.user,
+               reason=f"signed by {method}, package {package.package_hash[:12]}")  # fmt: skip
+    activate_case(case=case, package=package, now=now)
+    return signature
+
+
+def activate_case(*, case: Case, package: DocumentPackage, now) -> None:
+    """SIGNED → plan → ACTIVE; tell creditors to suspend collection; queue bureau reports.
+    Runs inside the signing transaction, the case row locked."""
+    from resolution.tasks_workflow import report_procedure_started
+
+    decision = case.decision
+    creditors = {c["key"]: c for c in package.snapshot["creditors"]}
+    included = list(case.loans.filter(included=True).select_related("creditor", "loan"))
+    by_creditor = {}
+    for cl in included:
+        by_creditor.setdefault(cl.creditor_id, cl.creditor)
+    debts = [(creditor, creditors[str(pk)]["total_tiyn"]) for pk, creditor in by_creditor.items()]
+    create_plan(case=case, debts=debts, category=case.category, first_due=decision.first_due,
+                table_version_id=decision.table_version_id)  # fmt: skip
+    transition(case_id=case.pk, to=CaseStatus.ACTIVE, actor_label="system",
+               reason="plan created on signing")  # fmt: skip
+    for creditor in by_creditor.values():
+        contracts = [cl.loan.contract_number for cl in included if cl.creditor_id == creditor.pk]
+        notify_creditor(
+            creditor=creditor, case=case, template_key="creditor_suspend_collection",
+            event="case.signed", context={"contracts": ", ".join(contracts)},
+            payload={"contracts": contracts, "signed_at": now.isoformat(),
+                     "package_hash": package.package_hash},
+        )  # fmt: skip
+    for cl in included:
+        report, created = BureauReport.objects.get_or_create(case_loan=cl, event="started")
+        if created:
+            transaction.on_commit(partial(report_procedure_started.delay, report.pk))
+    notify_borrower(case=case, template_key="case_active")
+
+
+REMINDER_HOURS_BEFORE = (24, 2)
+
+
+def remind_unsigned_packages() -> int:
+    """SPEC §3: remind the borrower 24 h and 2 h before the signing deadline. Each reminder
+    has its own dedup key, so a sweep that runs twice (or late) sends it once."""
+    now = business_now()
+    sent = 0
+    for hours in REMINDER_HOURS_BEFORE:
+        due = Case.objects.filter(
+            status=CaseStatus.DOCUMENTS_ISSUED,
+            package__signing_deadline__gt=now,
+            package__signing_deadline__lte=now + timedelta(hours=hours),
+        ).select_related("borrower", "package")
+        for case in due:
+            deadline = case.package.signing_deadline.astimezone(BUSINESS_TZ)
+            with transaction.atomic():
+                sent += len(notify_borrower(
+                    case=case, template_key="signing_reminder", dedup=f"{hours}h",
+                    context={"deadline": deadline.strftime("%d.%m.%Y %H:%M")},
+                ))  # fmt: skip
+    return sent
+
+
+def expire_unsigned_packages() -> int:
+    """The 72-hour sweep: every DOCUMENTS_ISSUED case whose deadline is at or before now
+    becomes REFUSED. Idempotent; a case signed meanwhile is left alone."""
+    now = business_now()
+    expired = 0
+    due = Case.objects.filter(
+        status=CaseStatus.DOCUMENTS_ISSUED, package__signing_deadline__lte=now
+    ).values_list("pk", flat=True)
+    for case_id in list(due):
+        try:
+            with transaction.atomic():
+                case = lock_case(case_id)
+                if case.status != CaseStatus.DOCUMENTS_ISSUED:
+                    continue
+                transition(case_id=case_id, to=CaseStatus.REFUSED, actor_label="signing-sweep",
+                           reason="not signed within the signing window")  # fmt: skip
+                notify_borrower(case=case, template_key="case_refused")
+                expired += 1
+        except IllegalTransition:
+            continue
+    return expired

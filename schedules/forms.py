@@ -1,0 +1,32 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from schedules.money import tenge_to_tiyn
+
+
+class SimulatedPaymentForm(forms.Form):
+    """The dev-only "pay" button: an amount in tenge and a key fixed when the form is shown,
+    so a double click or a resubmitted form books once."""
+
+    amount = forms.CharField(label=_("Amount, KZT"), max_length=20)
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def clean_amount(self) -> int:
+        try:
+            tiyn = tenge_to_tiyn(self.cleaned_data["amount"])
+        except (ValueError, TypeError):
+            raise forms.ValidationError(_("Enter an amount such as 12 500,00.")) from None
+        if tiyn <= 0:
+            raise forms.ValidationError(_("The amount must be positive."))
+        return tiyn
+
+
+class StatementPeriodForm(forms.Form):
+    date_from = forms.DateField(label=_("From"))
+    date_to = forms.DateField(label=_("To"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return data

@@ -1,0 +1,208 @@
+"""Reads for schedules and the ledger. Scoping: `*_for_borrower` / `*_for_creditor` return
+only the caller's own rows (404 otherwise)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+
+from finplatform.clock import business_date
+from finplatform.errors import ApplicationError
+from schedules import engine
+from schedules.models import (
+    CollectionResumption,
+    IncomingPayment,
+    LedgerEntry,
+    PaymentStatus,
+    Payout,
+    Plan,
+    Side,
+)
+from schedules.money import split_towards_targets
+from schedules.table import Terms, terms_for
+
+MSG_DEBTS_MISMATCH = "The creditors' debts do not add up to the total."
+
+
+@dataclass(frozen=True)
+class ShareLine:
+    creditor: object  # creditors.Creditor
+    debt_tiyn: int
+    received_tiyn: int = 0
+
+
+@dataclass(frozen=True)
+class ScheduleLine:
+    number: int
+    due_date: date
+    amount_tiyn: int
+    parts: tuple[tuple[object, int], ...]  # (creditor, amount_tiyn), in share order
+
+
+@dataclass(frozen=True)
+class ScheduleView:
+    """The unified schedule as documents and pages render it, before or after signing."""
+
+    terms: Terms
+    total_tiyn: int
+    first_due: date
+    shares: tuple[ShareLine, ...]
+    lines: tuple[ScheduleLine, ...]
+    plan: Plan | None = None
+
+
+def instalment_parts(*, debts: Sequence[int], amounts: Sequence[int]) -> list[list[int]]:
+    """Each instalment's split among the creditors (in `debts` order): the cumulative
+    largest-remainder split, so over the whole schedule each creditor gets exactly its debt."""
+    already = [0] * len(debts)
+    result = []
+    for amount in amounts:
+        parts = split_towards_targets(amount, debts, already)
+        already = [a + p for a, p in zip(already, parts, strict=True)]
+        result.append(parts)
+    return result
+
+
+def preview_schedule(*, total_tiyn: int, category: str, debts, first_due: date) -> ScheduleView:
+    """The schedule a case would get if signed now: no database writes. `debts` is a list of
+    (Creditor, confirmed debt in tiyn) whose debts sum to `total_tiyn`."""
+    debts = list(debts)
+    if sum(amount for _, amount in debts) != total_tiyn or any(a <= 0 for _, a in debts):
+        raise ApplicationError(MSG_DEBTS_MISMATCH, code="debts_mismatch")
+    terms = terms_for(total_tiyn=total_tiyn, category=category)
+    lines = engine.build_instalments(
+        total_tiyn=total_tiyn, term_months=terms.term_months, first_due=first_due
+    )
+    creditors = [c for c, _ in debts]
+    split = instalment_parts(debts=[a for _, a in debts], amounts=[a for _, _, a in lines])
+    return ScheduleView(
+        terms=terms,
+        total_tiyn=total_tiyn,
+        first_due=first_due,
+        shares=tuple(ShareLine(c, a) for c, a in debts),
+        lines=tuple(
+            ScheduleLine(n, due, amount, tuple(zip(creditors, parts, strict=True)))
+            for (n, due, amount), parts in zip(lines, split, strict=True)
+        ),
+    )
+
+
+def plan_for_case(case) -> ScheduleView | None:
+    """The signed schedule of `case` with each line's creditor parts, or None."""
+    plan = (
+        Plan.objects.filter(case=case)
+        .prefetch_related("shares__creditor", "instalments__parts")
+        .first()
+    )
+    if plan is None:
+        return None
+    return schedule_view(plan)
+
+
+def schedule_view(plan: Plan) -> ScheduleView:
+    shares = list(plan.shares.all())
+    order = {s.creditor_id: i for i, s in enumerate(shares)}
+    lines = []
+    for inst in plan.instalments.all():
+        parts = sorted(inst.parts.all(), key=lambda p: order[p.creditor_id])
+        lines.append(
+            ScheduleLine(
+                inst.number,
+                inst.due_date,
+                inst.amount_tiyn,
+                tuple((shares[order[p.creditor_id]].creditor, p.amount_tiyn) for p in parts),
+            )
+        )
+    return ScheduleView(
+        terms=Terms(plan.term_months, plan.monthly_tiyn, plan.table_version_id),
+        total_tiyn=plan.total_tiyn,
+        first_due=plan.first_due,
+        shares=tuple(ShareLine(s.creditor, s.debt_tiyn, s.received_tiyn) for s in shares),
+        lines=tuple(lines),
+        plan=plan,
+    )
+
+
+# --- state --------------------------------------------------------------------------------
+
+
+def payment_events(plan: Plan) -> list[engine.PaymentEvent]:
+    rows = (
+        IncomingPayment.objects.filter(plan=plan, status=PaymentStatus.APPLIED)
+        .order_by("paid_on", "received_at", "pk")
+        .values_list("applied_tiyn", "paid_on")
+    )
+    return [engine.PaymentEvent(amount, on, order) for order, (amount, on) in enumerate(rows)]
+
+
+def plan_state(plan: Plan, *, on: date | None = None) -> engine.ScheduleState:
+    """Replay the plan's payments: the state of every instalment on `on` (default today)."""
+    lines = list(
+        plan.instalments.order_by("number").values_list("number", "due_date", "amount_tiyn")
+    )
+    return engine.replay(
+        instalments=lines, events=payment_events(plan), business_date=on or business_date()
+    )
+
+
+# --- scoped reads -------------------------------------------------------------------------
+
+
+def plan_for_borrower(borrower) -> Plan | None:
+    return (
+        Plan.objects.filter(case__borrower=borrower)
+        .select_related("case")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def payments_for_plan(plan: Plan) -> QuerySet[IncomingPayment]:
+    return plan.payments.order_by("-paid_on", "-received_at")
+
+
+def resumptions_for_creditor(creditor) -> QuerySet[CollectionResumption]:
+    """Cases in which this creditor may resume collection (for the dashboard and API)."""
+    return CollectionResumption.objects.filter(creditor=creditor).select_related("plan__case")
+
+
+def payouts_for_creditor(creditor) -> QuerySet[Payout]:
+    return Payout.objects.filter(creditor=creditor).order_by("-payout_date")
+
+
+def payout_for_creditor(creditor, payout_id) -> Payout:
+    return get_object_or_404(payouts_for_creditor(creditor), pk=payout_id)
+
+
+def creditor_statement_lines(creditor, *, date_from: date, date_to: date):
+    """Credits and debits on this creditor's payable account between two business dates:
+    (booked_on, kind, case reference or '', credit_tiyn, debit_tiyn)."""
+    rows = (
+        LedgerEntry.objects.filter(
+            account__creditor=creditor,
+            transaction__booked_on__gte=date_from,
+            transaction__booked_on__lte=date_to,
+        )
+        .order_by("transaction__booked_on", "transaction__created_at", "pk")
+        .values_list(
+            "transaction__booked_on", "transaction__kind", "transaction__plan__case__reference",
+            "side", "amount_tiyn",
+        )
+    )  # fmt: skip
+    for booked_on, kind, reference, side, amount in rows:
+        credit = amount if side == Side.CREDIT else 0
+        debit = amount if side == Side.DEBIT else 0
+        yield booked_on, kind, reference or "", credit, debit
+
+
+def account_balance(*, account_filter: Q) -> int:
+    """Credit minus debit over the matching entries (liabilities' natural sign)."""
+    sums = LedgerEntry.objects.filter(account_filter).aggregate(
+        credit=Sum("amount_tiyn", filter=Q(side=Side.CREDIT)),
+        debit=Sum("amount_tiyn", filter=Q(side=Side.DEBIT)),
+    )
+    return (sums["credit"] or 0) - (sums["debit"] or 0)

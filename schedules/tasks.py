@@ -1,0 +1,16 @@
+"""Daily sweeps. Each takes no objects, loads fresh state and is safe to run twice."""
+
+from celery import shared_task
+
+from schedules import services
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=540)
+def sweep_plans() -> dict:
+    result = services.sweep_plans()
+    return result.__dict__
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=540)
+def run_payouts() -> int:
+    return len(services.run_payouts())

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from schedules import views
+
+app_name = "schedules"
+urlpatterns = [
+    path("portal/schedule/", views.borrower_schedule, name="borrower_schedule"),
+    path("creditor/payouts/", views.creditor_payouts, name="creditor_payouts"),
+    path("creditor/statement.csv", views.creditor_statement, {"fmt": "csv"}, name="statement_csv"),
+    path("creditor/statement.pdf", views.creditor_statement, {"fmt": "pdf"}, name="statement_pdf"),
+]

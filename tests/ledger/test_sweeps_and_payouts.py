@@ -1,0 +1,255 @@
+"""Daily sweeps (breach after 40 days, completion), payouts, statements, reversal and
+reconciliation."""
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from finplatform.celery import app
+from finplatform.errors import ConflictError
+from resolution.models import CaseStatus
+from schedules import selectors, services
+from schedules.models import (
+    CollectionResumption,
+    IncomingPayment,
+    LedgerTransaction,
+    Payout,
+    PlanStatus,
+)
+from schedules.reconciliation import reconcile
+from tests.factories import CaseFactory, CreditorStaffFactory, UserFactory
+from tests.ledger.factories import make_plan
+from tests.ledger.helpers import pay
+
+pytestmark = pytest.mark.django_db
+
+
+def almaty(y, m, d, h=12):
+    return datetime(y, m, d, h - 5, tzinfo=UTC)
+
+
+def test_beat_has_the_daily_sweeps_with_expiry():
+    for name in ("schedules-sweep-plans", "schedules-run-payouts"):
+        entry = app.conf.beat_schedule[name]
+        assert entry["options"]["expires"] > 0
+        assert entry["task"] in app.tasks or entry["task"].startswith("schedules.tasks.")
+
+
+def test_breach_after_more_than_40_days_gives_each_creditor_the_right_to_resume():
+    case = CaseFactory(status=CaseStatus.ACTIVE)
+    plan, creditors = make_plan([60_000_000, 40_000_000], case=case, first_due=date(2026, 2, 2))
+    # 2026-02-02 is a Monday; 40 days later is 2026-03-14: late, not yet breached.
+    with time_machine.travel(almaty(2026, 3, 14), tick=False):
+        result = services.sweep_plans()
+    assert result.overdue == 1 and result.breached == 0
+    assert selectors.plan_state(plan, on=date(2026, 3, 14)).days_late == 40
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.ACTIVE
+    with time_machine.travel(almaty(2026, 3, 15), tick=False):
+        result = services.sweep_plans()
+    assert result.breached == 1
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.BREACHED and plan.breached_on == date(2026, 3, 15)
+    rights = CollectionResumption.objects.filter(plan=plan)
+    assert {r.creditor_id for r in rights} == {c.pk for c in creditors}
+    assert all(r.days_late == 41 for r in rights)
+    assert list(selectors.resumptions_for_creditor(creditors[0])) == [
+        rights.get(creditor=creditors[0])
+    ]
+    # a second run changes nothing
+    with time_machine.travel(almaty(2026, 3, 16), tick=False):
+        assert services.sweep_plans().breached == 0
+    assert rights.count() == 2
+
+
+def test_breach_signals_move_the_case_after_commit(django_capture_on_commit_callbacks):
+    case = CaseFactory(status=CaseStatus.ACTIVE)
+    plan, _ = make_plan([10_000_000], case=case, first_due=date(2026, 2, 2))
+    with time_machine.travel(almaty(2026, 4, 1), tick=False):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            services.sweep_plans()
+    assert len(callbacks) == 2  # one creditor's right + the breach
+    case.refresh_from_db()
+    assert case.status == CaseStatus.BREACHED
+    assert case.transitions.get().actor_label == "schedules"
+
+
+def test_a_payment_on_time_keeps_the_plan_out_of_breach():
+    plan, _ = make_plan([12_000_000], first_due=date(2026, 2, 2))
+    services.book_payment(source="t", item=pay("a", 1_000_000, date(2026, 2, 2), plan=plan))
+    with time_machine.travel(almaty(2026, 2, 20), tick=False):
+        assert services.sweep_plans().overdue == 0
+    with time_machine.travel(almaty(2026, 3, 10), tick=False):
+        assert services.sweep_plans() == services.SweepResult(1, 1, 0, 0)
+    # the second instalment (due 2026-03-02) is unpaid: 41 days later the plan is breached
+    with time_machine.travel(almaty(2026, 4, 12), tick=False):
+        assert services.sweep_plans().breached == 1
+
+
+def test_weekend_due_date_moves_to_the_next_working_day_for_lateness():
+    plan, _ = make_plan([12_000_000], first_due=date(2026, 2, 28))  # a Saturday
+    state = selectors.plan_state(plan, on=date(2026, 3, 2))  # Monday
+    assert state.instalments[0].status == "due" and state.days_late == 0
+    state = selectors.plan_state(plan, on=date(2026, 3, 3))
+    assert state.instalments[0].status == "overdue" and state.days_late == 1
+
+
+def test_full_payment_completes_plan_and_case(django_capture_on_commit_callbacks):
+    case = CaseFactory(status=CaseStatus.ACTIVE)
+    plan, _ = make_plan([3_000, 7_000], case=case)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.book_payment(source="t", item=pay("all", 10_000, date(2026, 1, 5), plan=plan))
+    plan.refresh_from_db()
+    case.refresh_from_db()
+    assert plan.status == PlanStatus.COMPLETED and plan.completed_on == date(2026, 1, 5)
+    assert case.status == CaseStatus.COMPLETED
+    assert services.sweep_plans().completion_resent == 0
+
+
+def test_payouts_are_daily_per_creditor_and_idempotent():
+    plan, (a, b) = make_plan([60_000, 40_000])
+    services.book_payment(source="t", item=pay("p", 10_000, date(2026, 1, 5), plan=plan))
+    payouts = services.run_payouts(on=date(2026, 1, 5))
+    assert sorted((p.creditor_id, p.amount_tiyn) for p in payouts) == sorted(
+        [(a.pk, 6_000), (b.pk, 4_000)]
+    )
+    assert services.run_payouts(on=date(2026, 1, 5)) == []
+    services.book_payment(source="t", item=pay("q", 1_000, date(2026, 1, 5), plan=plan))
+    assert services.run_payouts(on=date(2026, 1, 5)) == []  # one batch a day
+    second = services.run_payouts(on=date(2026, 1, 6))
+    assert sorted(p.amount_tiyn for p in second) == [400, 600]
+    assert Payout.objects.count() == 4
+    report = reconcile()
+    assert report.ok, report.checks
+    assert report.figures["paid_out"] == 11_000 and report.figures["awaiting_payout"] == 0
+
+
+def test_reversal_is_a_new_transaction_and_restores_the_totals():
+    plan, (a, b) = make_plan([60_000, 40_000])
+    first = services.book_payment(source="t", item=pay("p", 10_001, date(2026, 1, 5), plan=plan))
+    services.reverse_payment(payment_id=first.payment.pk, reason="bank recalled it")
+    plan.refresh_from_db()
+    assert plan.paid_tiyn == 0
+    assert list(plan.shares.values_list("received_tiyn", flat=True)) == [0, 0]
+    assert LedgerTransaction.objects.count() == 2
+    assert (
+        LedgerTransaction.objects.get(kind="reversal").reverses_id == first.payment.transaction_id
+    )
+    assert reconcile().ok
+    with pytest.raises(ConflictError):
+        services.reverse_payment(payment_id=first.payment.pk, reason="again")
+    # replay ignores the reversed payment
+    assert selectors.plan_state(plan, on=date(2026, 1, 6)).paid_tiyn == 0
+
+
+def test_reconcile_command_passes_and_fails_with_a_nonzero_exit():
+    plan, _ = make_plan([60_000, 40_000])
+    services.book_payment(source="t", item=pay("p", 5_000, date(2026, 1, 5), plan=plan))
+    services.book_payment(source="t", item=pay("s", 700, date(2026, 1, 5), ref="FK-UNKNOWN"))
+    out = io.StringIO()
+    call_command("reconcile", stdout=out)
+    assert "reconciled" in out.getvalue()
+    call_command("reconcile", "--date", "2026-01-04", stdout=io.StringIO())
+    # Break a cache behind the service's back: reconciliation must notice.
+    plan.shares.filter(position=0).update(received_tiyn=1)
+    failed = {c.name for c in reconcile().checks if not c.ok}
+    assert failed == {
+        "each creditor's received total matches the ledger",
+        "each plan's paid total matches",
+        "each creditor's received total matches its share",
+    }
+    with pytest.raises(CommandError) as err:
+        call_command("reconcile", stdout=io.StringIO())
+    assert err.value.returncode == 1
+
+
+def test_admin_reconcile_page_and_suspense_queue(client):
+    services.book_payment(source="t", item=pay("s", 700, date(2026, 1, 5), ref="FK-UNKNOWN"))
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:schedules_reconcile"))
+    assert page.status_code == 200 and page.context["report"].ok
+    queue = client.get(reverse("admin:schedules_incomingpayment_changelist") + "?status=suspense")
+    assert "FK-UNKNOWN" in queue.content.decode()
+
+
+def test_creditor_statement_csv_and_pdf_are_scoped_to_the_organisation(client):
+    plan, (a, b) = make_plan([60_000, 40_000])
+    services.book_payment(source="t", item=pay("p", 10_000, date(2026, 1, 5), plan=plan))
+    staff = CreditorStaffFactory(creditor=a)
+    client.force_login(staff.user)
+    params = {"date_from": "2026-01-01", "date_to": "2026-01-31"}
+    response = client.get(reverse("schedules:statement_csv"), params)
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["date", "kind", "case", "credit_tiyn", "debit_tiyn"]
+    assert rows[1:] == [["2026-01-05", "payment", plan.case.reference, "6000", "0"]]
+    pdf = client.get(reverse("schedules:statement_pdf"), params)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert a.name in text and b.name not in text
+    bad = client.get(
+        reverse("schedules:statement_csv"), {"date_from": "2026-02-01", "date_to": "2026-01-01"}
+    )
+    assert bad.status_code == 400
+    page = client.get(reverse("schedules:creditor_payouts")).content.decode()
+    assert a.name in page
+    # another creditor's staff sees none of a's money
+    other = CreditorStaffFactory()
+    client.force_login(other.user)
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get(reverse("schedules:statement_csv"), params).content.decode())
+        )
+    )
+    assert rows[1:] == []
+    borrower = plan.case.borrower
+    client.force_login(borrower.user)
+    assert client.get(reverse("schedules:statement_csv"), params).status_code == 403
+
+
+def test_payment_count_is_unchanged_by_a_sweep():
+    plan, _ = make_plan([60_000])
+    services.book_payment(source="t", item=pay("p", 5_000, date(2026, 1, 5), plan=plan))
+    with time_machine.travel(almaty(2026, 6, 1), tick=False):
+        services.sweep_plans()
+    assert IncomingPayment.objects.count() == 1
+
+
+def test_a_suspense_payment_attributed_later_is_distributed_once():
+    plan, (a, b) = make_plan([60_000, 40_000])
+    held = services.book_payment(source="t", item=pay("s", 1_000, date(2026, 1, 5), ref="FK-TYPO"))
+    assert held.payment.status == "suspense"
+    result = services.attribute_suspense_payment(
+        payment_id=held.payment.pk, case_reference=plan.case.reference
+    )
+    assert result.created and result.payment.status == "applied"
+    assert result.payment.paid_on == date(2026, 1, 5)
+    plan.refresh_from_db()
+    assert plan.paid_tiyn == 1_000
+    assert list(plan.shares.values_list("received_tiyn", flat=True)) == [600, 400]
+    report = reconcile()
+    assert report.ok and report.figures["suspense"] == 0 and report.figures["incoming"] == 1_000
+    with pytest.raises(ConflictError):
+        services.attribute_suspense_payment(
+            payment_id=held.payment.pk, case_reference=plan.case.reference
+        )
+
+
+@pytest.mark.worker
+def test_the_daily_tasks_run_on_a_real_worker(worker):
+    from schedules import tasks
+
+    plan, _ = make_plan([60_000, 40_000])
+    services.book_payment(source="t", item=pay("p", 10_000, date(2026, 1, 5), plan=plan))
+    assert tasks.run_payouts.delay().get(timeout=60) == 2
+    assert tasks.run_payouts.delay().get(timeout=60) == 0  # once a day
+    assert tasks.sweep_plans.delay().get(timeout=60)["checked"] == 1
+    assert Payout.objects.count() == 2
