@@ -228,6 +228,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         redis_url=f"redis://127.0.0.1:{redis_port}/0",
         simulator_url=f"http://127.0.0.1:{sim_port}",
     )
+    # bin/manage reads this to run management commands against the running dev stack.
+    (var / "env").write_text(
+        "".join(
+            f"{k}={env[k]}\n" for k in ("DJANGO_ENV", "DATABASE_URL", "REDIS_URL", "SIMULATOR_URL")
+        )
+    )
     sup = Supervisor(env)
     stopping = False
 
