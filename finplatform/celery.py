@@ -51,6 +51,19 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=17, minute=0),
         "options": {"expires": 6 * HOUR},
     },
+    # Due-date reminders (settings.DUE_REMINDER_DAYS) and missed-payment notices, in the
+    # daytime in Asia/Almaty; several runs a day so a missed run catches up the same day.
+    "resolution-payment-notices": {
+        "task": "resolution.sweep_payment_notices",
+        "schedule": crontab(hour="9,12,15,18", minute=0),
+        "options": {"expires": 3 * HOUR},
+    },
+    # "Your statement for <last month> is ready": daily, once per plan and month (dedup key).
+    "resolution-statement-notices": {
+        "task": "resolution.send_statement_notices",
+        "schedule": crontab(hour=10, minute=30),
+        "options": {"expires": 12 * HOUR},
+    },
     # eligibility checks stuck in CHECKING are resumed (resolution.tasks)
     "resolution-resume-stalled-checks": {
         "task": "resolution.tasks.resume_stalled_checks",

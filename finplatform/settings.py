@@ -263,6 +263,13 @@ RESOLUTION_POLICY = {
 }
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
 
+# --- borrower service around the schedule (SPEC §3, §7) ---
+# Reminders N days before each due date (policy): the sweep sends the stage the instalment is in
+# now (the smallest N >= days left), each (instalment, stage) once.
+DUE_REMINDER_DAYS = tuple(
+    sorted({int(n) for n in os.environ.get("DUE_REMINDER_DAYS", "7,3,1").split(",") if n.strip()})
+)
+
 # --- REST API ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

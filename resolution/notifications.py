@@ -45,6 +45,29 @@ MESSAGES = {
         _("Procedure %(reference)s has started"),
         _("You signed the documents of %(reference)s. Your repayment schedule is active."),
     ),
+    # around the schedule (resolution.reminders)
+    "due_reminder": (
+        _("Payment of %(amount)s due on %(due_date)s"),
+        _(
+            "Instalment %(number)s of your schedule %(reference)s: %(amount)s is due on "
+            "%(due_date)s, pay with the reference %(reference)s."
+        ),
+    ),  # fmt: skip
+    "payment_missed": (
+        _("Missed payment on %(reference)s"),
+        _(
+            "The instalment of %(reference)s due on %(due_date)s was not paid. Overdue now: "
+            "%(overdue)s. Please pay it by %(pay_by)s: from %(breach_date)s your creditors may "
+            "resume collecting the debts."
+        ),
+    ),  # fmt: skip
+    "statement_ready": (
+        _("Your statement for %(month)s is ready"),
+        _(
+            "The statement of %(reference)s for %(month)s (payments, each creditor's part, "
+            "balance left) is on the schedule page of your cabinet."
+        ),
+    ),  # fmt: skip
     # to creditors
     "creditor_loans_requested": (
         _("Case %(reference)s: please confirm the debts"),

@@ -99,3 +99,19 @@ def report_procedure_started(report_id: int) -> bool:
             sent_at=business_now()
         )
     return True
+
+
+@shared_task(name="resolution.sweep_payment_notices", time_limit=900, soft_time_limit=840)
+def sweep_payment_notices() -> dict:
+    """Due-date reminders (7/3/1 days) and missed-payment notices; idempotent."""
+    from resolution.reminders import sweep_payment_notices as sweep
+
+    return sweep().__dict__
+
+
+@shared_task(name="resolution.send_statement_notices", time_limit=900, soft_time_limit=840)
+def send_statement_notices() -> int:
+    """ "Your statement for <last month> is ready", once per plan and month."""
+    from resolution.reminders import send_statement_notices as send
+
+    return send()

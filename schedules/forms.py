@@ -22,11 +22,34 @@ class SimulatedPaymentForm(forms.Form):
 
 
 class StatementPeriodForm(forms.Form):
-    date_from = forms.DateField(label=_("From"))
-    date_to = forms.DateField(label=_("To"))
+    """A creditor's statement period: from/to dates, or a whole month (which wins)."""
+
+    date_from = forms.DateField(label=_("From"), required=False)
+    date_to = forms.DateField(label=_("To"), required=False)
+    month = forms.DateField(label=_("Month"), required=False, input_formats=["%Y-%m"])
 
     def clean(self):
         data = super().clean()
+        if data.get("month"):
+            from schedules.statements import month_bounds
+
+            data["date_from"], data["date_to"] = month_bounds(data["month"])
+        elif not data.get("date_from") or not data.get("date_to"):
+            raise forms.ValidationError(_("Choose a month or both dates."))
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise forms.ValidationError(_("The start date is after the end date."))
         return data
+
+
+class StatementMonthForm(forms.Form):
+    """The borrower's monthly statement: a month of the plan (the choices are its months)."""
+
+    month = forms.ChoiceField(label=_("Month"))
+
+    def __init__(self, *args, months=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.utils import formats
+
+        self.fields["month"].choices = [
+            (f"{m:%Y-%m}", formats.date_format(m, "YEAR_MONTH_FORMAT")) for m in months
+        ]

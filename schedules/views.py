@@ -12,14 +12,15 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from creditors.selectors import creditor_for_user
 from finplatform.clock import business_date
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.permissions import borrower_required, creditor_staff_required
-from schedules import selectors, services
-from schedules.forms import SimulatedPaymentForm, StatementPeriodForm
+from schedules import selectors, services, statements
+from schedules.forms import SimulatedPaymentForm, StatementMonthForm, StatementPeriodForm
 from schedules.money import format_tenge
 
 
@@ -53,6 +54,15 @@ def borrower_schedule(request):
             else:
                 messages.success(request, _("Payment received."))
                 return redirect("schedules:borrower_schedule")
+    return _render_schedule(request, plan, form=form)
+
+
+def _render_schedule(request, plan, *, form=None, statement_form=None, status=200):
+    months = statements.statement_months(plan)
+    if statement_form is None:
+        statement_form = StatementMonthForm(months=months)
+    if form is None:
+        form = SimulatedPaymentForm(initial={"idempotency_key": uuid.uuid4()})
     return render(
         request,
         "schedules/borrower_schedule.html",
@@ -62,8 +72,76 @@ def borrower_schedule(request):
             "state": selectors.plan_state(plan),
             "payments": selectors.payments_for_plan(plan)[:100],
             "form": form if settings.PORTAL_SIMULATED_PAYMENTS else None,
+            "statement_form": statement_form,
         },
+        status=status,
     )
+
+
+@borrower_required
+def borrower_statement(request, reference: str, fmt: str):
+    """The borrower's statement for one month of the plan, as CSV or PDF (own plan only)."""
+    borrower = request.user.borrower
+    plan = statements.plan_for_borrower_reference(borrower, reference)
+    months = statements.statement_months(plan)
+    form = StatementMonthForm(request.GET, months=months)
+    if not form.is_valid():
+        return _render_schedule(request, plan, statement_form=form, status=400)
+    month = statements.parse_month(form.cleaned_data["month"])
+    date_from, date_to = statements.month_bounds(month)
+    statement = statements.borrower_statement(plan, date_from=date_from, date_to=date_to)
+    filename = f"statement-{plan.case.reference}-{month:%Y-%m}"
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        write_borrower_statement_csv(response, statement)
+        return response
+    from weasyprint import HTML
+
+    language = borrower.preferred_language if borrower.preferred_language in LANGS else "ru"
+    with translation.override(language):
+        html = render_to_string(
+            "schedules/borrower_statement_pdf.html",
+            {"s": statement, "plan": plan, "borrower": borrower, "month": month,
+             "language": language},
+        )  # fmt: skip
+    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+    return response
+
+
+LANGS = {"ru", "kk", "en"}
+
+
+def write_borrower_statement_csv(out, statement: statements.BorrowerStatement) -> None:
+    """One row per payment: its money in, the overpaid part and each creditor's part (a column
+    per creditor) and the total left to pay after it; an opening and a closing row carry what
+    is left to pay to each creditor. Amounts in tiyn."""
+    writer = csv.writer(out)
+    writer.writerow(
+        ["date", "kind", "provider", "reference", "amount_tiyn", "overpaid_tiyn"]
+        + [f"creditor_{c.bin}_tiyn" for c in statement.creditors]
+        + ["balance_left_tiyn"]
+    )
+    writer.writerow(
+        [statement.date_from, "opening_balance", "", "", "", ""]
+        + list(statement.opening) + [statement.opening_total]
+    )  # fmt: skip
+    left = statement.opening_total
+    for line in statement.lines:
+        left -= line.parts_total
+        writer.writerow(
+            [line.booked_on, line.kind, line.provider, line.reference, line.amount_tiyn,
+             line.overpaid_tiyn] + list(line.parts) + [left]
+        )  # fmt: skip
+    writer.writerow(
+        [statement.date_to, "total_in_month", "", "", statement.total_in_tiyn,
+         statement.overpaid_tiyn] + list(statement.parts_totals) + [""]
+    )  # fmt: skip
+    writer.writerow(
+        [statement.date_to, "closing_balance", "", "", "", ""]
+        + list(statement.closing) + [statement.closing_total]
+    )  # fmt: skip
 
 
 @creditor_staff_required
@@ -85,9 +163,7 @@ def creditor_payouts(request):
 def creditor_statement(request, fmt: str):
     creditor = creditor_for_user(request.user)
     today = business_date()
-    period = StatementPeriodForm(
-        request.GET or {"date_from": today.replace(day=1), "date_to": today}
-    )
+    period = StatementPeriodForm(request.GET or {"month": today.strftime("%Y-%m")})
     if not period.is_valid():
         return render(
             request,
@@ -96,14 +172,20 @@ def creditor_statement(request, fmt: str):
             status=400,
         )
     date_from, date_to = period.cleaned_data["date_from"], period.cleaned_data["date_to"]
-    lines = list(selectors.creditor_statement_lines(creditor, date_from=date_from, date_to=date_to))
+    statement = statements.creditor_statement(creditor, date_from=date_from, date_to=date_to)
     filename = f"statement-{creditor.bin}-{date_from}-{date_to}"
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         writer = csv.writer(response)
-        writer.writerow(["date", "kind", "case", "credit_tiyn", "debit_tiyn"])
-        writer.writerows(lines)
+        writer.writerow(["date", "kind", "case", "credit_tiyn", "debit_tiyn", "provider",
+                         "reference", "payment_tiyn", "case_balance_left_tiyn"])  # fmt: skip
+        for line in statement.lines:
+            writer.writerow([
+                line.booked_on, line.kind, line.case_reference, line.credit_tiyn,
+                line.debit_tiyn, line.provider, line.reference, line.payment_tiyn,
+                "" if line.case_balance_tiyn is None else line.case_balance_tiyn,
+            ])  # fmt: skip
         return response
     from weasyprint import HTML
 
@@ -113,9 +195,10 @@ def creditor_statement(request, fmt: str):
             "creditor": creditor,
             "date_from": date_from,
             "date_to": date_to,
-            "lines": lines,
-            "total_credit": format_tenge(sum(line[3] for line in lines)),
-            "total_debit": format_tenge(sum(line[4] for line in lines)),
+            "statement": statement,
+            "lines": statement.lines,
+            "total_credit": format_tenge(statement.total_credit_tiyn),
+            "total_debit": format_tenge(statement.total_debit_tiyn),
         },
     )
     response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")

@@ -1,0 +1,322 @@
+"""Monthly statements for the borrower and for a creditor (SPEC §3, last bullet), read from the
+ledger, never from the caches: money in (date, amount, the provider's reference), each
+creditor's part of each payment, and what is left to pay per creditor and in total at the
+start and the end of the period.
+
+A statement is built from the legs of the plan's own transactions (payments, payments after
+completion, reversals) booked in the period, so its totals are the ledger's by construction:
+the amount of a line is the bank leg (negative for a reversal), the creditors' parts are the
+credits (minus debits) on their payable accounts, and the overpaid part is the refund leg.
+Payouts are not the borrower's business and carry no plan, so they never appear here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.shortcuts import get_object_or_404
+
+from finplatform.clock import BUSINESS_TZ, business_date
+from schedules.models import (
+    AccountKind,
+    CreditorShare,
+    IncomingPayment,
+    LedgerEntry,
+    LedgerTransaction,
+    Plan,
+    Side,
+    TransactionKind,
+)
+
+PLAN_KINDS = (TransactionKind.PAYMENT, TransactionKind.REFUND, TransactionKind.REVERSAL)
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    """First and last day of the month `month` falls in."""
+    start = month.replace(day=1)
+    return start, start + relativedelta(months=1) - timedelta(days=1)
+
+
+def parse_month(value: str) -> date | None:
+    """'2026-12' → date(2026, 12, 1); anything else → None."""
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        return date(year, month, 1)
+    except (ValueError, TypeError):
+        return None
+
+
+def statement_months(plan: Plan, *, today: date | None = None) -> list[date]:
+    """The months a plan has statements for, newest first: from the month it was signed to the
+    current month (payments can arrive after the last due date, so no upper cut there)."""
+    today = today or business_date()
+    first = plan.created_at.astimezone(BUSINESS_TZ).date().replace(day=1)
+    month, months = today.replace(day=1), []
+    while month >= first:
+        months.append(month)
+        month -= relativedelta(months=1)
+    return months
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    booked_on: date
+    kind: str
+    provider: str  # the payment's source, e.g. "provider:kaspi"
+    reference: str  # the provider's idempotency key of the payment
+    amount_tiyn: int  # money in; negative for a reversal
+    overpaid_tiyn: int  # the part owed back (paid after the schedule was complete)
+    parts: tuple[int, ...]  # each creditor's part, in share order
+
+    @property
+    def parts_total(self) -> int:
+        return sum(self.parts)
+
+    @property
+    def kind_label(self) -> str:
+        return str(TransactionKind(self.kind).label)
+
+
+@dataclass(frozen=True)
+class BorrowerStatement:
+    plan: Plan
+    date_from: date
+    date_to: date
+    creditors: tuple  # creditors.Creditor, in share order
+    debts: tuple[int, ...]
+    opening: tuple[int, ...]  # left to pay to each creditor at the start of the period
+    closing: tuple[int, ...]  # ... and at its end
+    lines: tuple[StatementLine, ...]
+
+    @property
+    def total_in_tiyn(self) -> int:
+        return sum(line.amount_tiyn for line in self.lines)
+
+    @property
+    def parts_totals(self) -> tuple[int, ...]:
+        totals = [0] * len(self.creditors)
+        for line in self.lines:
+            for index, part in enumerate(line.parts):
+                totals[index] += part
+        return tuple(totals)
+
+    @property
+    def overpaid_tiyn(self) -> int:
+        return sum(line.overpaid_tiyn for line in self.lines)
+
+    @property
+    def parts_total(self) -> int:
+        return sum(self.parts_totals)
+
+    @property
+    def opening_total(self) -> int:
+        return sum(self.opening)
+
+    @property
+    def closing_total(self) -> int:
+        return sum(self.closing)
+
+    @property
+    def rows(self):
+        """(creditor, debt, opening, part in the period, closing), for templates."""
+        return zip(
+            self.creditors, self.debts, self.opening, self.parts_totals, self.closing, strict=True
+        )
+
+
+def _references(transaction_ids) -> dict:
+    """transaction id → (source, idempotency key) of its payment, or of the payment it
+    reverses."""
+    refs = {
+        tx: (source, key)
+        for tx, source, key in IncomingPayment.objects.filter(
+            transaction_id__in=transaction_ids
+        ).values_list("transaction_id", "source", "idempotency_key")
+    }
+    for tx, source, key in LedgerTransaction.objects.filter(
+        pk__in=transaction_ids, reverses__isnull=False
+    ).values_list("pk", "reverses__payment__source", "reverses__payment__idempotency_key"):
+        refs[tx] = (source or "", key or "")
+    return refs
+
+
+def borrower_statement(plan: Plan, *, date_from: date, date_to: date) -> BorrowerStatement:
+    """The borrower's statement of `plan` for the business dates date_from..date_to."""
+    shares = list(CreditorShare.objects.filter(plan=plan).select_related("creditor"))
+    position = {s.creditor_id: i for i, s in enumerate(shares)}
+    received_before = [0] * len(shares)
+    received_by_end = [0] * len(shares)
+    lines: dict = {}
+    rows = (
+        LedgerEntry.objects.filter(
+            transaction__plan=plan,
+            transaction__kind__in=PLAN_KINDS,
+            transaction__booked_on__lte=date_to,
+        )
+        .order_by("transaction__booked_on", "transaction__created_at", "transaction_id", "pk")
+        .values_list(
+            "transaction_id", "transaction__booked_on", "transaction__kind", "account__kind",
+            "account__creditor_id", "side", "amount_tiyn",
+        )
+    )  # fmt: skip
+    for tx, booked_on, kind, account_kind, creditor_id, side, amount in rows:
+        signed = amount if side == Side.CREDIT else -amount
+        if account_kind == AccountKind.CREDITOR_PAYABLE:
+            received_by_end[position[creditor_id]] += signed
+            if booked_on < date_from:
+                received_before[position[creditor_id]] += signed
+        if booked_on < date_from:
+            continue
+        line = lines.setdefault(tx, {"on": booked_on, "kind": kind, "in": 0, "over": 0,
+                                     "parts": [0] * len(shares)})  # fmt: skip
+        if account_kind == AccountKind.BANK:
+            line["in"] -= signed  # money in is a debit of the bank account
+        elif account_kind == AccountKind.REFUND:
+            line["over"] += signed
+        elif account_kind == AccountKind.CREDITOR_PAYABLE:
+            line["parts"][position[creditor_id]] += signed
+    refs = _references(list(lines))
+    debts = tuple(s.debt_tiyn for s in shares)
+    return BorrowerStatement(
+        plan=plan,
+        date_from=date_from,
+        date_to=date_to,
+        creditors=tuple(s.creditor for s in shares),
+        debts=debts,
+        opening=tuple(d - r for d, r in zip(debts, received_before, strict=True)),
+        closing=tuple(d - r for d, r in zip(debts, received_by_end, strict=True)),
+        lines=tuple(
+            StatementLine(
+                booked_on=line["on"],
+                kind=line["kind"],
+                provider=refs.get(tx, ("", ""))[0],
+                reference=refs.get(tx, ("", ""))[1],
+                amount_tiyn=line["in"],
+                overpaid_tiyn=line["over"],
+                parts=tuple(line["parts"]),
+            )  # fmt: skip
+            for tx, line in lines.items()
+        ),
+    )
+
+
+def plan_for_borrower_reference(borrower, reference: str) -> Plan:
+    """The borrower's own plan for case `reference`; anyone else's answers 404."""
+    return get_object_or_404(
+        Plan.objects.select_related("case"), case__reference=reference, case__borrower=borrower
+    )
+
+
+# --- the creditor's statement ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreditorStatementLine:
+    booked_on: date
+    kind: str
+    case_reference: str
+    credit_tiyn: int  # the creditor's part of a payment (negative legs of a reversal: debit)
+    debit_tiyn: int  # paid out to the creditor, or a reversed part
+    provider: str
+    reference: str
+    payment_tiyn: int  # the whole payment the part came from (0 for a payout)
+    case_balance_tiyn: int | None  # left to pay to this creditor in that case after the line
+
+    @property
+    def kind_label(self) -> str:
+        return str(TransactionKind(self.kind).label)
+
+
+@dataclass(frozen=True)
+class CreditorStatement:
+    creditor: object
+    date_from: date
+    date_to: date
+    lines: tuple[CreditorStatementLine, ...]
+    opening_owed_tiyn: int  # left to pay to the creditor over all its cases, at the start
+    closing_owed_tiyn: int
+    opening_payable_tiyn: int  # received and not yet paid out, at the start
+    closing_payable_tiyn: int
+
+    @property
+    def total_credit_tiyn(self) -> int:
+        return sum(line.credit_tiyn for line in self.lines)
+
+    @property
+    def total_debit_tiyn(self) -> int:
+        return sum(line.debit_tiyn for line in self.lines)
+
+
+def creditor_statement(creditor, *, date_from: date, date_to: date) -> CreditorStatement:
+    """Every movement on this creditor's payable account between two business dates, with the
+    payment each part came from and what is left to pay in that case after it; opening and
+    closing figures of what borrowers still owe and of what awaits payout."""
+    debts, signed_on = {}, {}
+    for plan_id, debt, created_at in CreditorShare.objects.filter(creditor=creditor).values_list(
+        "plan_id", "debt_tiyn", "plan__created_at"
+    ):
+        debts[plan_id], signed_on[plan_id] = debt, created_at.astimezone(BUSINESS_TZ).date()
+    received = defaultdict(int)  # plan -> net parts received up to the current line
+    payable = opening_payable = 0
+    lines = []
+    rows = (
+        LedgerEntry.objects.filter(account__creditor=creditor, transaction__booked_on__lte=date_to)
+        .order_by("transaction__booked_on", "transaction__created_at", "pk")
+        .values_list(
+            "transaction_id", "transaction__booked_on", "transaction__kind",
+            "transaction__plan_id", "transaction__plan__case__reference", "side", "amount_tiyn",
+        )
+    )  # fmt: skip
+    in_period = []
+    opening_received = None
+    for tx, booked_on, kind, plan_id, case_ref, side, amount in rows:
+        if booked_on >= date_from and opening_received is None:
+            opening_received, opening_payable = dict(received), payable
+        signed = amount if side == Side.CREDIT else -amount
+        payable += signed
+        if plan_id is not None and kind != TransactionKind.PAYOUT:
+            received[plan_id] += signed
+        if booked_on >= date_from:
+            in_period.append((tx, booked_on, kind, plan_id, case_ref, side, amount,
+                              received[plan_id] if plan_id in debts else None))  # fmt: skip
+    if opening_received is None:
+        opening_received, opening_payable = dict(received), payable
+    tx_ids = [row[0] for row in in_period]
+    refs = _references(tx_ids)
+    bank_in = dict(
+        LedgerEntry.objects.filter(
+            transaction_id__in=tx_ids, account__kind=AccountKind.BANK
+        ).values_list("transaction_id", "amount_tiyn")
+    )
+    for tx, booked_on, kind, plan_id, case_ref, side, amount, got in in_period:
+        source, key = refs.get(tx, ("", ""))
+        lines.append(
+            CreditorStatementLine(
+                booked_on=booked_on,
+                kind=kind,
+                case_reference=case_ref or "",
+                credit_tiyn=amount if side == Side.CREDIT else 0,
+                debit_tiyn=amount if side == Side.DEBIT else 0,
+                provider=source,
+                reference=key,
+                payment_tiyn=0 if kind == TransactionKind.PAYOUT else bank_in.get(tx, 0),
+                case_balance_tiyn=None if got is None else debts[plan_id] - got,
+            )  # fmt: skip
+        )
+
+    def owed(got: dict, *, before: date) -> int:  # plans signed by then, less their parts
+        return sum(d - got.get(p, 0) for p, d in debts.items() if signed_on[p] < before)
+
+    return CreditorStatement(
+        creditor=creditor,
+        date_from=date_from,
+        date_to=date_to,
+        lines=tuple(lines),
+        opening_owed_tiyn=owed(opening_received, before=date_from),
+        closing_owed_tiyn=owed(received, before=date_to + timedelta(days=1)),
+        opening_payable_tiyn=opening_payable,
+        closing_payable_tiyn=payable,
+    )
