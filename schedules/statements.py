@@ -286,11 +286,11 @@ def creditor_statement(creditor, *, date_from: date, date_to: date) -> CreditorS
         opening_received, opening_payable = dict(received), payable
     tx_ids = [row[0] for row in in_period]
     refs = _references(tx_ids)
-    bank_in = dict(
-        LedgerEntry.objects.filter(
-            transaction_id__in=tx_ids, account__kind=AccountKind.BANK
-        ).values_list("transaction_id", "amount_tiyn")
-    )
+    bank_in = defaultdict(int)  # money in through the bank: negative for a reversal
+    for tx, side, amount in LedgerEntry.objects.filter(
+        transaction_id__in=tx_ids, account__kind=AccountKind.BANK
+    ).values_list("transaction_id", "side", "amount_tiyn"):
+        bank_in[tx] += amount if side == Side.DEBIT else -amount
     for tx, booked_on, kind, plan_id, case_ref, side, amount, got in in_period:
         source, key = refs.get(tx, ("", ""))
         lines.append(

@@ -23,6 +23,8 @@ from schedules import selectors, services, statements
 from schedules.forms import SimulatedPaymentForm, StatementMonthForm, StatementPeriodForm
 from schedules.money import format_tenge
 
+LANGS = {"ru", "kk", "en"}
+
 
 @borrower_required
 def borrower_schedule(request):
@@ -108,9 +110,6 @@ def borrower_statement(request, reference: str, fmt: str):
     response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
     return response
-
-
-LANGS = {"ru", "kk", "en"}
 
 
 def write_borrower_statement_csv(out, statement: statements.BorrowerStatement) -> None:
