@@ -14,7 +14,7 @@ end (the term shortens); what is left after the whole schedule is an overpayment
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -150,9 +150,13 @@ def replay(
     instalments: Sequence[tuple[int, date, int]],
     events: Iterable[PaymentEvent],
     business_date: date,
+    lateness: Callable[[date], date] | None = None,
 ) -> ScheduleState:
     """The state of every instalment on `business_date`, from the contracted lines and the
-    payments credited by then (later-dated events are ignored)."""
+    payments credited by then (later-dated events are ignored). `lateness` maps a due date to
+    the working day lateness counts from (default: weekends and public holidays; callers
+    with the admin's calendar overrides pass `WorkCalendar.next_working_day`)."""
+    shift = lateness or lateness_date
     dues = [due for _, due, _ in instalments]
     remaining = [amount for _, _, amount in instalments]
     overpaid = 0
@@ -166,7 +170,7 @@ def replay(
     states = []
     oldest_unpaid_due = None
     for (number, due, amount), left in zip(instalments, remaining, strict=True):
-        late = lateness_date(due) < business_date
+        late = shift(due) < business_date
         if left == 0:
             status = "paid"
         elif late:
@@ -181,7 +185,7 @@ def replay(
             oldest_unpaid_due = due
         states.append(InstalmentState(number, due, amount, amount - left, status))
     # Calendar days, counted from the working day the oldest unpaid instalment fell due on.
-    days_late = (business_date - lateness_date(oldest_unpaid_due)).days if oldest_unpaid_due else 0
+    days_late = (business_date - shift(oldest_unpaid_due)).days if oldest_unpaid_due else 0
     return ScheduleState(
         instalments=tuple(states),
         paid_tiyn=sum(s.paid_tiyn for s in states),

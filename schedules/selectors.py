@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from finplatform.clock import business_date
 from finplatform.errors import ApplicationError
+from finplatform.workdays import WorkCalendar
 from schedules import engine
 from schedules.models import (
     CollectionResumption,
@@ -144,9 +145,13 @@ def plan_state(plan: Plan, *, on: date | None = None) -> engine.ScheduleState:
     lines = list(
         plan.instalments.order_by("number").values_list("number", "due_date", "amount_tiyn")
     )
+    # Lateness counts from the next working day of Kazakhstan's calendar, with the admin's
+    # overrides (one query for the plan's whole span).
+    calendar = WorkCalendar(lines[0][1], lines[-1][1] + timedelta(days=30)) if lines else None
     return engine.replay(
-        instalments=lines, events=payment_events(plan), business_date=on or business_date()
-    )
+        instalments=lines, events=payment_events(plan), business_date=on or business_date(),
+        lateness=calendar.next_working_day if calendar else None,
+    )  # fmt: skip
 
 
 # --- scoped reads -------------------------------------------------------------------------

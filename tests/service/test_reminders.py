@@ -156,6 +156,16 @@ def test_an_admin_day_off_moves_the_grace_day_too():
     CalendarOverride.objects.create(date=date(2026, 12, 17), is_working_day=False, reason="moved")
     assert sweep_on(date(2026, 12, 18)).missed == 0  # lateness now counts from the 18th
     assert sweep_on(date(2026, 12, 19)).missed == 1
+    assert "27 January 2027" in missed(plan).get().body  # pay by 18 Dec + 40 days
+    # the plan's state and the breach sweep count from the same shifted day
+    assert plan_state(plan, on=date(2026, 12, 18)).days_late == 0
+    assert plan_state(plan, on=date(2026, 12, 19)).days_late == 1
+    services.sweep_plans(on=date(2027, 1, 27))
+    plan.refresh_from_db()
+    assert plan.status == "active"
+    services.sweep_plans(on=date(2027, 1, 28))
+    plan.refresh_from_db()
+    assert plan.status == "breached"
 
 
 def test_breached_or_completed_plans_get_no_notices():
