@@ -6,6 +6,7 @@ app_name = "schedules"
 urlpatterns = [
     path("portal/schedule/", views.borrower_schedule, name="borrower_schedule"),
     path("creditor/payouts/", views.creditor_payouts, name="creditor_payouts"),
+    path("creditor/payouts.csv", views.creditor_payouts_csv, name="creditor_payouts_csv"),
     path("creditor/statement.csv", views.creditor_statement, {"fmt": "csv"}, name="statement_csv"),
     path("creditor/statement.pdf", views.creditor_statement, {"fmt": "pdf"}, name="statement_pdf"),
 ]
