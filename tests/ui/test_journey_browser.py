@@ -148,7 +148,7 @@ def test_whole_journey_in_the_browser(
     case = Case.objects.get(borrower__iin=iin)
 
     # 3. The eligibility result arrives once the worker ran the check (the page polls)
-    borrower_page.wait_for_selector("ul.rules", timeout=45_000)
+    borrower_page.wait_for_selector("ul.rules", state="attached", timeout=45_000)
     assert borrower_page.locator("ul.rules li.fail").count() == 0
     assert borrower_page.locator("ul.rules li.pass").count() >= 3
     wait_until(lambda: CaseLoan.objects.filter(case=case, included=True).count() == 3,

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from resolution.models import CaseStatus
 from tests.factories import PASSWORD, BorrowerFactory, CaseFactory
-from tests.ledger.factories import make_plan
+from tests.ledger.factories import ensure_default_table, make_plan
 from tests.workflow.helpers import issued_case
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -38,6 +38,7 @@ def open_at_360(page_factory, language="kk"):
 
 
 def test_issued_case_pages_fit_a_360px_phone(page_factory):
+    ensure_default_table()  # transactional tests that ran before flushed the data migration
     world = issued_case(language="kk")
     borrower = world.case.borrower
     borrower.identified_at = timezone.now()
