@@ -4,6 +4,7 @@ ordering, deadlines, bulk confirmation and CSV exports, and the error pages."""
 
 import csv
 import io
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -290,3 +291,18 @@ def test_server_error_page_is_translated_and_has_no_trace(language, words):
     assert "Something went wrong on our side" not in page  # translated, not the English msgid
     assert "Traceback" not in page and "ZeroDivisionError" not in page
     assert "secret-detail" not in page
+
+
+def test_field_errors_are_tied_to_their_inputs(client):
+    response = client.post("/portal/register/", {"iin": "123", "full_name": "", "phone": "+7"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    iin_input = re.search(r"<input[^>]*name=\"iin\"[^>]*>", page).group(0)
+    assert 'aria-invalid="true"' in iin_input
+    described = re.search(r'aria-describedby="([^"]+)"', iin_input).group(1).split()
+    assert "id_iin-error" in described
+    assert 'id="id_iin-error"' in page and 'class="field-error" id="id_iin-error"' in page
+    phone_input = re.search(r"<input[^>]*name=\"phone\"[^>]*>", page).group(0)
+    assert "id_phone-help" in phone_input and 'id="id_phone-help"' in page
+    email_input = re.search(r"<input[^>]*name=\"email\"[^>]*>", page).group(0)
+    assert "aria-invalid" not in email_input  # optional and empty: not an error
