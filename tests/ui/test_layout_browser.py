@@ -64,3 +64,21 @@ def test_schedule_fits_a_360px_phone(page_factory):
     page.goto("/portal/schedule/")
     assert page.locator("svg.instalments rect.left").count() == case.plan.term_months
     assert overflow(page) == []
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_check_in_progress_shows_progress_and_refreshes_by_itself(page_factory, language):
+    from tests.ui.conftest import screenshot
+
+    borrower = BorrowerFactory(identified_at=timezone.now(), preferred_language=language)
+    case = CaseFactory(borrower=borrower, status=CaseStatus.CHECKING)
+    page = page_factory(language=language)
+    sign_in(page, borrower)
+    with page.expect_response(lambda r: r.url.endswith("/status.json")) as polled:
+        page.goto(f"/portal/cases/{case.reference}/")
+        assert page.locator("#check-progress .spinner").is_visible()
+        screenshot(page, f"{language}/03b-check-in-progress", full_page=False)
+    assert polled.value.json()["checking"] is True
+    type(case).objects.filter(pk=case.pk).update(status=CaseStatus.INELIGIBLE)
+    page.wait_for_selector("#check-progress", state="detached", timeout=10_000)
+    assert page.locator("ol.stepper li.failed").count() == 1
