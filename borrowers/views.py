@@ -21,6 +21,7 @@ from borrowers.forms import (
 from creditors.selectors import loans_for_borrower_iin
 from finplatform.errors import ApplicationError
 from finplatform.permissions import borrower_required
+from resolution.journey import journey_for_borrower
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 MSG_CODE_SENT = _("We sent a one-time code by SMS to your phone.")
@@ -48,6 +49,7 @@ def portal_home(request):
             "borrower": borrower,
             "cases": borrower.cases.order_by("-created_at"),
             "loans": loans_for_borrower_iin(borrower.iin),
+            "journey": journey_for_borrower(borrower),
         },
     )
 

@@ -5,6 +5,8 @@ from creditors import views
 app_name = "creditors"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("bulk-confirm/", views.bulk_confirm, name="bulk_confirm"),
+    path("cases.csv", views.cases_csv, name="cases_csv"),
     path("loans/<uuid:loan_id>/", views.loan_detail, name="loan_detail"),
     path("payout-details/", views.payout_details, name="payout_details"),
     path(

@@ -1,7 +1,11 @@
+import csv
+import uuid
+
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from creditors import services
@@ -20,11 +24,15 @@ from creditors.selectors import (
     loans_for_creditor,
     payout_details_history,
 )
+from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
 from finplatform.permissions import creditor_staff_required
+from resolution import dashboard_selectors as dash
 from resolution import workflow_selectors as sel
+from resolution.bulk_confirmation import confirm_at_bureau_figures
 from resolution.confirmation import answer_loan
 from resolution.models import ConfirmationAction
+from schedules.money import tiyn_to_decimal
 
 
 @creditor_staff_required
@@ -35,19 +43,97 @@ def dashboard(request):
     if filters.is_valid():
         status = filters.cleaned_data["status"]
         needs_action = filters.cleaned_data["needs_action"]
+    now = business_now()
+    cases = list(dash.dashboard_cases(creditor, status=status, needs_action=needs_action)[:200])
+    for case in cases:
+        answered = all(r.answered_at for r in case.my_requests) and case.my_requests
+        case.urgency = "" if answered else dash.deadline_urgency(case.my_deadline, now=now)
+    pending = list(dash.pending_case_loans(creditor)[:200])
+    for case_loan in pending:
+        case_loan.urgency = dash.deadline_urgency(case_loan.deadline, now=now)
     return render(
         request,
         "creditors/dashboard.html",
         {
             "creditor": creditor,
             "filters": filters if filters.is_bound else CaseFilterForm(),
-            "cases": sel.cases_for_creditor(creditor, status=status, needs_action=needs_action)[
-                :200
-            ],
+            "cases": cases,
+            "pending": pending,
             "notices": sel.notices_for_creditor(creditor)[:20],
             "loans": loans_for_creditor(creditor)[:200],
         },
     )
+
+
+@require_POST
+@creditor_staff_required
+def bulk_confirm(request):
+    """Confirm the ticked loans at the bureau's figures in one request."""
+    creditor = creditor_for_user(request.user)
+    try:
+        ids = [uuid.UUID(value) for value in request.POST.getlist("case_loan")]
+    except ValueError:
+        raise Http404 from None
+    if not ids:
+        messages.error(request, _("Tick at least one loan to confirm."))
+        return redirect("creditors:dashboard")
+    result = confirm_at_bureau_figures(creditor=creditor, case_loan_ids=ids, user=request.user)
+    if result.confirmed:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d loan confirmed at the bureau figures.",
+                "%(count)d loans confirmed at the bureau figures.",
+                len(result.confirmed),
+            )
+            % {"count": len(result.confirmed)},
+        )
+    if result.skipped:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)d loan was already answered and was left as it was.",
+                "%(count)d loans were already answered and were left as they were.",
+                len(result.skipped),
+            )
+            % {"count": len(result.skipped)},
+        )
+    return redirect("creditors:dashboard")
+
+
+def _csv_text(value) -> str:
+    """Cells a spreadsheet would run as a formula are prefixed with a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _money(tiyn: int | None) -> str:
+    return "" if tiyn is None else str(tiyn_to_decimal(tiyn))
+
+
+@creditor_staff_required
+def cases_csv(request):
+    """One row per loan of the organisation in a case; money as plain decimal tenge."""
+    creditor = creditor_for_user(request.user)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cases-{creditor.bin}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([
+        "case_reference", "case_status", "submitted_at", "contract_number", "included",
+        "bureau_principal_kzt", "bureau_interest_kzt", "bureau_penalty_kzt", "bureau_total_kzt",
+        "confirmation_status", "confirmed_total_kzt", "answer_deadline",
+    ])  # fmt: skip
+    for cl in dash.case_loans_for_export(creditor).iterator(chunk_size=500):
+        writer.writerow([
+            _csv_text(cl.case.reference), cl.case.status,
+            cl.case.submitted_at.isoformat() if cl.case.submitted_at else "",
+            _csv_text(cl.loan.contract_number), "yes" if cl.included else "no",
+            _money(cl.bureau_principal_tiyn), _money(cl.bureau_interest_tiyn),
+            _money(cl.bureau_penalty_tiyn), _money(cl.bureau_total_tiyn),
+            cl.confirmation_status, _money(cl.confirmed_total_tiyn),
+            cl.deadline.isoformat() if cl.deadline else "",
+        ])  # fmt: skip
+    return response
 
 
 @creditor_staff_required
@@ -132,6 +218,8 @@ def payout_details_decide(request, details_id, decision):
     return redirect("creditors:payout_details")
 
 
+@require_POST
+@creditor_staff_required
 def answer(request, case_loan_id, action):
     creditor = creditor_for_user(request.user)
     case_loan = sel.case_loan_for_creditor(creditor, case_loan_id)  # 404 for other orgs

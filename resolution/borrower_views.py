@@ -10,6 +10,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from bureau_gateway.interfaces import AdapterError
+from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
 from finplatform.permissions import borrower_required
 from resolution import workflow_selectors as sel
@@ -29,6 +30,14 @@ def _ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
+def _time_left(package) -> str:
+    """H:MM:SS until the signing deadline, as the live countdown shows it without script."""
+    if package is None or package.signing_deadline is None:
+        return ""
+    left = max(0, int((package.signing_deadline - business_now()).total_seconds()))
+    return f"{left // 3600}:{left % 3600 // 60:02d}:{left % 60:02d}"
+
+
 def _page(request, case, code_form=None, eds_form=None, status=200):
     package = getattr(case, "package", None)
     return render(
@@ -40,6 +49,9 @@ def _page(request, case, code_form=None, eds_form=None, status=200):
             "documents": sel.documents_for_borrower(request.user.borrower, case),
             "code_form": code_form or CodeForm(),
             "eds_form": eds_form or EdsForm(),
+            "time_left_hms": _time_left(package),
+            "code_requested": package is not None and package.codes.exists(),
+            "signed_states": sel.SIGNED_STATES,
         },
         status=status,
     )

@@ -76,6 +76,9 @@ def case_detail(request, reference: str):
             and (check is None or check.state != CheckState.ERROR),
             "outcomes": selectors.rule_outcomes(case),
             "included": [loan for loan in loans if loan.included],
+            "answered": sum(
+                1 for loan in loans if loan.included and loan.confirmation_status != "pending"
+            ),
             "excluded": [loan for loan in loans if not loan.included],
             "egov_url": EGOV_BANKRUPTCY_URL,
         },

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from creditors.selectors import creditor_for_user
 from finplatform.clock import business_date
@@ -21,7 +22,49 @@ from finplatform.errors import ApplicationError, ConflictError
 from finplatform.permissions import borrower_required, creditor_staff_required
 from schedules import selectors, services, statements
 from schedules.forms import SimulatedPaymentForm, StatementMonthForm, StatementPeriodForm
-from schedules.money import format_tenge
+from schedules.money import format_tenge, tiyn_to_decimal
+
+INSTALMENT_STATUS = {
+    "paid": _lazy("Paid"),
+    "partial": _lazy("Partly paid"),
+    "overdue": _lazy("Overdue"),
+    "due": _lazy("Due"),
+    "upcoming": _lazy("Upcoming"),
+}
+CHART_WIDTH, CHART_HEIGHT = 600, 120
+
+
+def _chart(state) -> dict:
+    """Paid vs remaining for the page: the overall share and one SVG bar per instalment
+    (integer arithmetic on tiyn; only the drawing coordinates are rounded)."""
+    total = sum(i.amount_tiyn for i in state.instalments)
+    paid = sum(i.paid_tiyn for i in state.instalments)
+    rows = state.instalments
+    biggest = max((i.amount_tiyn for i in rows), default=0) or 1
+    slot = CHART_WIDTH / max(len(rows), 1)
+    bars = []
+    for index, inst in enumerate(rows):
+        height = round(100 * inst.amount_tiyn / biggest, 1)
+        share = inst.paid_tiyn / inst.amount_tiyn if inst.amount_tiyn else 0
+        paid_height = round(height * share, 1)
+        bars.append({
+            "x": round(index * slot + slot * 0.15, 1), "width": round(slot * 0.7, 1),
+            "y": round(105 - height, 1), "height": height,
+            "paid_y": round(105 - paid_height, 1), "paid_height": paid_height,
+            "late": inst.status == "overdue", "number": inst.number,
+            "label": inst.due_date, "inst": inst,
+        })  # fmt: skip
+    return {
+        "total_tiyn": total,
+        "paid_tiyn": paid,
+        "left_tiyn": total - paid,
+        "paid_percent": round(100 * paid / total, 1) if total else 0,
+        "bars": bars,
+        "label_every": max(1, len(rows) // 12),
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+    }
+
 
 LANGS = {"ru", "kk", "en"}
 
@@ -65,13 +108,24 @@ def _render_schedule(request, plan, *, form=None, statement_form=None, status=20
         statement_form = StatementMonthForm(months=months)
     if form is None:
         form = SimulatedPaymentForm(initial={"idempotency_key": uuid.uuid4()})
+    state = selectors.plan_state(plan)
+    view = selectors.schedule_view(plan)
+    by_number = {i.number: i for i in state.instalments}
+    rows = [
+        {"line": line, "state": by_number.get(line.number),
+         "status": INSTALMENT_STATUS.get(getattr(by_number.get(line.number), "status", ""), "")}
+        for line in view.lines
+    ]  # fmt: skip
     return render(
         request,
         "schedules/borrower_schedule.html",
         {
             "plan": plan,
-            "view": selectors.schedule_view(plan),
-            "state": selectors.plan_state(plan),
+            "view": view,
+            "rows": rows,
+            "state": state,
+            "chart": _chart(state),
+            "next_due": next((i for i in state.instalments if i.outstanding_tiyn > 0), None),
             "payments": selectors.payments_for_plan(plan)[:100],
             "form": form if settings.PORTAL_SIMULATED_PAYMENTS else None,
             "statement_form": statement_form,
@@ -156,6 +210,26 @@ def creditor_payouts(request):
             "period": StatementPeriodForm(),
         },
     )
+
+
+@creditor_staff_required
+def creditor_payouts_csv(request):
+    """Every payout to the caller's organisation; money as plain decimal tenge."""
+    creditor = creditor_for_user(request.user)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="payouts-{creditor.bin}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["payout_id", "payout_date", "amount_kzt", "created_at"])
+    for payout in selectors.payouts_for_creditor(creditor).iterator(chunk_size=500):
+        writer.writerow(
+            [
+                payout.pk,
+                payout.payout_date.isoformat(),
+                tiyn_to_decimal(payout.amount_tiyn),
+                payout.created_at.isoformat(),
+            ]
+        )
+    return response
 
 
 @creditor_staff_required

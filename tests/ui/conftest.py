@@ -60,8 +60,9 @@ def page_factory(browser, live_server):
         context.close()
 
 
-def screenshot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:
+    """Save `name`.png under test-artifacts/screenshots/ (`name` may hold a folder: "ru/x")."""
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

@@ -1,0 +1,70 @@
+/* Finkelisim: small progressive enhancements. Every page works without this file. */
+(function () {
+  "use strict";
+
+  /* Eligibility check in progress: poll the case status and reload when it is decided. */
+  function pollStatus(el) {
+    var url = el.getAttribute("data-status-url");
+    var text = el.querySelector("[data-status-text]") || el;
+    function poll() {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (s) {
+          if (!s.checking) { window.location.reload(); return; }
+          if (s.check_state_display) { text.textContent = s.check_state_display + "…"; }
+          setTimeout(poll, 1500);
+        })
+        .catch(function () { setTimeout(poll, 5000); });
+    }
+    setTimeout(poll, 1000);
+  }
+
+  /* A live countdown to a deadline (the 72 hours to sign). */
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function countdown(el) {
+    var deadline = Date.parse(el.getAttribute("data-deadline"));
+    var out = el.querySelector("[data-countdown-value]");
+    if (isNaN(deadline) || !out) { return; }
+    function tick() {
+      var left = Math.max(0, Math.floor((deadline - Date.now()) / 1000));
+      var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
+      out.textContent = h + ":" + pad(m) + ":" + pad(s);
+      el.classList.toggle("soon", left > 0 && left < 24 * 3600);
+      el.classList.toggle("urgent", left < 2 * 3600);
+      if (left === 0) {
+        var expired = el.getAttribute("data-expired-text");
+        if (expired) { out.textContent = expired; }
+        return;
+      }
+      setTimeout(tick, 1000 - (Date.now() % 1000));
+    }
+    tick();
+  }
+
+  /* Bulk selection: a "select all" box and a live count on the submit button. */
+  function bulk(form) {
+    var all = form.querySelector("[data-select-all]");
+    var boxes = form.querySelectorAll("input[type=checkbox][name=case_loan]");
+    var count = form.querySelector("[data-selected-count]");
+    function update() {
+      var n = 0;
+      boxes.forEach(function (b) { if (b.checked) { n += 1; } });
+      if (count) { count.textContent = String(n); }
+      if (all) { all.checked = n === boxes.length && n > 0; all.indeterminate = n > 0 && n < boxes.length; }
+    }
+    if (all) {
+      all.addEventListener("change", function () {
+        boxes.forEach(function (b) { b.checked = all.checked; });
+        update();
+      });
+    }
+    boxes.forEach(function (b) { b.addEventListener("change", update); });
+    update();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-status-url]").forEach(pollStatus);
+    document.querySelectorAll("[data-deadline]").forEach(countdown);
+    document.querySelectorAll("form[data-bulk]").forEach(bulk);
+  });
+})();
