@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 
 from creditors.selectors import creditor_for_user
 from finplatform.clock import business_date
@@ -25,11 +25,11 @@ from schedules.forms import SimulatedPaymentForm, StatementMonthForm, StatementP
 from schedules.money import format_tenge, tiyn_to_decimal
 
 INSTALMENT_STATUS = {
-    "paid": _lazy("Paid"),
-    "partial": _lazy("Partly paid"),
-    "overdue": _lazy("Overdue"),
-    "due": _lazy("Due"),
-    "upcoming": _lazy("Upcoming"),
+    "paid": pgettext_lazy("instalment status", "Paid"),
+    "partial": pgettext_lazy("instalment status", "Partly paid"),
+    "overdue": pgettext_lazy("instalment status", "Overdue"),
+    "due": pgettext_lazy("instalment status", "Due"),
+    "upcoming": pgettext_lazy("instalment status", "Upcoming"),
 }
 CHART_WIDTH, CHART_HEIGHT = 600, 120
 

@@ -126,6 +126,11 @@ def test_schedule_page_has_a_chart_and_the_next_due_date(client):
     assert 'datetime="2026-12-20"' in page
     assert "Partly paid" in page and "Upcoming" in page  # statuses in words, not codes
     assert 'id="payments"' in page
+    case.borrower.preferred_language = "kk"
+    case.borrower.save(update_fields=["preferred_language"])
+    kazakh = client.get("/portal/schedule/").content.decode()
+    assert "Ішінара төленді" in kazakh and "Алда" in kazakh  # the words are translated too
+    assert "Upcoming" not in kazakh
 
 
 # --- the creditor dashboard -------------------------------------------------------------
