@@ -45,7 +45,35 @@ MESSAGES = {
         _("Procedure %(reference)s has started"),
         _("You signed the documents of %(reference)s. Your repayment schedule is active."),
     ),
+    "dispute_included_borrower": (
+        _("Procedure %(reference)s: a disputed loan was decided"),
+        _(
+            "The ombudsman included the disputed loan %(contract)s at %(amount)s. The total of "
+            "your schedule is now %(total)s."
+        ),
+    ),  # fmt: skip
+    "dispute_excluded_borrower": (
+        _("Procedure %(reference)s: a disputed loan was decided"),
+        _(
+            "The ombudsman left the disputed loan %(contract)s out of the procedure. The total "
+            "of your schedule is now %(total)s; the last instalments are lower."
+        ),
+    ),  # fmt: skip
     # to creditors
+    "dispute_included_creditor": (
+        _("Case %(reference)s: your disputed loan was decided"),
+        _(
+            "The ombudsman included your loan %(contract)s at %(amount)s. The %(held)s held for "
+            "it is released to you; later payments are paid out as usual."
+        ),
+    ),  # fmt: skip
+    "dispute_excluded_creditor": (
+        _("Case %(reference)s: your disputed loan was decided"),
+        _(
+            "The ombudsman left your loan %(contract)s out of the procedure: %(reason)s. The "
+            "money held for it goes to the other creditors of the case."
+        ),
+    ),  # fmt: skip
     "creditor_loans_requested": (
         _("Case %(reference)s: please confirm the debts"),
         _(
