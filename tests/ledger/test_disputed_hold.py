@@ -288,6 +288,15 @@ def test_left_out_disputed_loan_goes_to_the_others_and_the_schedule_shrinks(clie
     prefix = f"l{disputed.pk.hex}"
     decided_on = dues[3].due_date + timedelta(days=3)
     with time_machine.travel(almaty_noon(decided_on), tick=False):
+        # the other ombudsman cannot see or decide this case
+        client.force_login(ombudsman_user("microfinance"))
+        assert client.get(review_url(world.case)).status_code == 404
+        response = client.post(review_url(world.case), {
+            "action": "decide_loan", "case_loan": str(disputed.pk), f"{prefix}-include": "0",
+            f"{prefix}-reason": "not mine to decide",
+        })  # fmt: skip
+        assert response.status_code == 404
+        assert balance(held_account) == held_before
         client.force_login(ombudsman_user("banking"))  # a session of that day
         page = client.get(review_url(world.case), HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert page.count("decide later: share held") == 1
@@ -297,6 +306,9 @@ def test_left_out_disputed_loan_goes_to_the_others_and_the_schedule_shrinks(clie
         })  # fmt: skip
     assert response.status_code == 302, response.content.decode()[:500]
     assert response["Location"].endswith(review_url(world.case))
+    with pytest.raises(ConflictError) as err:  # a second decision (a retry) books nothing
+        decide_disputed_loan(case_loan_id=disputed.pk, include=False, reason="again")
+    assert err.value.code == "loan_not_disputed"
 
     # the held money went to the other creditors by their shares (largest remainder)
     assert balance(held_account) == 0
@@ -491,6 +503,25 @@ def test_reversal_before_the_decision_unholds_after_it_is_refused():
     later = pay_on(plan, "c", 90_000_00, date(2027, 3, 28)).payment
     services.reverse_payment(payment_id=later.pk, reason="recalled")  # no held leg: fine
     assert_books_clean()
+
+
+def test_decision_locks_the_plan_and_its_shares_before_writing_the_ledger():
+    from django.test.utils import CaptureQueriesContext
+
+    plan, creditors, holder, held = plan_with_held([600_000_00, 90_000_00], 300_000_00)
+    pay_on(plan, "a", 99_000_00, date(2027, 1, 28))
+    with CaptureQueriesContext(connection) as queries:
+        services.decide_held_share(share_id=held.pk, decided_tiyn=0)
+    sql = [q["sql"] for q in queries.captured_queries]
+    plan_lock = next(
+        i for i, q in enumerate(sql) if 'FROM "schedules_plan"' in q and "FOR UPDATE" in q
+    )
+    share_lock = next(
+        i for i, q in enumerate(sql) if 'FROM "schedules_creditorshare"' in q and "FOR UPDATE" in q
+    )
+    ledger_write = next(i for i, q in enumerate(sql) if "COPY schedules_ledgerentry" in q)
+    share_write = next(i for i, q in enumerate(sql) if q.startswith('UPDATE "schedules_creditor'))
+    assert plan_lock < share_lock < ledger_write < share_write
 
 
 # --- the database refuses what the code never does ----------------------------------------
