@@ -448,7 +448,9 @@ def test_include_at_a_lower_amount_lowers_the_plan_and_keeps_the_books_exact():
     assert_books_clean()
 
 
-def test_leaving_out_after_the_borrower_paid_beyond_the_new_total_owes_the_rest_back():
+def test_leaving_out_after_the_borrower_paid_beyond_the_new_total_owes_the_rest_back(
+    admin_client,
+):
     plan, creditors, holder, held = plan_with_held([100_000_00], 400_000_00)
     pay_on(plan, "big", 300_000_00, date(2027, 1, 28))  # 60 000,00 to the first, 240 000 held
     held.refresh_from_db()
@@ -467,6 +469,9 @@ def test_leaving_out_after_the_borrower_paid_beyond_the_new_total_owes_the_rest_
     report = assert_books_clean()
     assert report.figures["refund_liability"] == 200_000_00
     assert report.figures["held_for_disputes"] == 0
+    page = admin_client.get(f"/admin/schedules/plan/{plan.pk}/change/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert "Dispute decided: left out" in page.content.decode()
 
 
 def test_decisions_are_guarded():
