@@ -124,15 +124,16 @@ class ScheduleState:
         return self.days_late > BREACH_AFTER_DAYS
 
 
-def _reduce(remaining: list[int], reduced: list[int], amount: int) -> None:
-    """Lower the remaining instalments from the end by `amount` (a plan adjustment)."""
+def _reduce(remaining: list[int], reduced: list[int], amount: int) -> int:
+    """Lower the remaining instalments from the end by `amount` (a plan adjustment); returns
+    what found nothing left to lower (0 whenever the ledger is consistent: payments applied
+    plus reductions never exceed the contracted total)."""
     for k in range(len(remaining) - 1, -1, -1):
         take = min(amount, remaining[k])
         remaining[k] -= take
         reduced[k] += take
         amount -= take
-    if amount:
-        raise ValueError("a reduction larger than what is outstanding")
+    return amount
 
 
 def _apply(remaining: list[int], dues: Sequence[date], amount: int, on: date) -> int:
@@ -176,7 +177,7 @@ def replay(
         if event.paid_on > business_date:
             continue
         if event.reduction:
-            _reduce(remaining, reduced, event.amount_tiyn)
+            overpaid += _reduce(remaining, reduced, event.amount_tiyn)
         else:
             overpaid += _apply(remaining, dues, event.amount_tiyn, event.paid_on)
         if fully_paid_on is None and not any(remaining):

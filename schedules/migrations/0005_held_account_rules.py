@@ -1,7 +1,8 @@
 """Rules for held accounts, enforced by PostgreSQL (custom SQL only).
 
 A disputed loan's share is held until the ombudsman decides: its parts are credited to a
-held account, which is never paid out. At COMMIT, for every ledger leg inserted:
+held account, which is never paid out. At COMMIT, for every debit leg inserted
+(a credit can break none of these rules, so the trigger skips credits and costs little):
 
 1. a payout transaction debits only creditor payable accounts (so nothing is paid out of a
    held, suspense or refund account);
@@ -21,17 +22,18 @@ DECLARE
     acc_kind varchar;
     held_balance bigint;
 BEGIN
+    -- Only debit legs come here (the trigger's WHEN): a credit can break none of the rules.
     SELECT kind INTO acc_kind FROM schedules_account WHERE id = NEW.account_id;
-    IF acc_kind = 'creditor_payable' OR (NEW.side = 'C' AND acc_kind <> 'held') THEN
-        RETURN NULL;  -- most legs: nothing to check, skip the second lookup
+    IF acc_kind = 'creditor_payable' THEN
+        RETURN NULL;  -- a payout's own leg: nothing to check
     END IF;
     SELECT kind INTO tx_kind FROM schedules_ledgertransaction WHERE id = NEW.transaction_id;
-    IF tx_kind = 'payout' AND NEW.side = 'D' AND acc_kind <> 'creditor_payable' THEN
+    IF tx_kind = 'payout' THEN
         RAISE EXCEPTION 'a payout may only draw from a creditor payable account, not %', acc_kind
             USING ERRCODE = 'check_violation';
     END IF;
     IF acc_kind = 'held' THEN
-        IF NEW.side = 'D' AND tx_kind NOT IN ('release', 'reversal') THEN
+        IF tx_kind IS NULL OR tx_kind NOT IN ('release', 'reversal') THEN
             RAISE EXCEPTION 'a held account is debited only by a release or a reversal, not %',
                 tx_kind USING ERRCODE = 'check_violation';
         END IF;
@@ -49,7 +51,7 @@ $$ LANGUAGE plpgsql;
 CREATE CONSTRAINT TRIGGER schedules_ledgerentry_account_rules
     AFTER INSERT ON schedules_ledgerentry
     DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION schedules_entry_account_rules();
+    FOR EACH ROW WHEN (NEW.side = 'D') EXECUTE FUNCTION schedules_entry_account_rules();
 """
 
 REVERSE = """

@@ -381,6 +381,24 @@ def test_left_out_disputed_loan_goes_to_the_others_and_the_schedule_shrinks(clie
     assert_books_clean()
 
 
+def test_replay_lowers_the_remaining_instalments_from_the_end():
+    lines = [(n, date(2027, n, 10), 100_00) for n in (1, 2, 3, 4)]
+    events = [
+        engine.PaymentEvent(150_00, date(2027, 1, 10), 0),
+        engine.PaymentEvent(120_00, date(2027, 1, 20), 1, reduction=True),
+    ]
+    state = engine.replay(instalments=lines, events=events, business_date=date(2027, 1, 21))
+    assert [(i.amount_tiyn, i.paid_tiyn) for i in state.instalments] == [
+        (100_00, 100_00), (100_00, 50_00), (80_00, 0), (0, 0)
+    ]  # fmt: skip
+    assert state.outstanding_tiyn == 130_00 and state.paid_tiyn == 150_00
+    assert state.instalments[3].status == "paid"  # nothing left to pay on the last line
+    events.append(engine.PaymentEvent(130_00, date(2027, 2, 10), 2))
+    done = engine.replay(instalments=lines, events=events, business_date=date(2027, 2, 11))
+    assert done.is_fully_paid and done.overpaid_tiyn == 0
+    assert done.fully_paid_on == date(2027, 2, 10)
+
+
 # --- decisions straight through the schedules service --------------------------------------
 
 
