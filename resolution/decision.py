@@ -282,6 +282,14 @@ def reassign_case(*, case_id, ombudsman: str, user=None) -> Case:
 
 
 def review_queue(user) -> QuerySet[Case]:
-    return cases_for_ombudsman_staff(user).filter(
-        Q(status=CaseStatus.UNDER_REVIEW) | Q(status=CaseStatus.AWAITING_CREDITORS)
+    """Cases awaiting creditors or the decision, and signed cases with a disputed loan still
+    to decide (its share held)."""
+    return (
+        cases_for_ombudsman_staff(user)
+        .filter(
+            Q(status=CaseStatus.UNDER_REVIEW)
+            | Q(status=CaseStatus.AWAITING_CREDITORS)
+            | Q(plan__shares__hold="held")
+        )
+        .distinct()
     )

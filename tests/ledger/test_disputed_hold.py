@@ -298,6 +298,9 @@ def test_left_out_disputed_loan_goes_to_the_others_and_the_schedule_shrinks(clie
         assert response.status_code == 404
         assert balance(held_account) == held_before
         client.force_login(ombudsman_user("banking"))  # a session of that day
+        queue = client.get("/admin/resolution/reviewqueuecase/")
+        rows = list(queue.context["cl"].result_list)
+        assert [(r.pk, r.n_disputed) for r in rows] == [(world.case.pk, 1)]  # signed, held
         page = client.get(review_url(world.case), HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert page.count("decide later: share held") == 1
         response = client.post(review_url(world.case), {
@@ -362,7 +365,9 @@ def test_left_out_disputed_loan_goes_to_the_others_and_the_schedule_shrinks(clie
     assert_books_clean()
     with time_machine.travel(almaty_noon(decided_on), tick=False):
         page = client.get(review_url(world.case), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        queue = client.get("/admin/resolution/reviewqueuecase/")
     assert "decide later: share held" not in page and "left out" in page
+    assert list(queue.context["cl"].result_list) == []  # nothing left to decide
 
     # pay the shrunk schedule line by line: each remaining creditor ends at its debt exactly
     for k in range(4, len(dues)):
