@@ -176,7 +176,7 @@ def _after_held_decision(*, case, case_loan, include, amount_tiyn, reason, outco
     )  # fmt: skip
     notify_creditor(
         creditor=case_loan.creditor, case=case, template_key=f"dispute_{kind}_creditor",
-        event="loan.dispute_decided",
+        event="loan.dispute_decided", dedup=str(case_loan.pk),
         context={"contract": contract, "amount": format_tenge(amount_tiyn),
                  "held": format_tenge(outcome.released_tiyn), "reason": reason},
         payload={"contract": contract, "included": include, "amount_tiyn": amount_tiyn,

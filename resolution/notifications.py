@@ -138,13 +138,15 @@ def notify_borrower(*, case: Case, template_key: str, context: dict | None = Non
 
 
 def notify_creditor(*, creditor, case: Case, template_key: str, event: str,
-                    context: dict | None = None, payload: dict | None = None) -> None:  # fmt: skip
-    """Dashboard notice, email (if the organisation has one) and webhook event, once each."""
+                    context: dict | None = None, payload: dict | None = None,
+                    dedup: str = "") -> None:  # fmt: skip
+    """Dashboard notice, email (if the organisation has one) and webhook event, once each
+    (per `dedup` too, e.g. one per loan)."""
     from creditors.webhooks import enqueue_event
 
     ctx = {"reference": case.reference, **(context or {})}
     subject, body = render(template_key, "ru", ctx)
-    base = f"{template_key}:{case.pk}:{creditor.pk}"
+    base = f"{template_key}:{case.pk}:{creditor.pk}{':' + dedup if dedup else ''}"
     targets = [(NotificationChannel.DASHBOARD, str(creditor.pk))]
     if creditor.email:
         targets.append((NotificationChannel.EMAIL, creditor.email))

@@ -360,7 +360,9 @@ def test_left_out_disputed_loan_goes_to_the_others_and_the_schedule_shrinks(clie
     assert world.case.total_debt_tiyn == plan.total_tiyn
     row = DebtConfirmation.objects.get(case_loan=disputed, action=ConfirmationAction.EXCLUDE)
     assert row.by is not None and row.via == "ombudsman"
-    assert Notification.objects.filter(creditor=second, template_key="dispute_excluded_creditor")
+    notices = Notification.objects.filter(creditor=second, template_key="dispute_excluded_creditor")
+    assert notices and all(str(disputed.pk) in n.dedup_key for n in notices)  # one per loan
+    assert "sold to a collector" in notices[0].body
     assert Notification.objects.filter(case=world.case, template_key="dispute_excluded_borrower")
     assert_books_clean()
     with time_machine.travel(almaty_noon(decided_on), tick=False):
