@@ -106,8 +106,9 @@ def plan_for_case(case) -> ScheduleView | None:
 
 def schedule_view(plan: Plan) -> ScheduleView:
     """One column per creditor still in the plan (a held share adds to its creditor's). After
-    a disputed loan was left out (a `PlanAdjustment`), lines show what is still owed after
-    the reduction and the unpaid lines the parts the payments will now follow."""
+    a disputed loan was left out (a `PlanAdjustment`), each line shows its amount after the
+    reduction; a line still owed shows how what is owed on it will be split (the split the
+    payments now follow), a paid line its split as signed."""
     live = [s for s in plan.shares.all() if s.hold in ("", "held")]
     columns: dict = {}
     for s in live:
@@ -118,9 +119,12 @@ def schedule_view(plan: Plan) -> ScheduleView:
     projected = dict(projected_parts(plan)) if adjusted else {}
     lines = []
     for inst in plan.instalments.all():
-        contracted = {p.creditor_id: p.amount_tiyn for p in inst.parts.all()}
-        parts = projected.get(inst.number, contracted)
-        amount = state[inst.number].amount_tiyn if adjusted else inst.amount_tiyn
+        parts = {p.creditor_id: p.amount_tiyn for p in inst.parts.all()}
+        amount = inst.amount_tiyn
+        if adjusted:
+            # still owed: the split of what is owed; lowered to nothing: nothing; paid: as signed
+            amount = state[inst.number].amount_tiyn
+            parts = projected.get(inst.number, parts if amount else {})
         lines.append(
             ScheduleLine(
                 inst.number,

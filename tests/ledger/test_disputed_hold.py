@@ -685,3 +685,45 @@ def test_property_held_share_books_balance_and_everyone_ends_exact(
     )
     assert state.outstanding_tiyn == 0
     assert_books_clean()
+
+
+def test_borrower_schedule_page_shows_each_creditor_once_before_and_after_a_decision(client):
+    from django.urls import reverse
+
+    ensure_default_table()
+    case = CaseFactory()
+    first, both = new_creditor(), new_creditor()  # `both` has a confirmed and a disputed loan
+    case_loan = CaseLoanFactory(
+        case=case, loan=LoanFactory(creditor=both, borrower_iin=case.borrower.iin)
+    )
+    plan = services.create_plan(
+        case=case, debts=[(first, 400_000_00), (both, 100_000_00)], category="general",
+        first_due=date(2027, 1, 31), held=[(both, case_loan.pk, 100_000_00)],
+    )  # fmt: skip
+    url = reverse("schedules:borrower_schedule")
+    client.force_login(case.borrower.user)
+    view = client.get(url).context["view"]
+    assert [(s.creditor, s.debt_tiyn) for s in view.shares] == [
+        (first, 400_000_00), (both, 200_000_00)
+    ]  # fmt: skip
+    assert all(sum(p for _, p in line.parts) == line.amount_tiyn for line in view.lines)
+    first_line = view.lines[0].amount_tiyn
+    pay_on(plan, "one", first_line, date(2027, 1, 31))
+    with time_machine.travel(almaty_noon(date(2027, 2, 5)), tick=False):
+        held = plan.shares.get(hold=ShareHold.HELD)
+        services.decide_held_share(share_id=held.pk, decided_tiyn=0)
+        client.force_login(case.borrower.user)
+        page = client.get(url)
+    assert page.status_code == 200
+    view = page.context["view"]
+    assert [(s.creditor, s.debt_tiyn) for s in view.shares] == [
+        (first, 400_000_00), (both, 100_000_00)
+    ]  # fmt: skip
+    assert sum(line.amount_tiyn for line in view.lines) == 500_000_00
+    assert page.context["state"].outstanding_tiyn == 500_000_00 - first_line
+    unpaid = view.lines[1:]
+    assert all(sum(p for _, p in line.parts) == line.amount_tiyn for line in unpaid)
+    for index, share in enumerate(view.shares):  # received + what is ahead = the debt
+        assert share.received_tiyn + sum(line.parts[index][1] for line in unpaid) == (
+            share.debt_tiyn
+        )
