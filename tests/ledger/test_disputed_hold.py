@@ -285,6 +285,17 @@ def test_left_out_disputed_loan_goes_to_the_others_and_the_schedule_shrinks(clie
     credited_before = {s.creditor_id: credited_to(s.creditor) for s in others}
     assert received_before == credited_before and held_before > 0
 
+    # the creditor sees what is held for its loan (API and dashboard); another creditor does not
+    from tests.workflow.helpers import api_client_for
+
+    loan_url = f"/api/v1/creditor/loans/{disputed.pk}/"
+    shown = api_client_for(second).get(loan_url).json()["share_held"]
+    assert shown == {"provisional_tiyn": DISPUTED, "held_tiyn": held_before}
+    assert api_client_for(first).get(loan_url).status_code == 404
+    assert api_client_for(first).get(f"/api/v1/creditor/loans/{world.loans[0].pk}/").json()[
+        "share_held"
+    ] is None  # fmt: skip
+
     prefix = f"l{disputed.pk.hex}"
     decided_on = dues[3].due_date + timedelta(days=3)
     with time_machine.travel(almaty_noon(decided_on), tick=False):
@@ -297,6 +308,9 @@ def test_left_out_disputed_loan_goes_to_the_others_and_the_schedule_shrinks(clie
         })  # fmt: skip
         assert response.status_code == 404
         assert balance(held_account) == held_before
+        client.force_login(world.staff[1])
+        dashboard = client.get(f"/creditor/cases/{world.case.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+        assert "is held until the ombudsman decides" in dashboard.content.decode()
         client.force_login(ombudsman_user("banking"))  # a session of that day
         queue = client.get("/admin/resolution/reviewqueuecase/")
         rows = list(queue.context["cl"].result_list)
