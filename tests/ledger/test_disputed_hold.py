@@ -741,3 +741,32 @@ def test_borrower_schedule_page_shows_each_creditor_once_before_and_after_a_deci
         assert share.received_tiyn + sum(line.parts[index][1] for line in unpaid) == (
             share.debt_tiyn
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_payments_and_the_decision_at_once_are_serialised_and_the_books_stay_exact():
+    from tests.ledger.test_concurrency import _run_in_threads
+
+    plan, creditors, holder, held = plan_with_held([400_000_00, 100_000_00], 250_000_00)
+    pay_on(plan, "first", 75_000_00, date(2027, 1, 28))
+    day = date(2027, 2, 28)
+    calls = [
+        (lambda k=k: services.book_payment(
+            source="bank", item=pay(f"race-{k}", 25_000_00 + k, day, plan=plan)
+        ))
+        for k in range(4)
+    ] + [lambda: services.decide_held_share(share_id=held.pk, decided_tiyn=0, on=day)]  # fmt: skip
+    results, errors = _run_in_threads(calls)
+    assert errors == []
+    held.refresh_from_db()
+    assert held.hold == ShareHold.EXCLUDED and balance(held.held_account) == 0
+    plan.refresh_from_db()
+    assert plan.total_tiyn == 500_000_00
+    assert plan.paid_tiyn == 75_000_00 + sum(25_000_00 + k for k in range(4))
+    report = assert_books_clean()
+    assert report.figures["held_for_disputes"] == 0
+    pay_on(plan, "rest", plan.total_tiyn - plan.paid_tiyn, date(2027, 3, 28))
+    assert sorted(plan.shares.filter(hold="").values_list("debt_tiyn", "received_tiyn")) == [
+        (100_000_00, 100_000_00), (400_000_00, 400_000_00)
+    ]  # fmt: skip
+    assert_books_clean()
