@@ -221,7 +221,7 @@ def run_copy() -> tuple[float, int]:
             raw.copy_expert(f"COPY {table} TO STDOUT", buffer)
             rows += buffer.getvalue().count("\n")
             dumps[table] = buffer
-        cursor.execute("TRUNCATE schedules_payout, " + ", ".join(TABLES))
+        cursor.execute("TRUNCATE schedules_payout, schedules_planadjustment, " + ", ".join(TABLES))
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         for table in TABLES:

@@ -17,6 +17,7 @@ from creditors.models import Ombudsman
 from finplatform.errors import ApplicationError
 from resolution import decision as svc
 from resolution.models import Case, CaseStatus
+from resolution.plans import held_case_loan_ids
 from schedules.money import tenge_to_tiyn
 
 
@@ -94,8 +95,10 @@ class ReviewMixin:
         loans = list(
             case.loans.select_related("creditor", "loan").prefetch_related("confirmations")
         )
+        held = held_case_loan_ids(case)
         for cl in loans:
             cl.decision_form = DisputeDecisionForm(prefix=f"l{cl.pk.hex}")
+            cl.share_held = cl.pk in held  # in the signed plan, its share held until decided
         try:
             proposal = svc.proposal(case)
             preview_error = None

@@ -25,17 +25,20 @@ from resolution.models import (
     DebtConfirmation,
     DocumentPackage,
 )
-from resolution.notifications import notify_borrower
-from resolution.plans import preview_lines, propose_terms
+from resolution.notifications import notify_borrower, notify_creditor
+from resolution.plans import decide_held_share, held_share_for, preview_lines, propose_terms
 from resolution.policy import kdn_limit, policy
 from resolution.workflow import lock_case, transition
+from schedules.money import format_tenge
 
 MSG_NOT_UNDER_REVIEW = _("Only a case under review can be decided.")
-MSG_UNDECIDED_DISPUTES = _("Decide every disputed loan first.")
 MSG_NOT_DISPUTED = _("This loan is not disputed, or was already decided.")
 MSG_REASON_REQUIRED = _("Give a reason.")
 MSG_AMOUNT_REQUIRED = _("Give the amount to include (more than zero).")
 MSG_NOTHING_INCLUDED = _("No loan is left in the procedure.")
+MSG_DECIDE_AFTER_SIGNING = _(
+    "The case was approved with this dispute open: decide it once the borrower has signed."
+)
 
 
 def cases_for_ombudsman_staff(user) -> QuerySet[Case]:
@@ -54,6 +57,29 @@ def undecided_disputes(case: Case) -> QuerySet[CaseLoan]:
         confirmation_status=ConfirmationStatus.DISPUTED,
         confirmed_total_tiyn__isnull=True,
     )
+
+
+def provisional_total(case: Case) -> int:
+    """What the undecided disputed loans add to the plan if approved now: each at its bureau
+    figure (the creditor disputing cannot raise the borrower's debt), held until decided."""
+    return undecided_disputes(case).aggregate(s=Sum("bureau_total_tiyn"))["s"] or 0
+
+
+def plan_debts(case: Case) -> tuple[list, list]:
+    """(debts, held) for the plan, in the documents' order (creditor name, then id): debts is
+    [(Creditor, confirmed total)] per creditor with confirmed loans; held is
+    [(Creditor, case loan, bureau total)] per undecided disputed loan."""
+    debts: dict = {}
+    held = []
+    loans = case.loans.filter(included=True).select_related("creditor")
+    for cl in loans.order_by("creditor__name", "creditor_id", "pk"):
+        if cl.confirmed_total_tiyn is None:
+            if cl.confirmation_status == ConfirmationStatus.DISPUTED:
+                held.append((cl.creditor, cl, cl.bureau_total_tiyn))
+            continue
+        creditor, amount = debts.get(cl.creditor_id, (cl.creditor, 0))
+        debts[cl.creditor_id] = (creditor, amount + cl.confirmed_total_tiyn)
+    return [d for d in debts.values() if d[1] > 0], held
 
 
 def confirmed_total(case: Case) -> int:
@@ -89,18 +115,34 @@ def creditors_late(case: Case):
 def decide_disputed_loan(
     *, case_loan_id, include: bool, amount_tiyn: int | None = None, reason: str = "", user=None
 ) -> DebtConfirmation:
-    """Include a disputed loan with the amount decided, or leave it out with a reason."""
+    """Include a disputed loan with the amount decided, or leave it out with a reason.
+
+    Before approval this only records the decision. A loan approved with its dispute open is
+    in the signed plan provisionally, its share held (`approve_case`); deciding it then
+    releases the held money (`schedules.services.decide_held_share`: include moves it to the
+    creditor's payable; leave out, or include at less, lowers the plan and divides it among
+    the other creditors) and tells the creditor and the borrower. Either way a
+    `DebtConfirmation` row records who decided what."""
     case_id = CaseLoan.objects.values_list("case_id", flat=True).get(pk=case_loan_id)
     case = lock_case(case_id)
-    if case.status != CaseStatus.UNDER_REVIEW:
-        raise ConflictError(MSG_NOT_UNDER_REVIEW, code="case_not_under_review")
     case_loan = CaseLoan.objects.select_for_update().get(pk=case_loan_id)
+    approved = hasattr(case, "decision")
+    if case.status != CaseStatus.UNDER_REVIEW and not approved:
+        raise ConflictError(MSG_NOT_UNDER_REVIEW, code="case_not_under_review")
     if not undecided_disputes(case).filter(pk=case_loan.pk).exists():
         raise ConflictError(MSG_NOT_DISPUTED, code="loan_not_disputed")
     if include and (amount_tiyn is None or amount_tiyn <= 0):
         raise ApplicationError(MSG_AMOUNT_REQUIRED, code="amount_required")
     if not include and not reason.strip():
         raise ApplicationError(MSG_REASON_REQUIRED, code="reason_required")
+    share = held_share_for(case_loan.pk) if approved else None
+    if approved and share is None:
+        if case.status in (CaseStatus.REJECTED, CaseStatus.REFUSED):
+            raise ConflictError(MSG_NOT_UNDER_REVIEW, code="case_not_under_review")
+        raise ConflictError(MSG_DECIDE_AFTER_SIGNING, code="decide_after_signing")
+    outcome = None
+    if share is not None:
+        outcome = decide_held_share(share_id=share.pk, decided_tiyn=amount_tiyn if include else 0)
     row = DebtConfirmation.objects.create(
         case_loan=case_loan, creditor_id=case_loan.creditor_id,
         action=ConfirmationAction.INCLUDE if include else ConfirmationAction.EXCLUDE,
@@ -113,25 +155,49 @@ def decide_disputed_loan(
         case_loan.included = False
         case_loan.exclusion_reason = reason
     case_loan.save(update_fields=["confirmed_total_tiyn", "included", "exclusion_reason"])
+    if outcome is not None:
+        _after_held_decision(case=case, case_loan=case_loan, include=include,
+                             amount_tiyn=amount_tiyn, reason=reason, outcome=outcome)  # fmt: skip
     return row
+
+
+def _after_held_decision(*, case, case_loan, include, amount_tiyn, reason, outcome) -> None:
+    from schedules.models import Plan
+
+    total = Plan.objects.values_list("total_tiyn", flat=True).get(case=case)
+    case.total_debt_tiyn = total
+    case.save(update_fields=["total_debt_tiyn", "updated_at"])
+    contract = case_loan.loan.contract_number
+    kind = "included" if include else "excluded"
+    notify_borrower(
+        case=case, template_key=f"dispute_{kind}_borrower", dedup=str(case_loan.pk),
+        context={"contract": contract, "amount": format_tenge(amount_tiyn),
+                 "total": format_tenge(total)},
+    )  # fmt: skip
+    notify_creditor(
+        creditor=case_loan.creditor, case=case, template_key=f"dispute_{kind}_creditor",
+        event="loan.dispute_decided", dedup=str(case_loan.pk),
+        context={"contract": contract, "amount": format_tenge(amount_tiyn),
+                 "held": format_tenge(outcome.released_tiyn), "reason": reason},
+        payload={"contract": contract, "included": include, "amount_tiyn": amount_tiyn,
+                 "released_tiyn": outcome.released_tiyn, "plan_total_tiyn": total},
+    )  # fmt: skip
 
 
 def proposal(case: Case) -> dict:
     """What the ombudsman sees before approving: total, terms, the schedule it would give
     (each line with the creditors' parts), the debt-burden ratio, disputes and late creditors.
     """
-    total = confirmed_total(case)
+    total = confirmed_total(case) + provisional_total(case)
     terms = propose_terms(total_tiyn=total, category=case.category) if total > 0 else None
     lines, creditors = [], []
-    if terms is not None and not undecided_disputes(case).exists():
-        debts: dict = {}
-        for cl in case.loans.filter(included=True).select_related("creditor"):
-            creditor, amount = debts.get(cl.creditor_id, (cl.creditor, 0))
-            debts[cl.creditor_id] = (creditor, amount + cl.confirmed_total_tiyn)
-        creditors = [c for c, _ in debts.values()]
+    if terms is not None:
+        debts, held = plan_debts(case)
+        shares = [*debts, *((c, amount) for c, _, amount in held)]
+        creditors = list({c.pk: c for c, _ in shares}.values())
         first_due = (business_now() + timedelta(days=policy("FIRST_DUE_DAYS"))).date()
         lines = preview_lines(total_tiyn=total, category=case.category,
-                              debts=list(debts.values()), first_due=first_due)  # fmt: skip
+                              debts=shares, first_due=first_due)  # fmt: skip
         for line in lines:
             line["part_list"] = [line["parts"][str(c.pk)] for c in creditors]
     return {
@@ -141,6 +207,7 @@ def proposal(case: Case) -> dict:
         "schedule_creditors": creditors,
         "debt_burden": debt_burden(case, terms.monthly_tiyn if terms else None),
         "undecided_disputes": list(undecided_disputes(case)),
+        "held_tiyn": provisional_total(case),
         "late_creditors": list(creditors_late(case)),
     }
 
@@ -150,7 +217,9 @@ def approve_case(*, case_id, user=None, note: str = "") -> CaseDecision:
     """Fix the terms the case is decided under and start generating the document package.
 
     The case stays UNDER_REVIEW until the worker has rendered every document, then moves to
-    DOCUMENTS_ISSUED with the 72-hour signing deadline (`documents.generate_package`)."""
+    DOCUMENTS_ISSUED with the 72-hour signing deadline (`documents.generate_package`).
+    A loan still disputed goes into the plan at its bureau figure, its share held (paid into
+    a held account, never out) until `decide_disputed_loan` decides it after signing."""
     from resolution.documents import build_snapshot
     from resolution.tasks_workflow import generate_documents
 
@@ -163,9 +232,8 @@ def approve_case(*, case_id, user=None, note: str = "") -> CaseDecision:
         if package is not None:
             transaction.on_commit(partial(generate_documents.delay, str(package.pk)))
         return case.decision
-    if undecided_disputes(case).exists():
-        raise ConflictError(MSG_UNDECIDED_DISPUTES, code="undecided_disputes")
-    total = confirmed_total(case)
+    # Loans still disputed go in at their bureau figure, their shares held until decided.
+    total = confirmed_total(case) + provisional_total(case)
     if total <= 0:
         raise ConflictError(MSG_NOTHING_INCLUDED, code="nothing_included")
     terms = propose_terms(total_tiyn=total, category=case.category)
@@ -214,6 +282,14 @@ def reassign_case(*, case_id, ombudsman: str, user=None) -> Case:
 
 
 def review_queue(user) -> QuerySet[Case]:
-    return cases_for_ombudsman_staff(user).filter(
-        Q(status=CaseStatus.UNDER_REVIEW) | Q(status=CaseStatus.AWAITING_CREDITORS)
+    """Cases awaiting creditors or the decision, and signed cases with a disputed loan still
+    to decide (its share held)."""
+    return (
+        cases_for_ombudsman_staff(user)
+        .filter(
+            Q(status=CaseStatus.UNDER_REVIEW)
+            | Q(status=CaseStatus.AWAITING_CREDITORS)
+            | Q(plan__shares__hold="held")
+        )
+        .distinct()
     )

@@ -54,6 +54,22 @@ def _d(value) -> str:
     return value.strftime("%d.%m.%Y")
 
 
+def plan_shares(creditors) -> tuple[list, list]:
+    """From the snapshot's creditors: ([(creditor key, confirmed debt)] for creditors with
+    confirmed loans, [(creditor key, case loan id, provisional debt)] per held loan), in the
+    order the plan's shares are created and the documents' schedule is split."""
+    debts, held = [], []
+    for c in creditors:
+        confirmed = c["total_tiyn"] - c.get("held_tiyn", 0)
+        if confirmed > 0:
+            debts.append((c["key"], confirmed))
+    for c in creditors:
+        for loan in c["loans"]:
+            if loan.get("held"):
+                held.append((c["key"], loan["case_loan"], loan["provisional_tiyn"]))
+    return debts, held
+
+
 def build_snapshot(*, case: Case, decision: CaseDecision) -> dict:
     """The immutable content of the documents: plain JSON, amounts in tiyn."""
     borrower = case.borrower
@@ -70,17 +86,26 @@ def build_snapshot(*, case: Case, decision: CaseDecision) -> dict:
             {"key": str(cl.creditor_id), "name": cl.creditor.name, "bin": cl.creditor.bin,
              "kind": cl.creditor.kind, "total_tiyn": 0, "loans": []},
         )  # fmt: skip
+        # a loan still disputed goes in at its bureau figure, its share held until decided
+        held = cl.confirmed_total_tiyn is None
+        amount = cl.bureau_total_tiyn if held else cl.confirmed_total_tiyn
         entry["loans"].append({
             "contract": cl.loan.contract_number,
             "bureau_total_tiyn": cl.bureau_total_tiyn,
             "confirmed_total_tiyn": cl.confirmed_total_tiyn,
             "status": cl.confirmation_status,
+            **({"held": True, "case_loan": str(cl.pk), "provisional_tiyn": amount}
+               if held else {}),
         })  # fmt: skip
-        entry["total_tiyn"] += cl.confirmed_total_tiyn
+        entry["total_tiyn"] += amount
+        if held:
+            entry["held_tiyn"] = entry.get("held_tiyn", 0) + amount
     creditor_rows = {str(cl.creditor_id): cl.creditor for cl in loans if cl.included}
-    debts = [(creditor_rows[key], c["total_tiyn"]) for key, c in creditors.items()]
+    debts, held_loans = plan_shares(creditors.values())
     lines = preview_lines(
-        total_tiyn=decision.total_tiyn, category=case.category, debts=debts,
+        total_tiyn=decision.total_tiyn, category=case.category,
+        debts=[(creditor_rows[key], amount) for key, amount in debts]
+        + [(creditor_rows[key], amount) for key, _, amount in held_loans],
         first_due=decision.first_due,
     )  # fmt: skip
     schedule = [
@@ -109,6 +134,7 @@ def build_snapshot(*, case: Case, decision: CaseDecision) -> dict:
         },
         "creditors": list(creditors.values()),
         "excluded": excluded,
+        "held_tiyn": sum(c.get("held_tiyn", 0) for c in creditors.values()),
         "schedule": schedule,
         "mediator": {
             "name": policy("MEDIATOR_NAME"),

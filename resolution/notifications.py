@@ -68,7 +68,35 @@ MESSAGES = {
             "balance left) is on the schedule page of your cabinet."
         ),
     ),  # fmt: skip
+    "dispute_included_borrower": (
+        _("Procedure %(reference)s: a disputed loan was decided"),
+        _(
+            "The ombudsman included the disputed loan %(contract)s at %(amount)s. The total of "
+            "your schedule is now %(total)s."
+        ),
+    ),  # fmt: skip
+    "dispute_excluded_borrower": (
+        _("Procedure %(reference)s: a disputed loan was decided"),
+        _(
+            "The ombudsman left the disputed loan %(contract)s out of the procedure. The total "
+            "of your schedule is now %(total)s; the last instalments are lower."
+        ),
+    ),  # fmt: skip
     # to creditors
+    "dispute_included_creditor": (
+        _("Case %(reference)s: your disputed loan was decided"),
+        _(
+            "The ombudsman included your loan %(contract)s at %(amount)s. The %(held)s held for "
+            "it is released to you; later payments are paid out as usual."
+        ),
+    ),  # fmt: skip
+    "dispute_excluded_creditor": (
+        _("Case %(reference)s: your disputed loan was decided"),
+        _(
+            "The ombudsman left your loan %(contract)s out of the procedure: %(reason)s. The "
+            "money held for it goes to the other creditors of the case."
+        ),
+    ),  # fmt: skip
     "creditor_loans_requested": (
         _("Case %(reference)s: please confirm the debts"),
         _(
@@ -133,13 +161,15 @@ def notify_borrower(*, case: Case, template_key: str, context: dict | None = Non
 
 
 def notify_creditor(*, creditor, case: Case, template_key: str, event: str,
-                    context: dict | None = None, payload: dict | None = None) -> None:  # fmt: skip
-    """Dashboard notice, email (if the organisation has one) and webhook event, once each."""
+                    context: dict | None = None, payload: dict | None = None,
+                    dedup: str = "") -> None:  # fmt: skip
+    """Dashboard notice, email (if the organisation has one) and webhook event, once each
+    (per `dedup` too, e.g. one per loan)."""
     from creditors.webhooks import enqueue_event
 
     ctx = {"reference": case.reference, **(context or {})}
     subject, body = render(template_key, "ru", ctx)
-    base = f"{template_key}:{case.pk}:{creditor.pk}"
+    base = f"{template_key}:{case.pk}:{creditor.pk}{':' + dedup if dedup else ''}"
     targets = [(NotificationChannel.DASHBOARD, str(creditor.pk))]
     if creditor.email:
         targets.append((NotificationChannel.EMAIL, creditor.email))

@@ -16,7 +16,8 @@ def propose_terms(*, total_tiyn: int, category: str):
 
 def preview_lines(*, total_tiyn: int, category: str, debts: list, first_due: date) -> list[dict]:
     """[{"number", "due", "amount_tiyn", "parts": {str(creditor.pk): tiyn}}]; `debts` is a
-    list of (Creditor, confirmed debt in tiyn)."""
+    list of (Creditor, debt in tiyn) in plan-share order: one per creditor for its confirmed
+    loans, then one per loan held for a dispute (a creditor may appear twice)."""
     view = schedules.preview_schedule(
         total_tiyn=total_tiyn, category=category, debts=debts, first_due=first_due
     )
@@ -25,14 +26,45 @@ def preview_lines(*, total_tiyn: int, category: str, debts: list, first_due: dat
             "number": line.number,
             "due": line.due_date,
             "amount_tiyn": line.amount_tiyn,
-            "parts": {str(creditor.pk): part for creditor, part in line.parts},
+            "parts": _summed(line.parts),
         }
         for line in view.lines
     ]
 
 
-def create_plan(*, case, debts, category: str, first_due: date, table_version_id):
+def _summed(parts) -> dict[str, int]:
+    """{str(creditor.pk): part}; a creditor with a held share too gets the sum of both."""
+    result: dict[str, int] = {}
+    for creditor, part in parts:
+        result[str(creditor.pk)] = result.get(str(creditor.pk), 0) + part
+    return result
+
+
+def create_plan(*, case, debts, category: str, first_due: date, table_version_id, held=()):
     return schedules.create_plan(
         case=case, debts=debts, category=category, first_due=first_due,
-        table_version_id=table_version_id,
+        table_version_id=table_version_id, held=held,
     )  # fmt: skip
+
+
+def held_share_for(case_loan_id):
+    """The plan share held for this disputed loan, or None (not held, or decided)."""
+    from schedules.models import CreditorShare, ShareHold
+
+    return CreditorShare.objects.filter(case_loan_id=case_loan_id, hold=ShareHold.HELD).first()
+
+
+def decide_held_share(*, share_id, decided_tiyn: int):
+    """Release or redistribute a held share (schedules.services.decide_held_share)."""
+    return schedules.decide_held_share(share_id=share_id, decided_tiyn=decided_tiyn)
+
+
+def held_case_loan_ids(case) -> set:
+    """Ids of the case's loans whose plan share is held (dispute still undecided)."""
+    from schedules.models import CreditorShare, ShareHold
+
+    return set(
+        CreditorShare.objects.filter(plan__case=case, hold=ShareHold.HELD).values_list(
+            "case_loan_id", flat=True
+        )
+    )

@@ -161,16 +161,20 @@ def _record_signature(*, case_id, method: str, ip: str | None, eds: str = "") ->
 def activate_case(*, case: Case, package: DocumentPackage, now) -> None:
     """SIGNED → plan → ACTIVE; tell creditors to suspend collection; queue bureau reports.
     Runs inside the signing transaction, the case row locked."""
+    from resolution.documents import plan_shares
     from resolution.tasks_workflow import report_procedure_started
 
     decision = case.decision
-    creditors = {c["key"]: c for c in package.snapshot["creditors"]}
     included = list(case.loans.filter(included=True).select_related("creditor", "loan"))
     by_creditor = {}
     for cl in included:
         by_creditor.setdefault(cl.creditor_id, cl.creditor)
-    debts = [(creditor, creditors[str(pk)]["total_tiyn"]) for pk, creditor in by_creditor.items()]
-    create_plan(case=case, debts=debts, category=case.category, first_due=decision.first_due,
+    # the shares exactly as the signed documents split the schedule (held loans separately)
+    debts, held = plan_shares(package.snapshot["creditors"])
+    by_key = {str(pk): creditor for pk, creditor in by_creditor.items()}
+    create_plan(case=case, debts=[(by_key[key], amount) for key, amount in debts],
+                held=[(by_key[key], cl, amount) for key, cl, amount in held],
+                category=case.category, first_due=decision.first_due,
                 table_version_id=decision.table_version_id)  # fmt: skip
     transition(case_id=case.pk, to=CaseStatus.ACTIVE, actor_label="system",
                reason="plan created on signing")  # fmt: skip

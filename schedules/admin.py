@@ -17,6 +17,7 @@ from schedules.models import (
     PaymentProvider,
     Payout,
     Plan,
+    PlanAdjustment,
     ScheduleBracket,
     ScheduleTableVersion,
 )
@@ -106,7 +107,15 @@ class ScheduleTableVersionAdmin(admin.ModelAdmin):
 
 class ShareInline(ReadOnlyInline):
     model = CreditorShare
-    fields = ["position", "creditor", "debt_tiyn", "received_tiyn"]
+    fields = ["position", "creditor", "debt_tiyn", "received_tiyn", "hold", "provisional_tiyn",
+              "decided_tiyn", "decided_on"]  # fmt: skip
+    readonly_fields = fields
+
+
+class AdjustmentInline(ReadOnlyInline):
+    model = PlanAdjustment
+    fk_name = "plan"
+    fields = ["booked_on", "share", "total_drop_tiyn", "reduction_tiyn", "refund_tiyn"]
     readonly_fields = fields
 
 
@@ -121,7 +130,7 @@ class PlanAdmin(ReadOnlyAdmin):
     list_display = ["case", "status", "total_tiyn", "paid_tiyn", "term_months", "first_due"]
     list_filter = ["status", "category"]
     search_fields = ["case__reference", "case__borrower__iin"]
-    inlines = [ShareInline, InstalmentInline]
+    inlines = [ShareInline, AdjustmentInline, InstalmentInline]
     readonly_fields = ["days_late"]
 
     def get_queryset(self, request):

@@ -84,6 +84,9 @@ class PaymentEvent:
     amount_tiyn: int
     paid_on: date
     order: int = 0  # tie-break for payments on the same day (e.g. arrival sequence)
+    # Not money in: the plan's total was lowered (a disputed loan left out after signing); the
+    # remaining instalments shrink from the end by `amount_tiyn`, as with an overpayment.
+    reduction: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,18 @@ class ScheduleState:
     @property
     def is_breached(self) -> bool:
         return self.days_late > BREACH_AFTER_DAYS
+
+
+def _reduce(remaining: list[int], reduced: list[int], amount: int) -> int:
+    """Lower the remaining instalments from the end by `amount` (a plan adjustment); returns
+    what found nothing left to lower (0 whenever the ledger is consistent: payments applied
+    plus reductions never exceed the contracted total)."""
+    for k in range(len(remaining) - 1, -1, -1):
+        take = min(amount, remaining[k])
+        remaining[k] -= take
+        reduced[k] += take
+        amount -= take
+    return amount
 
 
 def _apply(remaining: list[int], dues: Sequence[date], amount: int, on: date) -> int:
@@ -159,17 +174,22 @@ def replay(
     shift = lateness or lateness_date
     dues = [due for _, due, _ in instalments]
     remaining = [amount for _, _, amount in instalments]
+    reduced = [0] * len(remaining)
     overpaid = 0
     fully_paid_on = None
     for event in sorted(events, key=lambda e: (e.paid_on, e.order)):
         if event.paid_on > business_date:
             continue
-        overpaid += _apply(remaining, dues, event.amount_tiyn, event.paid_on)
+        if event.reduction:
+            overpaid += _reduce(remaining, reduced, event.amount_tiyn)
+        else:
+            overpaid += _apply(remaining, dues, event.amount_tiyn, event.paid_on)
         if fully_paid_on is None and not any(remaining):
             fully_paid_on = event.paid_on
     states = []
     oldest_unpaid_due = None
-    for (number, due, amount), left in zip(instalments, remaining, strict=True):
+    for (number, due, contracted), left, cut in zip(instalments, remaining, reduced, strict=True):
+        amount = contracted - cut  # what is still owed on this line after any reduction
         late = shift(due) < business_date
         if left == 0:
             status = "paid"

@@ -76,6 +76,27 @@ def creditor_account_ids(creditor_ids) -> dict:
     return found
 
 
+def held_account_ids(shares) -> dict:
+    """share id -> held account id for held `CreditorShare`s, creating missing accounts."""
+    shares = list(shares)
+    ids = {s.pk for s in shares}
+    found = dict(Account.objects.filter(share_id__in=ids).values_list("share_id", "pk"))
+    missing = [s for s in shares if s.pk not in found]
+    if missing:
+        Account.objects.bulk_create(
+            [
+                Account(
+                    code=f"held:{s.pk}", name=f"Held for a disputed loan of {s.creditor}"[:200],
+                    kind=AccountKind.HELD, share=s,
+                )
+                for s in missing
+            ],
+            ignore_conflicts=True,
+        )  # fmt: skip
+        found = dict(Account.objects.filter(share_id__in=ids).values_list("share_id", "pk"))
+    return found
+
+
 # --- COPY -----------------------------------------------------------------------------------
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})

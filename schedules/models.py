@@ -175,8 +175,23 @@ class Plan(models.Model):
         return self.total_tiyn - self.paid_tiyn
 
 
+class ShareHold(models.TextChoices):
+    """A share is regular, or the provisional share of a loan still disputed at signing
+    (held: its parts go to a held account, never paid out) until the ombudsman decides."""
+
+    NONE = "", _("Regular")
+    HELD = "held", _("Held: dispute undecided")
+    INCLUDED = "included", _("Dispute decided: included")
+    EXCLUDED = "excluded", _("Dispute decided: left out")
+
+
 class CreditorShare(models.Model):
-    """A creditor's confirmed debt in a plan; its share = debt / plan total, fixed at signing."""
+    """A creditor's confirmed debt in a plan; its share = debt / plan total, fixed at signing.
+
+    A loan still disputed when the ombudsman approved has its own share (`case_loan`,
+    `hold=HELD`) at its provisional figure. When the dispute is decided that share is closed
+    (`hold` INCLUDED or EXCLUDED, debt and received moved to the creditor's regular share or
+    to the others) and its row stays for the record."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="shares")
     creditor = models.ForeignKey(
@@ -186,15 +201,46 @@ class CreditorShare(models.Model):
     debt_tiyn = models.BigIntegerField(_("confirmed debt, tiyn"))
     # Cache of the ledger (credits to this creditor from this plan's payments).
     received_tiyn = models.BigIntegerField(_("received, tiyn"), default=0)
+    hold = models.CharField(
+        _("hold"), max_length=10, choices=ShareHold.choices, default=ShareHold.NONE, blank=True
+    )
+    case_loan = models.OneToOneField(
+        "resolution.CaseLoan", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="plan_share",
+    )  # fmt: skip
+    provisional_tiyn = models.BigIntegerField(_("provisional debt, tiyn"), null=True, blank=True)
+    decided_tiyn = models.BigIntegerField(_("decided debt, tiyn"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("creditor share")
         verbose_name_plural = _("creditor shares")
         ordering = ["plan", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "creditor"], name="share_once_per_plan"),
+            models.UniqueConstraint(
+                fields=["plan", "creditor"],
+                condition=models.Q(case_loan__isnull=True),
+                name="share_once_per_plan",
+            ),  # fmt: skip
             models.UniqueConstraint(fields=["plan", "position"], name="share_position_unique"),
-            models.CheckConstraint(condition=models.Q(debt_tiyn__gt=0), name="share_debt_positive"),
+            models.CheckConstraint(
+                condition=models.Q(debt_tiyn__gt=0)
+                | models.Q(debt_tiyn=0, hold__in=["included", "excluded"]),
+                name="share_debt_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hold="", case_loan__isnull=True, provisional_tiyn__isnull=True)
+                | models.Q(
+                    hold__in=["held", "included", "excluded"],
+                    case_loan__isnull=False,
+                    provisional_tiyn__gt=0,
+                ),
+                name="share_hold_has_loan",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(hold="held") | models.Q(debt_tiyn=models.F("provisional_tiyn")),
+                name="share_held_at_provisional",
+            ),
             models.CheckConstraint(
                 condition=models.Q(received_tiyn__gte=0, received_tiyn__lte=models.F("debt_tiyn")),
                 name="share_received_within_debt",
@@ -271,6 +317,7 @@ class AccountKind(models.TextChoices):
     CREDITOR_PAYABLE = "creditor_payable", _("Owed to a creditor, awaiting payout (liability)")
     SUSPENSE = "suspense", _("Unidentified payments (liability)")
     REFUND = "refund", _("Owed back to borrowers (liability)")
+    HELD = "held", _("Held for a disputed loan until the ombudsman decides (liability)")
 
 
 class Account(models.Model):
@@ -286,6 +333,11 @@ class Account(models.Model):
         blank=True,
         related_name="ledger_account",
     )
+    # A held account belongs to one held share (one disputed loan in one plan).
+    share = models.OneToOneField(
+        CreditorShare, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="held_account",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("ledger account")
@@ -296,6 +348,11 @@ class Account(models.Model):
                 condition=models.Q(kind="creditor_payable", creditor__isnull=False)
                 | (~models.Q(kind="creditor_payable") & models.Q(creditor__isnull=True)),
                 name="account_creditor_iff_payable",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="held", share__isnull=False)
+                | (~models.Q(kind="held") & models.Q(share__isnull=True)),
+                name="account_share_iff_held",
             ),
         ]
 
@@ -309,6 +366,7 @@ class TransactionKind(models.TextChoices):
     REFUND = "refund", _("Payment after completion (owed back)")
     PAYOUT = "payout", _("Payout to a creditor")
     REVERSAL = "reversal", _("Reversal")
+    RELEASE = "release", _("Held share released after the ombudsman's decision")
 
 
 class LedgerTransaction(models.Model):
@@ -476,4 +534,37 @@ class Payout(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["creditor", "payout_date"], name="payout_once_a_day"),
             models.CheckConstraint(condition=models.Q(amount_tiyn__gt=0), name="payout_positive"),
+        ]
+
+
+class PlanAdjustment(models.Model):
+    """The plan shrank after signing: a disputed loan was left out, or included at less than
+    its provisional figure. `reduction_tiyn` comes off the remaining instalments from the end
+    on `booked_on` (replayed like an overpayment); `refund_tiyn` is what the borrower had
+    already paid beyond the new total, now owed back."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="adjustments")
+    share = models.OneToOneField(CreditorShare, on_delete=models.PROTECT, related_name="adjustment")
+    booked_on = models.DateField(_("business date"))
+    total_drop_tiyn = models.BigIntegerField(_("plan total lowered by, tiyn"))
+    reduction_tiyn = models.BigIntegerField(_("remaining instalments lowered by, tiyn"))
+    refund_tiyn = models.BigIntegerField(_("owed back, tiyn"), default=0)
+    transaction = models.OneToOneField(
+        LedgerTransaction, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("plan adjustment")
+        verbose_name_plural = _("plan adjustments")
+        ordering = ["plan", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    reduction_tiyn__gte=0,
+                    refund_tiyn__gte=0,
+                    total_drop_tiyn=models.F("reduction_tiyn") + models.F("refund_tiyn"),
+                ),
+                name="adjustment_parts_add_up",
+            ),
         ]

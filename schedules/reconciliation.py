@@ -1,12 +1,13 @@
 """Reconciliation: proves from the ledger legs that the money adds up.
 
 incoming payments (not reversed) = owed to creditors (awaiting payout) + paid out
-                                   + suspense + refund liability
-bank balance                     = awaiting payout + suspense + refund liability
-per creditor: Σ its shares' received (cache) = its payable credits − reversal debits
+                                   + suspense + refund liability + held for disputes
+bank balance                     = awaiting payout + suspense + refund liability + held
+per creditor: Σ its regular shares' received (cache) = its payable credits − reversal debits
                                              = awaiting payout + paid out
-per plan: paid (cache) = Σ applied of its live payments = Σ its shares' received;
-          a completed plan paid every creditor exactly its debt
+per held share: received (cache) = its held account's balance; a decided share holds nothing
+per plan: paid (cache) = Σ applied of its live payments − refunds of its adjustments
+          = Σ its live shares' received; a completed plan paid every creditor exactly its debt
 every ledger transaction balances (the trigger makes this true; we check anyway)
 """
 
@@ -26,9 +27,13 @@ from schedules.models import (
     PaymentStatus,
     Payout,
     Plan,
+    PlanAdjustment,
     PlanStatus,
+    ShareHold,
     Side,
 )
+
+LIVE_HOLDS = (ShareHold.NONE, ShareHold.HELD)
 
 
 @dataclass
@@ -74,6 +79,7 @@ def reconcile(*, on: date | None = None) -> ReconciliationReport:
     awaiting = balances.get(AccountKind.CREDITOR_PAYABLE, 0)
     suspense = balances.get(AccountKind.SUSPENSE, 0)
     refund = balances.get(AccountKind.REFUND, 0)
+    disputed = balances.get(AccountKind.HELD, 0)
     bank = -balances.get(AccountKind.BANK, 0)
     report.figures = {
         "incoming": incoming,
@@ -82,19 +88,23 @@ def reconcile(*, on: date | None = None) -> ReconciliationReport:
         "paid_out": paid_out,
         "suspense": suspense,
         "refund_liability": refund,
+        "held_for_disputes": disputed,
         "bank_balance": bank,
     }
-    held = awaiting + paid_out + suspense + refund
+    held = awaiting + paid_out + suspense + refund + disputed
     report.checks.append(
         Check(
-            "incoming = distributed + suspense + refund", incoming == held, f"{incoming} vs {held}"
+            "incoming = distributed + suspense + refund + held for disputes",
+            incoming == held,
+            f"{incoming} vs {held}",
         )
     )
+    on_hand = awaiting + suspense + refund + disputed
     report.checks.append(
         Check(
-            "bank = awaiting payout + suspense + refund",
-            bank == awaiting + suspense + refund,
-            f"{bank} vs {awaiting + suspense + refund}",
+            "bank = awaiting payout + suspense + refund + held for disputes",
+            bank == on_hand,
+            f"{bank} vs {on_hand}",
         )
     )
 
@@ -112,8 +122,10 @@ def reconcile(*, on: date | None = None) -> ReconciliationReport:
 
 
 def _check_caches(report: ReconciliationReport) -> None:
+    live = CreditorShare.objects.filter(hold__in=LIVE_HOLDS)
     received = dict(
-        CreditorShare.objects.values("creditor_id")
+        CreditorShare.objects.filter(hold=ShareHold.NONE)
+        .values("creditor_id")
         .annotate(s=Sum("received_tiyn"))
         .values_list("creditor_id", "s")
     )
@@ -137,16 +149,42 @@ def _check_caches(report: ReconciliationReport) -> None:
     report.checks.append(
         Check("each creditor's received total matches the ledger", not wrong, ", ".join(wrong))
     )
+    held_rows = (
+        LedgerEntry.objects.filter(account__kind=AccountKind.HELD)
+        .values("account__share_id")
+        .annotate(
+            credit=Sum("amount_tiyn", filter=Q(side=Side.CREDIT)),
+            debit=Sum("amount_tiyn", filter=Q(side=Side.DEBIT)),
+        )
+    )
+    held_ledger = {
+        r["account__share_id"]: (r["credit"] or 0) - (r["debit"] or 0) for r in held_rows
+    }
+    held_cache = dict(
+        CreditorShare.objects.exclude(hold=ShareHold.NONE).values_list("pk", "received_tiyn")
+    )
+    wrong_held = [
+        str(pk)
+        for pk in set(held_cache) | set(held_ledger)
+        if held_cache.get(pk, 0) != held_ledger.get(pk, 0)
+    ]
+    report.checks.append(
+        Check("each held share matches its held account", not wrong_held, ", ".join(wrong_held))
+    )
     applied = dict(
         IncomingPayment.objects.filter(status=PaymentStatus.APPLIED)
         .values("plan_id")
         .annotate(s=Sum("applied_tiyn"))
         .values_list("plan_id", "s")
     )
-    by_shares = dict(
-        CreditorShare.objects.values("plan_id")
-        .annotate(s=Sum("received_tiyn"))
+    for plan_id, refunded in (
+        PlanAdjustment.objects.values("plan_id")
+        .annotate(s=Sum("refund_tiyn"))
         .values_list("plan_id", "s")
+    ):
+        applied[plan_id] = applied.get(plan_id, 0) - refunded
+    by_shares = dict(
+        live.values("plan_id").annotate(s=Sum("received_tiyn")).values_list("plan_id", "s")
     )
     bad_plans = [
         str(pk)
@@ -162,7 +200,7 @@ def _check_caches(report: ReconciliationReport) -> None:
     plans_paid = dict(Plan.objects.values_list("pk", "paid_tiyn"))
     plans_total = dict(Plan.objects.values_list("pk", "total_tiyn"))
     counts: dict = {}
-    rows = list(CreditorShare.objects.values_list("plan_id", "debt_tiyn", "received_tiyn"))
+    rows = list(live.values_list("plan_id", "debt_tiyn", "received_tiyn"))
     for plan_id, _, _ in rows:
         counts[plan_id] = counts.get(plan_id, 0) + 1
     drift = [
@@ -178,9 +216,7 @@ def _check_caches(report: ReconciliationReport) -> None:
             ", ".join(sorted(set(drift))[:20]),
         )
     )
-    short = CreditorShare.objects.filter(plan__status=PlanStatus.COMPLETED).exclude(
-        received_tiyn=F("debt_tiyn")
-    )
+    short = live.filter(plan__status=PlanStatus.COMPLETED).exclude(received_tiyn=F("debt_tiyn"))
     report.checks.append(
         Check(
             "completed plans paid every creditor its debt",

@@ -21,6 +21,7 @@ from schedules.models import (
     PaymentStatus,
     Payout,
     Plan,
+    PlanAdjustment,
     Side,
 )
 from schedules.money import split_towards_targets
@@ -105,24 +106,39 @@ def plan_for_case(case) -> ScheduleView | None:
 
 
 def schedule_view(plan: Plan) -> ScheduleView:
-    shares = list(plan.shares.all())
-    order = {s.creditor_id: i for i, s in enumerate(shares)}
+    """One column per creditor still in the plan (a held share adds to its creditor's). After
+    a disputed loan was left out (a `PlanAdjustment`), each line shows its amount after the
+    reduction; a line still owed shows how what is owed on it will be split (the split the
+    payments now follow), a paid line its split as signed."""
+    live = [s for s in plan.shares.all() if s.hold in ("", "held")]
+    columns: dict = {}
+    for s in live:
+        _, debt, received = columns.get(s.creditor_id, (None, 0, 0))
+        columns[s.creditor_id] = (s.creditor, debt + s.debt_tiyn, received + s.received_tiyn)
+    adjusted = plan.adjustments.exists()
+    state = {line.number: line for line in plan_state(plan).instalments} if adjusted else {}
+    projected = dict(projected_parts(plan)) if adjusted else {}
     lines = []
     for inst in plan.instalments.all():
-        parts = sorted(inst.parts.all(), key=lambda p: order[p.creditor_id])
+        parts = {p.creditor_id: p.amount_tiyn for p in inst.parts.all()}
+        amount = inst.amount_tiyn
+        if adjusted:
+            # still owed: the split of what is owed; lowered to nothing: nothing; paid: as signed
+            amount = state[inst.number].amount_tiyn
+            parts = projected.get(inst.number, parts if amount else {})
         lines.append(
             ScheduleLine(
                 inst.number,
                 inst.due_date,
-                inst.amount_tiyn,
-                tuple((shares[order[p.creditor_id]].creditor, p.amount_tiyn) for p in parts),
+                amount,
+                tuple((c[0], parts.get(pk, 0)) for pk, c in columns.items()),
             )
         )
     return ScheduleView(
         terms=Terms(plan.term_months, plan.monthly_tiyn, plan.table_version_id),
         total_tiyn=plan.total_tiyn,
         first_due=plan.first_due,
-        shares=tuple(ShareLine(s.creditor, s.debt_tiyn, s.received_tiyn) for s in shares),
+        shares=tuple(ShareLine(c, d, r) for c, d, r in columns.values()),
         lines=tuple(lines),
         plan=plan,
     )
@@ -140,8 +156,23 @@ def payment_events(plan: Plan) -> list[engine.PaymentEvent]:
     return [engine.PaymentEvent(amount, on, order) for order, (amount, on) in enumerate(rows)]
 
 
+def adjustment_events(plan: Plan) -> list[engine.PaymentEvent]:
+    """The plan's reductions (a disputed loan left out after signing), replayed after the
+    payments of the same day."""
+    rows = (
+        PlanAdjustment.objects.filter(plan=plan, reduction_tiyn__gt=0)
+        .order_by("booked_on", "created_at", "pk")
+        .values_list("reduction_tiyn", "booked_on")
+    )
+    return [
+        engine.PaymentEvent(amount, on, 10**9 + order, reduction=True)
+        for order, (amount, on) in enumerate(rows)
+    ]
+
+
 def plan_state(plan: Plan, *, on: date | None = None) -> engine.ScheduleState:
-    """Replay the plan's payments: the state of every instalment on `on` (default today)."""
+    """Replay the plan's payments and reductions: the state of every instalment on `on`
+    (default today)."""
     lines = list(
         plan.instalments.order_by("number").values_list("number", "due_date", "amount_tiyn")
     )
@@ -149,9 +180,37 @@ def plan_state(plan: Plan, *, on: date | None = None) -> engine.ScheduleState:
     # overrides (one query for the plan's whole span).
     calendar = WorkCalendar(lines[0][1], lines[-1][1] + timedelta(days=30)) if lines else None
     return engine.replay(
-        instalments=lines, events=payment_events(plan), business_date=on or business_date(),
+        instalments=lines,
+        events=payment_events(plan) + adjustment_events(plan),
+        business_date=on or business_date(),
         lateness=calendar.next_working_day if calendar else None,
+    )
+
+
+def projected_parts(plan: Plan, *, on: date | None = None) -> list[tuple[int, dict]]:
+    """The rest of the schedule as it will be distributed: for each instalment with something
+    still owed, (number, {creditor id: part}) — the same cumulative largest-remainder split
+    the payments use, from what each live share has received so far. Over the schedule each
+    share then receives exactly its debt (also after a disputed loan was decided)."""
+    state = plan_state(plan, on=on)
+    shares = list(
+        plan.shares.filter(hold__in=("", "held")).order_by("position").values_list(
+            "creditor_id", "debt_tiyn", "received_tiyn"
+        )
     )  # fmt: skip
+    debts = [d for _, d, _ in shares]
+    already = [r for _, _, r in shares]
+    result = []
+    for line in state.instalments:
+        if not line.outstanding_tiyn:
+            continue
+        parts = split_towards_targets(line.outstanding_tiyn, debts, already)
+        already = [a + p for a, p in zip(already, parts, strict=True)]
+        summed: dict = {}
+        for (creditor_id, _, _), part in zip(shares, parts, strict=True):
+            summed[creditor_id] = summed.get(creditor_id, 0) + part
+        result.append((line.number, summed))
+    return result
 
 
 # --- scoped reads -------------------------------------------------------------------------

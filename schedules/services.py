@@ -18,6 +18,7 @@ from finplatform.clock import BUSINESS_TZ, business_date, business_now
 from finplatform.errors import ApplicationError, ConflictError
 from schedules import engine, ledger, signals
 from schedules.models import (
+    AccountKind,
     CollectionResumption,
     CreditorShare,
     IncomingPayment,
@@ -27,12 +28,16 @@ from schedules.models import (
     PaymentStatus,
     Plan,
     PlanStatus,
+    ShareHold,
     Side,
     TransactionKind,
 )
 from schedules.money import split_towards_targets
 from schedules.selectors import instalment_parts, preview_schedule  # noqa: F401 (re-export)
 from schedules.table import Terms, terms_for
+
+# Shares that still take part in distribution (a decided held share is closed).
+LIVE_HOLDS = (ShareHold.NONE, ShareHold.HELD)
 
 MSG_DEBTS_EMPTY = _("A plan needs at least one creditor with a positive debt.")
 MSG_DUPLICATE_CREDITOR = _("A creditor appears twice; give one total per creditor.")
@@ -53,30 +58,47 @@ def _lock_case(case_id):
 
 @transaction.atomic
 def create_plan(
-    *, case, debts, category: str, first_due: date, table_version_id: int | None = None
+    *,
+    case,
+    debts,
+    category: str,
+    first_due: date,
+    table_version_id: int | None = None,
+    held=(),
 ) -> Plan:
     """Fix the unified schedule of `case` at signing.
 
-    `debts` is a list of (Creditor, confirmed debt in tiyn), one per creditor. Each
-    creditor's share (debt / total) is fixed here; the instalments and each instalment's
-    creditor parts are created so that over the whole schedule every creditor receives
-    exactly its debt. Idempotent per case: a second call with the same debts returns the
-    existing plan; with different debts it raises ConflictError.
+    `debts` is a list of (Creditor, confirmed debt in tiyn), one per creditor. `held` is a
+    list of (Creditor, case-loan id, provisional debt in tiyn), one per loan still disputed
+    when the ombudsman approved: each gets its own held share, whose parts are credited to a
+    held account until the dispute is decided (`decide_held_share`). Each share (debt / total)
+    is fixed here; the instalments and each instalment's creditor parts are created so that
+    over the whole schedule every share receives exactly its debt. Idempotent per case: a
+    second call with the same debts returns the existing plan; with different debts it
+    raises ConflictError.
     """
     debts = [(creditor, int(amount)) for creditor, amount in debts]
-    if not debts or any(amount <= 0 for _, amount in debts):
+    held = [(creditor, case_loan_id, int(amount)) for creditor, case_loan_id, amount in held]
+    if not (debts or held) or any(a <= 0 for _, a in debts) or any(a <= 0 for *_, a in held):
         raise ApplicationError(MSG_DEBTS_EMPTY, code="debts_empty")
     if len({creditor.pk for creditor, _ in debts}) != len(debts):
         raise ApplicationError(MSG_DUPLICATE_CREDITOR, code="duplicate_creditor")
     _lock_case(case.pk)  # serialises concurrent create_plan calls for one case
+    wanted = sorted(
+        [(str(c.pk), a, "") for c, a in debts] + [(str(c.pk), a, str(cl)) for c, cl, a in held]
+    )
     existing = Plan.objects.filter(case_id=case.pk).first()
     if existing is not None:
-        have = sorted((s.creditor_id, s.debt_tiyn) for s in existing.shares.all())
-        if have != sorted((c.pk, a) for c, a in debts):
+        have = sorted(
+            (str(s.creditor_id), s.provisional_tiyn or s.debt_tiyn, str(s.case_loan_id or ""))
+            for s in existing.shares.all()
+        )
+        if have != wanted:
             raise ConflictError(MSG_PLAN_DIFFERS, code="plan_differs")
         return existing
 
-    total = sum(amount for _, amount in debts)
+    all_debts = [*debts, *((c, a) for c, _, a in held)]
+    total = sum(amount for _, amount in all_debts)
     terms = propose_terms(total_tiyn=total, category=category, table_version=table_version_id)
     lines = engine.build_instalments(
         total_tiyn=total, term_months=terms.term_months, first_due=first_due
@@ -90,23 +112,40 @@ def create_plan(
         monthly_tiyn=terms.monthly_tiyn,
         first_due=first_due,
     )
-    CreditorShare.objects.bulk_create(
+    shares = [
         CreditorShare(plan=plan, creditor=creditor, position=index, debt_tiyn=amount)
         for index, (creditor, amount) in enumerate(debts)
-    )
+    ] + [
+        CreditorShare(
+            plan=plan, creditor=creditor, position=len(debts) + index, debt_tiyn=amount,
+            hold=ShareHold.HELD, case_loan_id=case_loan_id, provisional_tiyn=amount,
+        )
+        for index, (creditor, case_loan_id, amount) in enumerate(held)
+    ]  # fmt: skip
+    CreditorShare.objects.bulk_create(shares)
+    if held:
+        ledger.held_account_ids([s for s in shares if s.hold == ShareHold.HELD])
     instalments = Instalment.objects.bulk_create(
         Instalment(plan=plan, number=n, due_date=due, amount_tiyn=amount)
         for n, due, amount in lines
     )
     split = instalment_parts(
-        debts=[a for _, a in debts], amounts=[i.amount_tiyn for i in instalments]
+        debts=[a for _, a in all_debts], amounts=[i.amount_tiyn for i in instalments]
     )
+    # One part per creditor and instalment (a held share adds to its creditor's part).
     InstalmentPart.objects.bulk_create(
-        InstalmentPart(instalment=inst, creditor=creditor, amount_tiyn=part)
+        InstalmentPart(instalment=inst, creditor_id=creditor_id, amount_tiyn=amount)
         for inst, parts in zip(instalments, split, strict=True)
-        for (creditor, _), part in zip(debts, parts, strict=True)
+        for creditor_id, amount in _by_creditor(all_debts, parts).items()
     )
     return plan
+
+
+def _by_creditor(debts, parts) -> dict:
+    summed: dict = {}
+    for (creditor, _amount), part in zip(debts, parts, strict=True):
+        summed[creditor.pk] = summed.get(creditor.pk, 0) + part
+    return summed
 
 
 # --- payments in ----------------------------------------------------------------------------
@@ -115,6 +154,9 @@ MSG_KEY_REUSED = _("This Idempotency-Key was already used for a different paymen
 MSG_AMOUNT = _("The amount must be a positive number of tiyn.")
 MSG_PAID_AT = _("paid_at must be a date and time with a time zone.")
 MSG_NOT_REVERSIBLE = _("This payment cannot be reversed.")
+MSG_HELD_RELEASED = _(
+    "This payment's held part was released by the ombudsman's decision; it cannot be reversed."
+)
 MSG_PLAN_COMPLETED = _("The schedule is already paid in full; reverse nothing on it.")
 
 
@@ -284,16 +326,26 @@ def book_payments(*, source: str, items: list[PaymentIn]) -> list[PaymentResult]
 
     plan_of = _find_plans(fresh)
     plans = _lock_plans(set(plan_of.values()))
-    # [share id, creditor id, debt, received] per plan, in share order (received is updated)
+    # [share id, creditor id, debt, received, account] per plan, in share order (received is
+    # updated). A held share's parts go to its held account, the others' to the payable.
     shares: dict[object, list[list]] = {pk: [] for pk in plans}
-    for plan_id, pk, creditor_id, debt, received in (
-        CreditorShare.objects.filter(plan_id__in=plans)
+    held_shares = []
+    for plan_id, pk, creditor_id, debt, received, hold in (
+        CreditorShare.objects.filter(plan_id__in=plans, hold__in=LIVE_HOLDS)
         .order_by("plan_id", "position")
-        .values_list("plan_id", "pk", "creditor_id", "debt_tiyn", "received_tiyn")
+        .values_list("plan_id", "pk", "creditor_id", "debt_tiyn", "received_tiyn", "hold")
     ):
-        shares[plan_id].append([pk, creditor_id, debt, received])
+        shares[plan_id].append([pk, creditor_id, debt, received, None])
+        if hold == ShareHold.HELD:
+            held_shares.append(pk)
     system = ledger.system_account_ids()
     payable = ledger.creditor_account_ids(s[1] for group in shares.values() for s in group)
+    held_accounts = ledger.held_account_ids(
+        CreditorShare.objects.filter(pk__in=held_shares).select_related("creditor")
+    ) if held_shares else {}  # fmt: skip
+    for group in shares.values():
+        for share in group:
+            share[4] = held_accounts.get(share[0]) or payable[share[1]]
     bank, suspense, refund_account = (
         system[ledger.BANK], system[ledger.SUSPENSE], system[ledger.REFUND]
     )  # fmt: skip
@@ -322,7 +374,7 @@ def book_payments(*, source: str, items: list[PaymentIn]) -> list[PaymentResult]
                 if part:
                     share[3] += part
                     touched_shares[share[0]] = share
-                    legs.append((payable[share[1]], Side.CREDIT, part))
+                    legs.append((share[4], Side.CREDIT, part))
             legs.append((refund_account, Side.CREDIT, refund))
             if applied:
                 plan.paid_tiyn += applied
@@ -388,11 +440,17 @@ def reverse_payment(*, payment_id, reason: str) -> IncomingPayment:
     plan = _lock_plans([payment.plan_id])[payment.plan_id] if payment.plan_id else None
     if plan is not None and plan.status == PlanStatus.COMPLETED:
         raise ConflictError(MSG_PLAN_COMPLETED, code="plan_completed")
+    original = list(
+        LedgerEntry.objects.filter(transaction_id=payment.transaction_id).values_list(
+            "account_id", "side", "amount_tiyn", "account__kind", "account__share__hold"
+        )
+    )
+    if any(kind == AccountKind.HELD and hold != ShareHold.HELD for _, _, _, kind, hold in original):
+        # the held part has since been released or redistributed by the ombudsman's decision
+        raise ConflictError(MSG_HELD_RELEASED, code="held_share_released")
     legs = [
         (acc, Side.CREDIT if side == Side.DEBIT else Side.DEBIT, amount)
-        for acc, side, amount in LedgerEntry.objects.filter(
-            transaction_id=payment.transaction_id
-        ).values_list("account_id", "side", "amount_tiyn")
+        for acc, side, amount, _, _ in original
     ]
     ledger.post_many(
         [
@@ -405,15 +463,13 @@ def reverse_payment(*, payment_id, reason: str) -> IncomingPayment:
         now=business_now(),
     )  # fmt: skip
     if plan is not None and payment.applied_tiyn:
-        credited = dict(
-            LedgerEntry.objects.filter(
-                transaction_id=payment.transaction_id, side=Side.CREDIT,
-                account__creditor__isnull=False,
-            ).values_list("account__creditor_id", "amount_tiyn")
-        )  # fmt: skip
-        group = list(plan.shares.all())
+        credited = {acc: amount for acc, side, amount, _, _ in original if side == Side.CREDIT}
+        group = list(plan.shares.filter(hold__in=LIVE_HOLDS).select_related("held_account"))
+        payable = ledger.creditor_account_ids(s.creditor_id for s in group)
         for share in group:
-            share.received_tiyn -= credited.get(share.creditor_id, 0)
+            held = share.hold == ShareHold.HELD
+            account = share.held_account.pk if held else payable[share.creditor_id]
+            share.received_tiyn -= credited.get(account, 0)
         CreditorShare.objects.bulk_update(group, ["received_tiyn"])
         plan.paid_tiyn -= payment.applied_tiyn
         plan.save(update_fields=["paid_tiyn"])
@@ -556,3 +612,153 @@ def run_payouts(*, on: date | None = None) -> list:
             payout.transaction_id = posting.transaction_id
         Payout.objects.bulk_create(payouts)
     return payouts
+
+
+# --- disputed loans decided after signing ---------------------------------------------------
+
+MSG_NOT_HELD = _("This share is not held, or its dispute was already decided.")
+MSG_ABOVE_PROVISIONAL = _(
+    "After signing, a disputed loan can be included at most at the provisional amount the"
+    " borrower signed for."
+)
+MSG_LAST_SHARE = _("The last debt in a plan cannot be left out.")
+
+
+@dataclass(frozen=True)
+class HeldDecision:
+    share: CreditorShare
+    released_tiyn: int  # held money moved to the creditor's payable
+    redistributed: dict  # creditor id -> held money moved to that creditor's payable
+    refund_tiyn: int  # held money owed back to the borrower (paid beyond the new total)
+    adjustment: object  # PlanAdjustment or None
+    transaction_id: object  # the release transaction, or None when nothing was held
+
+
+@transaction.atomic
+def decide_held_share(*, share_id, decided_tiyn: int, on: date | None = None) -> HeldDecision:
+    """The ombudsman decided a loan that was still disputed at signing.
+
+    `decided_tiyn` is the debt decided: the provisional figure (include), less (include at a
+    lower amount) or 0 (leave out). Guarantees, under the plan's row lock, in one balanced
+    ledger transaction of kind RELEASE:
+    * include at the provisional figure: the whole held balance moves to the creditor's
+      payable account, to the tiyn; the share joins the creditor's regular share, so later
+      parts go to the payable directly;
+    * otherwise the plan total drops by (provisional - decided); the held balance is divided
+      among the remaining shares (the creditor's own at its decided debt included) by the
+      cumulative largest-remainder split, never beyond a share's debt; what the borrower paid
+      beyond the new total is owed back (refund liability); the remaining instalments shrink
+      from the end by the rest of the drop (a `PlanAdjustment`, replayed like an
+      overpayment), so each remaining creditor receives exactly its debt over the schedule;
+    * the held account ends at zero; a second call raises ConflictError.
+    """
+    from schedules.models import PlanAdjustment
+
+    plan_id = CreditorShare.objects.values_list("plan_id", flat=True).get(pk=share_id)
+    plan = _lock_plans([plan_id])[plan_id]
+    group = list(
+        CreditorShare.objects.select_for_update(of=("self",))
+        .filter(plan_id=plan_id)
+        .order_by("position")
+    )
+    share = next(s for s in group if s.pk == share_id)
+    if share.hold != ShareHold.HELD:
+        raise ConflictError(MSG_NOT_HELD, code="share_not_held")
+    if not isinstance(decided_tiyn, int) or decided_tiyn < 0:
+        raise ApplicationError(MSG_AMOUNT, code="invalid_amount")
+    if decided_tiyn > share.debt_tiyn:
+        raise ApplicationError(
+            MSG_ABOVE_PROVISIONAL, code="above_provisional",
+            extra={"provisional_tiyn": share.debt_tiyn},
+        )  # fmt: skip
+    on = on or business_date()
+    held = share.received_tiyn
+    held_account = ledger.held_account_ids([share])[share.pk]
+    drop = share.debt_tiyn - decided_tiyn
+    live = [s for s in group if s.hold in LIVE_HOLDS and s.pk != share.pk]
+    if not live and decided_tiyn == 0:
+        raise ConflictError(MSG_LAST_SHARE, code="last_share")
+    own = next((s for s in live if s.creditor_id == share.creditor_id and not s.hold), None)
+    if own is None and decided_tiyn:
+        own = CreditorShare(
+            plan=plan, creditor_id=share.creditor_id, debt_tiyn=0,
+            position=max(s.position for s in group) + 1,
+        )  # fmt: skip
+        live.append(own)
+    if own is not None:
+        own.debt_tiyn += decided_tiyn
+
+    moved: dict[int, int] = {}  # share index in `live` -> tiyn
+    if drop == 0:  # included as provisionally planned: everything held goes to the creditor
+        moved[live.index(own)] = held
+        refund = 0
+    else:
+        capacity = sum(s.debt_tiyn - s.received_tiyn for s in live)
+        to_move = min(held, capacity)
+        refund = held - to_move
+        parts = split_towards_targets(
+            to_move, [s.debt_tiyn for s in live], [s.received_tiyn for s in live]
+        )
+        moved = {i: p for i, p in enumerate(parts) if p}
+    for index, part in moved.items():
+        live[index].received_tiyn += part
+
+    system = ledger.system_account_ids()
+    accounts = ledger.held_account_ids([s for s in live if s.hold == ShareHold.HELD])
+    payable = ledger.creditor_account_ids(s.creditor_id for s in live)
+    legs: list[ledger.Leg] = [(held_account, Side.DEBIT, held)]
+    for index, part in moved.items():
+        target = live[index]
+        account = accounts.get(target.pk) or payable[target.creditor_id]
+        legs.append((account, Side.CREDIT, part))
+    legs.append((system[ledger.REFUND], Side.CREDIT, refund))
+    posting = None
+    if held:
+        posting = ledger.Posting(
+            kind=TransactionKind.RELEASE, booked_on=on, legs=legs, plan_id=plan.pk,
+            description=f"dispute decided: {share.creditor_id} {decided_tiyn}",
+        )  # fmt: skip
+        ledger.post_many([posting], now=business_now())
+
+    share.hold = ShareHold.INCLUDED if decided_tiyn else ShareHold.EXCLUDED
+    share.decided_tiyn = decided_tiyn
+    share.decided_on = on
+    share.debt_tiyn = 0
+    share.received_tiyn = 0
+    share.save(update_fields=["hold", "decided_tiyn", "decided_on", "debt_tiyn", "received_tiyn"])
+    for target in live:
+        if target.pk is None:
+            target.save()
+        else:
+            target.save(update_fields=["debt_tiyn", "received_tiyn"])
+
+    adjustment = None
+    if drop:
+        adjustment = PlanAdjustment.objects.create(
+            plan=plan, share=share, booked_on=on, total_drop_tiyn=drop,
+            reduction_tiyn=drop - refund, refund_tiyn=refund,
+            transaction_id=posting.transaction_id if posting else None,
+        )  # fmt: skip
+        plan.total_tiyn -= drop
+        plan.paid_tiyn -= refund
+        fields = ["total_tiyn", "paid_tiyn"]
+        if plan.paid_tiyn == plan.total_tiyn and plan.status != PlanStatus.COMPLETED:
+            plan.status = PlanStatus.COMPLETED
+            plan.completed_on = on
+            fields += ["status", "completed_on"]
+            transaction.on_commit(
+                partial(
+                    signals.plan_completed.send, sender=Plan, case_id=plan.case_id,
+                    plan_id=plan.pk,
+                )
+            )  # fmt: skip
+        plan.save(update_fields=fields)
+    redistributed: dict = {}
+    for index, part in moved.items():
+        creditor_id = live[index].creditor_id
+        redistributed[creditor_id] = redistributed.get(creditor_id, 0) + part
+    released = redistributed.pop(share.creditor_id, 0) if decided_tiyn else 0
+    return HeldDecision(
+        share=share, released_tiyn=released, redistributed=redistributed, refund_tiyn=refund,
+        adjustment=adjustment, transaction_id=posting.transaction_id if posting else None,
+    )  # fmt: skip

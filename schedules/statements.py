@@ -143,50 +143,74 @@ def _references(transaction_ids) -> dict:
     return refs
 
 
+def _debts_on(shares, creditor_ids, day: date) -> tuple[int, ...]:
+    """Each creditor's debt in the plan as it stood at the end of `day`: today's figures, with
+    a disputed loan decided after `day` counted at its provisional figure (the decision moved
+    `provisional - decided` out of the creditor's debt, and the held share to zero)."""
+    debts = dict.fromkeys(creditor_ids, 0)
+    for share in shares:
+        debts[share.creditor_id] += share.debt_tiyn
+        if share.decided_on is not None and share.decided_on > day:
+            debts[share.creditor_id] += (share.provisional_tiyn or 0) - (share.decided_tiyn or 0)
+    return tuple(debts[c] for c in creditor_ids)
+
+
 def borrower_statement(plan: Plan, *, date_from: date, date_to: date) -> BorrowerStatement:
-    """The borrower's statement of `plan` for the business dates date_from..date_to."""
-    shares = list(CreditorShare.objects.filter(plan=plan).select_related("creditor"))
-    position = {s.creditor_id: i for i, s in enumerate(shares)}
-    received_before = [0] * len(shares)
-    received_by_end = [0] * len(shares)
+    """The borrower's statement of `plan` for the business dates date_from..date_to: one column
+    per creditor, whether its money sits on its payable account or, for a disputed loan, on
+    the loan's held account (a decision's release moves it between columns, never out)."""
+    shares = list(
+        CreditorShare.objects.filter(plan=plan).select_related("creditor").order_by("position")
+    )
+    creditors = list({s.creditor_id: s.creditor for s in shares}.values())
+    position = {c.pk: i for i, c in enumerate(creditors)}
+    received_before = [0] * len(creditors)
+    received_by_end = [0] * len(creditors)
     lines: dict = {}
     rows = (
         LedgerEntry.objects.filter(
             transaction__plan=plan,
-            transaction__kind__in=PLAN_KINDS,
+            transaction__kind__in=PLAN_KINDS + (TransactionKind.RELEASE,),
             transaction__booked_on__lte=date_to,
         )
         .order_by("transaction__booked_on", "transaction__created_at", "transaction_id", "pk")
         .values_list(
             "transaction_id", "transaction__booked_on", "transaction__kind", "account__kind",
-            "account__creditor_id", "side", "amount_tiyn",
+            "account__creditor_id", "account__share__creditor_id", "side", "amount_tiyn",
         )
     )  # fmt: skip
-    for tx, booked_on, kind, account_kind, creditor_id, side, amount in rows:
+    for tx, booked_on, kind, account_kind, creditor_id, held_for, side, amount in rows:
         signed = amount if side == Side.CREDIT else -amount
+        owner = None
         if account_kind == AccountKind.CREDITOR_PAYABLE:
-            received_by_end[position[creditor_id]] += signed
+            owner = position[creditor_id]
+        elif account_kind == AccountKind.HELD:
+            owner = position[held_for]
+        if owner is not None:
+            received_by_end[owner] += signed
             if booked_on < date_from:
-                received_before[position[creditor_id]] += signed
+                received_before[owner] += signed
         if booked_on < date_from:
             continue
         line = lines.setdefault(tx, {"on": booked_on, "kind": kind, "in": 0, "over": 0,
-                                     "parts": [0] * len(shares)})  # fmt: skip
+                                     "parts": [0] * len(creditors)})  # fmt: skip
         if account_kind == AccountKind.BANK:
             line["in"] -= signed  # money in is a debit of the bank account
         elif account_kind == AccountKind.REFUND:
             line["over"] += signed
-        elif account_kind == AccountKind.CREDITOR_PAYABLE:
-            line["parts"][position[creditor_id]] += signed
+        elif owner is not None:
+            line["parts"][owner] += signed
     refs = _references(list(lines))
-    debts = tuple(s.debt_tiyn for s in shares)
+    ids = [c.pk for c in creditors]
+    debts_at_start = _debts_on(shares, ids, date_from - timedelta(days=1))
+    debts = _debts_on(shares, ids, date_to)
     return BorrowerStatement(
         plan=plan,
         date_from=date_from,
         date_to=date_to,
-        creditors=tuple(s.creditor for s in shares),
+        creditors=tuple(creditors),
         debts=debts,
-        opening=tuple(d - r for d, r in zip(debts, received_before, strict=True)),
+        opening=tuple(d - r for d, r in zip(debts_at_start, received_before, strict=True)),
         closing=tuple(d - r for d, r in zip(debts, received_by_end, strict=True)),
         lines=tuple(
             StatementLine(

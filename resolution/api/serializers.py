@@ -27,8 +27,17 @@ class ConfirmationSerializer(serializers.ModelSerializer):
                   "penalty_tiyn", "total_tiyn", "comment", "via", "at"]  # fmt: skip
 
 
+class HeldShareSerializer(serializers.Serializer):
+    provisional_tiyn = serializers.IntegerField(help_text="the loan's figure in the plan")
+    held_tiyn = serializers.IntegerField(help_text="its parts of the payments so far, held")
+
+
 class CaseLoanSerializer(serializers.ModelSerializer):
     case = serializers.UUIDField(source="case_id", read_only=True)
+    share_held = serializers.SerializerMethodField(
+        help_text="A loan still disputed when the case was signed: its share of every payment "
+        "is held (not paid out) until the ombudsman decides; null otherwise."
+    )
     case_reference = serializers.CharField(source="case.reference", read_only=True)
     contract_number = serializers.CharField(source="loan.contract_number", read_only=True)
     loan = serializers.UUIDField(source="loan_id", read_only=True)
@@ -39,7 +48,14 @@ class CaseLoanSerializer(serializers.ModelSerializer):
         fields = ["id", "case", "case_reference", "loan", "contract_number", "included",
                   "bureau_principal_tiyn", "bureau_interest_tiyn", "bureau_penalty_tiyn",
                   "bureau_total_tiyn", "confirmation_status", "confirmed_total_tiyn",
-                  "confirmations"]  # fmt: skip
+                  "confirmations", "share_held"]  # fmt: skip
+
+    @extend_schema_field(HeldShareSerializer(allow_null=True))
+    def get_share_held(self, obj):
+        share = getattr(obj, "plan_share", None)  # a reverse one-to-one: None when absent
+        if share is None or share.hold != "held":
+            return None
+        return {"provisional_tiyn": share.provisional_tiyn, "held_tiyn": share.received_tiyn}
 
 
 class CaseSerializer(serializers.ModelSerializer):
