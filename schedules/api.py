@@ -15,9 +15,11 @@ POST /api/v1/payments/
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -25,13 +27,16 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from finplatform.errors import ApplicationError
+from finplatform.clock import business_now
+from finplatform.errors import ApplicationError, ErrorSerializer
 from finplatform.kzid import validate_iin
 from schedules import services
 from schedules.models import IncomingPayment, PaymentProvider, hash_api_key
 
 MSG_KEY_HEADER = _("The Idempotency-Key header is required (at most 200 characters).")
 MSG_PAYER = _("Give case_reference or payer_iin.")
+MSG_PAID_AT = _("paid_at must be after 2000-01-01 and not in the future.")
+EARLIEST_PAID_AT = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class ProviderPrincipal:
@@ -88,6 +93,12 @@ class PaymentInSerializer(serializers.Serializer):
             raise serializers.ValidationError(_("Send an integer number of tiyn."))
         return value
 
+    def validate_paid_at(self, value):
+        # A year-504 or next-year "payment" is a sender's bug, not money to book.
+        if value < EARLIEST_PAID_AT or value > business_now() + timedelta(days=1):
+            raise serializers.ValidationError(MSG_PAID_AT)
+        return value
+
     def validate(self, attrs):
         if not attrs.get("case_reference") and not attrs.get("payer_iin"):
             raise serializers.ValidationError({"case_reference": [MSG_PAYER]})
@@ -111,9 +122,26 @@ class PaymentCreateView(APIView):
 
     @extend_schema(
         request=PaymentInSerializer,
-        responses={201: PaymentOutSerializer, 200: PaymentOutSerializer},
+        responses={
+            201: PaymentOutSerializer,
+            200: PaymentOutSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="`validation_error` (with `fields`) or `idempotency_key_required`",
+            ),
+            401: OpenApiResponse(ErrorSerializer, description="missing or invalid X-Api-Key"),
+            409: OpenApiResponse(
+                ErrorSerializer, description="`idempotency_key_reused`: the key, another body"
+            ),
+        },
         parameters=[
-            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True),
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="Unique per payment, at most 200 characters.",
+            ),  # fmt: skip
         ],
     )
     def post(self, request):
