@@ -53,13 +53,18 @@ def borrower_schedule(request):
             else:
                 messages.success(request, _("Payment received."))
                 return redirect("schedules:borrower_schedule")
+    view = selectors.schedule_view(plan)
+    state = selectors.plan_state(plan)
+    by_number = {s.number: s for s in state.instalments}
     return render(
         request,
         "schedules/borrower_schedule.html",
         {
             "plan": plan,
-            "view": selectors.schedule_view(plan),
-            "state": selectors.plan_state(plan),
+            "view": view,
+            "state": state,
+            # each line beside its state (the template used to search the states per line)
+            "rows": [(line, by_number.get(line.number)) for line in view.lines],
             "payments": selectors.payments_for_plan(plan)[:100],
             "form": form if settings.PORTAL_SIMULATED_PAYMENTS else None,
         },
