@@ -200,7 +200,7 @@ def report(results: dict) -> list[str]:
     missed = []
     print(f"\n{'group':<8}{'requests':>10}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
           f"{'max ms':>9}  goal")  # fmt: skip
-    for group in ("page", "api", "login"):
+    for group in ("page", "api", "login", "warmup"):
         g = results["groups"].get(group)
         if g is None:
             continue
@@ -282,16 +282,18 @@ def run(args) -> int:
         results_file = tmp / "results.json"
         print(
             f"locust: {args.users} users (borrowers:creditors:provider = 7:2:1), spawn "
-            f"{args.spawn_rate}/s, {args.duration}s; gunicorn {args.workers} workers x "
+            f"{args.spawn_rate}/s, {args.warmup}s warm-up (sign-ins) then {args.duration}s "
+            f"measured; gunicorn {args.workers} workers x "
             f"{args.threads} threads; load average at start: {loadavg()}",
             flush=True,
         )
         locust = subprocess.run(
             [devstack.PY, "-m", "locust", "-f", str(ROOT / "bench/load/locustfile.py"),
              "--headless", "-u", str(args.users), "-r", str(args.spawn_rate),
-             "-t", f"{args.duration}s", "--host", f"http://127.0.0.1:{web_port}",
+             "-t", f"{args.duration + args.warmup}s", "--host", f"http://127.0.0.1:{web_port}",
              "--only-summary", "--loglevel", "ERROR", "--stop-timeout", "10"],
-            cwd=ROOT, env={**env, "LOAD_SEED": str(seed_file), "LOAD_RESULTS": str(results_file)},
+            cwd=ROOT, env={**env, "LOAD_SEED": str(seed_file), "LOAD_RESULTS": str(results_file),
+                 "LOAD_WARMUP": str(args.warmup)},
             capture_output=True, text=True,
         )  # fmt: skip
         print(f"load average at end: {loadavg()}")
@@ -330,7 +332,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--spawn-rate", type=float, default=5)
-    parser.add_argument("--duration", type=int, default=120, help="seconds of load")
+    parser.add_argument("--duration", type=int, default=120, help="measured seconds of load")
+    parser.add_argument("--warmup", type=int, default=30,
+                        help="seconds first, while users sign in; reported apart")  # fmt: skip
     parser.add_argument("--workers", type=int, default=3, help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn process")
     parser.add_argument("--borrowers", type=int, default=300, help="borrowers with plans")

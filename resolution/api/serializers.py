@@ -4,6 +4,7 @@ from rest_framework import serializers
 from creditors.models import WebhookDelivery, WebhookEndpoint
 from finplatform.errors import ErrorDetailSerializer, ErrorSerializer  # noqa: F401 (re-export)
 from resolution.models import Case, CaseDocument, CaseLoan, DebtConfirmation
+from schedules.money import MAX_AMOUNT_TIYN
 
 
 class ConfirmationSerializer(serializers.ModelSerializer):
@@ -56,15 +57,12 @@ class CaseDetailSerializer(CaseSerializer):
         return CaseLoanSerializer(self.context["loans"], many=True).data
 
 
-MAX_TIYN = 10**13
-
-
 class CorrectionSerializer(serializers.Serializer):
     # Bounded like the payments API (100 billion tenge): a larger figure is a 400, not a
     # bigint overflow in the database.
-    principal_tiyn = serializers.IntegerField(min_value=0, max_value=MAX_TIYN)
-    interest_tiyn = serializers.IntegerField(min_value=0, max_value=MAX_TIYN)
-    penalty_tiyn = serializers.IntegerField(min_value=0, max_value=MAX_TIYN)
+    principal_tiyn = serializers.IntegerField(min_value=0, max_value=MAX_AMOUNT_TIYN)
+    interest_tiyn = serializers.IntegerField(min_value=0, max_value=MAX_AMOUNT_TIYN)
+    penalty_tiyn = serializers.IntegerField(min_value=0, max_value=MAX_AMOUNT_TIYN)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 

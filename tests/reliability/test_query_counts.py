@@ -43,6 +43,9 @@ def test_schedule_page_shows_each_line_with_its_own_state(client):
     html = client.get("/portal/schedule/").content.decode()
     rows = html.split("<tbody>")[1].split("</tbody>")[0].count("<tr>")
     assert rows == plan.term_months
-    assert html.count("<td>upcoming</td>") + html.count("<td>due</td>") + html.count(
-        "<td>overdue</td>"
-    ) == plan.term_months
+    assert (
+        html.count("<td>upcoming</td>")
+        + html.count("<td>due</td>")
+        + html.count("<td>overdue</td>")
+        == plan.term_months
+    )
