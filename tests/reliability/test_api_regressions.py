@@ -52,3 +52,26 @@ def test_a_payment_dated_in_antiquity_or_the_future_is_refused(paid_at):
     assert response.status_code == 400, response.content
     assert "paid_at" in response.json()["error"]["fields"]
     assert not IncomingPayment.objects.exists()
+
+
+@pytest.mark.parametrize("text", ["Infinity", "-Infinity", "NaN", "sNaN", "1e400", "1e30"])
+def test_amount_parsing_refuses_non_finite_and_absurd_amounts(text):
+    from schedules.money import tenge_to_tiyn
+
+    with pytest.raises(ValueError):
+        tenge_to_tiyn(text)
+
+
+@pytest.mark.parametrize("amount", ["Infinity", "sNaN", "1e30", "99999999999999999999"])
+def test_dashboard_correction_with_an_absurd_amount_is_a_field_error(client, amount):
+    world = awaiting_case()
+    client.force_login(world.staff[0])
+    loan = world.loans[0]
+    p = f"c{loan.pk.hex}"
+    response = client.post(f"/creditor/case-loans/{loan.pk}/correct/", {
+        f"{p}-principal": amount, f"{p}-interest": "0", f"{p}-penalty": "0",
+        f"{p}-comment": "x",
+    })  # fmt: skip
+    assert response.status_code == 400
+    loan.refresh_from_db()
+    assert loan.confirmation_status == "pending"

@@ -8,6 +8,8 @@ accepted one stores the text and every page showing it escapes it.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
@@ -79,6 +81,12 @@ def _shows_errors(response) -> None:
     assert response.status_code in (200, 400), response.status_code
     html = response.content.decode()
     assert "field-error" in html or 'class="error"' in html or "errorlist" in html
+
+
+def _shown_escaped(text: str, html: str) -> None:
+    """Every line of the stored text is on the page, escaped (line breaks may become <br>)."""
+    for line in re.split(r"[\r\n]+", text):
+        assert escape(line) in html, line
 
 
 def _no_raw_markup(html: str) -> None:
@@ -167,10 +175,10 @@ def test_complaint_form(borrower_client, subject, body, language):
                                                    "language": language})  # fmt: skip
     _no_5xx(response)
     if response.status_code == 302:
-        complaint = Complaint.objects.latest("pk")
+        complaint = Complaint.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[1])
         assert complaint.borrower_id == borrower.pk
         page = client.get(response["Location"]).content.decode()
-        assert escape(complaint.subject) in page
+        _shown_escaped(complaint.subject, page)
         _no_raw_markup(page)
         _no_raw_markup(client.get("/portal/complaints/").content.decode())
     else:
@@ -193,7 +201,9 @@ def test_complaint_message_form(borrower_client, body):
     _no_5xx(response)
     if response.status_code == 302:
         page = client.get(f"/portal/complaints/{complaint.pk}/").content.decode()
-        assert escape(ComplaintMessage.objects.latest("pk").body) in page
+        assert ComplaintMessage.objects.count() == before + 1
+        for message in ComplaintMessage.objects.filter(complaint=complaint):
+            _shown_escaped(message.body, page)
         _no_raw_markup(page)
     else:
         _shows_errors(response)
