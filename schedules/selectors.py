@@ -3,6 +3,7 @@ only the caller's own rows (404 otherwise)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +17,7 @@ from schedules import engine
 from schedules.models import (
     CollectionResumption,
     IncomingPayment,
+    InstalmentPart,
     LedgerEntry,
     PaymentStatus,
     Payout,
@@ -93,32 +95,35 @@ def preview_schedule(*, total_tiyn: int, category: str, debts, first_due: date) 
 
 def plan_for_case(case) -> ScheduleView | None:
     """The signed schedule of `case` with each line's creditor parts, or None."""
-    plan = (
-        Plan.objects.filter(case=case)
-        .prefetch_related("shares__creditor", "instalments__parts")
-        .first()
-    )
+    plan = Plan.objects.filter(case=case).first()
     if plan is None:
         return None
     return schedule_view(plan)
 
 
 def schedule_view(plan: Plan) -> ScheduleView:
-    # Three queries for any plan (a no-op when the caller prefetched already): without it the
-    # borrower's schedule page ran one query per instalment and per creditor (35 for a
-    # 24-month plan with 3 creditors, found by bench/load.py).
-    prefetch_related_objects([plan], "shares__creditor", "instalments__parts")
+    """Four queries for any plan, and plain tuples rather than a model object per instalment
+    part: the borrower's schedule page first ran a query per instalment and per creditor (35
+    for a 24-month plan with 3 creditors), then spent most of its time building part objects
+    (found by bench/load.py; tests/reliability/test_query_counts.py keeps it so)."""
+    prefetch_related_objects([plan], "shares__creditor")
     shares = list(plan.shares.all())
     order = {s.creditor_id: i for i, s in enumerate(shares)}
+    parts: dict[object, list[tuple[int, int]]] = defaultdict(list)
+    for instalment_id, creditor_id, amount in InstalmentPart.objects.filter(
+        instalment__plan=plan
+    ).values_list("instalment_id", "creditor_id", "amount_tiyn"):
+        parts[instalment_id].append((order[creditor_id], amount))
     lines = []
-    for inst in plan.instalments.all():
-        parts = sorted(inst.parts.all(), key=lambda p: order[p.creditor_id])
+    for pk, number, due_date, amount in plan.instalments.values_list(
+        "pk", "number", "due_date", "amount_tiyn"
+    ):
         lines.append(
             ScheduleLine(
-                inst.number,
-                inst.due_date,
-                inst.amount_tiyn,
-                tuple((shares[order[p.creditor_id]].creditor, p.amount_tiyn) for p in parts),
+                number,
+                due_date,
+                amount,
+                tuple((shares[index].creditor, part) for index, part in sorted(parts[pk])),
             )
         )
     return ScheduleView(
