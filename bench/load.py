@@ -60,6 +60,33 @@ def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def machine_busy_seconds() -> float:
+    """CPU-seconds the whole machine spent busy (all cores, all processes) since boot."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(roots: list[int]) -> float:
+    """CPU-seconds used so far by `roots` and all their descendants (from /proc)."""
+    parent, cpu = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parent[pid] = int(fields[1])
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    wanted, frontier = set(roots), list(roots)
+    while frontier:
+        current = frontier.pop()
+        children = [pid for pid, ppid in parent.items() if ppid == current and pid not in wanted]
+        wanted.update(children)
+        frontier.extend(children)
+    return sum(cpu.get(pid, 0.0) for pid in wanted)
+
+
 # --- seeding (in this process, against the bench database) --------------------------------
 
 
@@ -287,18 +314,34 @@ def run(args) -> int:
             f"{args.threads} threads; load average at start: {loadavg()}",
             flush=True,
         )
-        locust = subprocess.run(
+        stack = [p.pid for p in procs] + [pg.get_pid()]
+        busy0, ours0, started = machine_busy_seconds(), tree_cpu_seconds(stack), time.monotonic()
+        locust = subprocess.Popen(
             [devstack.PY, "-m", "locust", "-f", str(ROOT / "bench/load/locustfile.py"),
              "--headless", "-u", str(args.users), "-r", str(args.spawn_rate),
              "-t", f"{args.duration + args.warmup}s", "--host", f"http://127.0.0.1:{web_port}",
              "--only-summary", "--loglevel", "ERROR", "--stop-timeout", "10"],
             cwd=ROOT, env={**env, "LOAD_SEED": str(seed_file), "LOAD_RESULTS": str(results_file),
                  "LOAD_WARMUP": str(args.warmup)},
-            capture_output=True, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
+        load_cpu = 0.0
+        while locust.poll() is None:  # the load generator's own CPU, sampled while it lives
+            load_cpu = max(load_cpu, tree_cpu_seconds([locust.pid]))
+            time.sleep(2)
+        locust_out, locust_err = locust.communicate()
+        wall = time.monotonic() - started
+        busy = machine_busy_seconds() - busy0
+        ours = tree_cpu_seconds(stack) - ours0
         print(f"load average at end: {loadavg()}")
+        print(
+            f"CPU over the run ({wall:.0f}s, {os.cpu_count()} cores = "
+            f"{wall * os.cpu_count():.0f} CPU-s): machine busy {busy:.0f} CPU-s; the stack "
+            f"(gunicorn, PostgreSQL, worker, simulator) {ours:.0f}, Locust {load_cpu:.0f}, "
+            f"everything else on the machine {max(0.0, busy - ours - load_cpu):.0f}"
+        )
         if not results_file.exists():
-            print(locust.stdout[-3000:], locust.stderr[-3000:])
+            print(locust_out[-3000:], locust_err[-3000:])
             return 1
         missed = report(json.loads(results_file.read_text()))
 
