@@ -241,7 +241,8 @@ def report(results: dict) -> list[str]:
         print(f"{group:<8}{g['requests']:>10}{g['errors']:>8}{g['p50']:>9.0f}{g['p95']:>9.0f}"
               f"{g['p99']:>9.0f}{g['max']:>9.0f}  {verdict}")  # fmt: skip
     print(f"\nthroughput: {results['total_rps']:.1f} requests/s\n")
-    print(f"{'endpoint':<48}{'requests':>9}{'fail':>6}{'p50':>7}{'p95':>7}{'p99':>7}")
+    print(f"{'endpoint (measured window)':<48}{'requests':>9}{'fail':>6}{'p50':>7}{'p95':>7}"
+          f"{'p99':>7}")  # fmt: skip
     for name, e in sorted(results["endpoints"].items()):
         print(f"{name:<48}{e['requests']:>9}{e['failures']:>6}{e['p50']:>7.0f}{e['p95']:>7.0f}"
               f"{e['p99']:>7.0f}")  # fmt: skip

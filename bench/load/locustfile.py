@@ -37,6 +37,8 @@ WARMUP_UNTIL = time.monotonic() + float(os.environ.get("LOAD_WARMUP", "0"))
 _samples: dict[str, list[float]] = {}
 _errors: dict[str, int] = {}
 _counts: dict[str, int] = {}
+_by_name: dict[str, list[float]] = {}  # measured window only
+_errors_by_name: dict[str, int] = {}
 
 
 def group_of(name: str) -> str:
@@ -52,6 +54,10 @@ def _record(request_type, name, response_time, response_length, exception=None, 
     _counts[group] = _counts.get(group, 0) + 1
     if exception is not None:
         _errors[group] = _errors.get(group, 0) + 1
+    if group != "warmup":
+        _by_name.setdefault(name, []).append(response_time)
+        if exception is not None:
+            _errors_by_name[name] = _errors_by_name.get(name, 0) + 1
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -78,14 +84,14 @@ def _write_results(environment, **kw):
             for group, values in _samples.items()
         },
         "endpoints": {
-            entry.name: {
-                "requests": entry.num_requests,
-                "failures": entry.num_failures,
-                "p50": entry.get_response_time_percentile(0.5),
-                "p95": entry.get_response_time_percentile(0.95),
-                "p99": entry.get_response_time_percentile(0.99),
+            name: {
+                "requests": len(values),
+                "failures": _errors_by_name.get(name, 0),
+                "p50": percentile(values, 50),
+                "p95": percentile(values, 95),
+                "p99": percentile(values, 99),
             }
-            for entry in stats.entries.values()
+            for name, values in _by_name.items()
         },
         "failures": [
             {"name": f.name, "method": f.method, "error": str(f.error), "count": f.occurrences}
