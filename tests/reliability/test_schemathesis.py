@@ -10,6 +10,8 @@ well under two minutes.
 
 from __future__ import annotations
 
+import zlib
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -106,10 +108,15 @@ def _fuzz(schema, path_regex: str, call) -> list[str]:
     return ran
 
 
+def _parity(case) -> int:
+    """A stable coin per example (str hashes change with PYTHONHASHSEED; crc32 does not)."""
+    return zlib.crc32(repr((case.path_parameters, case.query, case.body)).encode()) % 2
+
+
 def _use_real_ids(case, world) -> None:
     """Every other example aims at the organisation's own case and loan."""
     params = case.path_parameters or {}
-    if not params or hash(repr(case.body)) % 2:
+    if not params or _parity(case):
         return
     if "case_id" in params:
         params["case_id"] = str(world.case.pk)
@@ -133,7 +140,7 @@ def test_payments_api_conforms_and_never_5xx(api_schema, provider_key):
     key, plan = provider_key
 
     def call(case):
-        if isinstance(case.body, dict) and hash(repr(case.body)) % 2 == 0:
+        if isinstance(case.body, dict) and _parity(case) == 0:
             case.body["case_reference"] = plan.case.reference
             for row in case.body.get("payments") or []:
                 if isinstance(row, dict):
