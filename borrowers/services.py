@@ -21,6 +21,7 @@ from bureau_gateway.interfaces import AdapterError, ServiceUnavailable, SocialSt
 from finplatform import roles
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
+from finplatform.throttle import CODES_ISSUED
 
 MSG_IIN_TAKEN = _("An account with this IIN already exists. Sign in instead.")
 MSG_CONSENT_REQUIRED = _("We need your consent to collect and process your data.")
@@ -35,6 +36,7 @@ MSG_NO_CODE = _("Request a code first.")
 MSG_CODE_EXPIRED = _("This code has expired. Request a new one.")
 MSG_TOO_MANY_ATTEMPTS = _("Too many wrong codes. Request a new one.")
 MSG_WRONG_CODE = _("The code is wrong. Check the SMS and try again.")
+MSG_TOO_MANY_CODES = _("Too many codes requested. Wait an hour and try again.")
 MSG_LIVENESS_FAILED = _(
     "The liveness check failed: a photo or a recorded video cannot be used. Try again in "
     "good light and follow the movements shown."
@@ -86,6 +88,8 @@ def _code_hash(challenge_id, code: str) -> str:
 def start_phone_identification(*, borrower: Borrower) -> IdentificationChallenge:
     """Ask the mobile operator whether the borrower's phone is registered to their IIN; if so,
     send a fresh one-time code by SMS. Earlier unconfirmed codes stop working."""
+    if CODES_ISSUED.hit(f"identify:{borrower.pk}") > CODES_ISSUED.limit:
+        raise ApplicationError(MSG_TOO_MANY_CODES, code="too_many_codes")
     identity, sms = get_adapter("identity"), get_adapter("sms")
     try:
         if not identity.phone_belongs_to(iin=borrower.iin, phone=borrower.phone):

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from finplatform.iban import validate_kz_iban
 from resolution.models import CaseStatus
-from schedules.money import tenge_to_tiyn
+from schedules.money import MAX_AMOUNT_TIYN, tenge_to_tiyn
 
 
 class PayoutDetailsForm(forms.Form):
@@ -28,6 +28,8 @@ class TengeField(forms.CharField):
             raise forms.ValidationError(_("Enter an amount in tenge, e.g. 1 234,56.")) from None
         if tiyn < 0:
             raise forms.ValidationError(_("Amounts cannot be negative."))
+        if tiyn > MAX_AMOUNT_TIYN:
+            raise forms.ValidationError(_("Enter an amount in tenge, e.g. 1 234,56."))
         return tiyn
 
 

@@ -37,7 +37,11 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
 
 
 def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
-    return hmac.compare_digest(sign(secret, int(timestamp), body), signature)
+    try:
+        expected = sign(secret, int(timestamp), body)
+    except (TypeError, ValueError):  # a malformed timestamp is a failed check, not a crash
+        return False
+    return hmac.compare_digest(expected.encode(), str(signature).encode())
 
 
 @transaction.atomic

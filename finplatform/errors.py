@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -35,7 +35,22 @@ class ConflictError(ApplicationError):
     http_status = status.HTTP_409_CONFLICT
 
 
-def _body(code: str, message: str, fields: dict | None = None, extra: dict | None = None) -> dict:
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(required=False, help_text="field name -> list of messages")
+    extra = serializers.DictField(required=False)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error body of the API (for the OpenAPI schema)."""
+
+    error = ErrorDetailSerializer()
+
+
+def error_body(
+    code: str, message: str, fields: dict | None = None, extra: dict | None = None
+) -> dict:
     error = {"code": code, "message": str(message)}
     if fields:
         error["fields"] = fields
@@ -46,7 +61,7 @@ def _body(code: str, message: str, fields: dict | None = None, extra: dict | Non
 
 def api_exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
-        return Response(_body(exc.code, exc.message, extra=exc.extra), status=exc.http_status)
+        return Response(error_body(exc.code, exc.message, extra=exc.extra), status=exc.http_status)
     if isinstance(exc, ValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages
@@ -61,12 +76,12 @@ def api_exception_handler(exc, context):
         return None  # a real bug: Django's 500 handling, never a stack trace to the client
     if isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        response.data = _body("validation_error", "The request has invalid fields.", fields)
+        response.data = error_body("validation_error", "The request has invalid fields.", fields)
     else:
         detail = getattr(exc, "detail", str(exc))
         code = getattr(exc, "default_code", "error")
         if hasattr(exc, "get_codes"):
             codes = exc.get_codes()
             code = codes if isinstance(codes, str) else code
-        response.data = _body(code, detail)
+        response.data = error_body(code, detail)
     return response

@@ -5,7 +5,12 @@ import logging
 import re
 
 _TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
-_PHONE = re.compile(r"(?<!\d)(?:\+7|8)[\s-]?\(?\d{3}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}(?!\d)")
+# +7 / 8 / URL-encoded %2B7 (urllib3 logs query strings: found by tests/reliability), and bare
+# 11-digit mobile numbers (77XXXXXXXXX) as some systems write them.
+_PHONE = re.compile(
+    r"(?<!\d)(?:(?:\+|%2[Bb])7|8)[\s-]?\(?\d{3}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}(?!\d)"
+    r"|(?<!\d)77\d{9}(?!\d)"
+)
 
 
 def mask_pii(text: str) -> str:

@@ -295,6 +295,7 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "resolution.models.CaseStatus",
         "ConfirmationStatusEnum": "resolution.models.ConfirmationStatus",
         "WebhookDeliveryStatusEnum": "creditors.models.WebhookDelivery.Status",
+        "PaymentStatusEnum": "schedules.models.PaymentStatus",
     },
 }
 

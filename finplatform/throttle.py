@@ -41,6 +41,10 @@ class Throttle:
 
 LOGIN_PER_ACCOUNT = Throttle("login-account", limit=5, window_seconds=15 * 60)
 LOGIN_PER_IP = Throttle("login-ip", limit=30, window_seconds=15 * 60)
+# Each one-time code allows OTP_MAX_ATTEMPTS / SIGNING_CODE_MAX_ATTEMPTS guesses; without a cap
+# on new codes a guesser could simply ask for another. At most 5 codes an hour per borrower
+# (identification) or per case (signing): 25 guesses of a 6-digit code an hour.
+CODES_ISSUED = Throttle("codes-issued", limit=5, window_seconds=60 * 60)
 
 
 def client_ip(request) -> str:

@@ -25,3 +25,6 @@ urlpatterns = [
         "api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"
     ),
 ]
+
+handler404 = "finplatform.views.page_not_found"
+handler500 = "finplatform.views.server_error"

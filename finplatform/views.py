@@ -1,8 +1,12 @@
 from django.contrib.auth import views as auth_views
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
+from rest_framework import exceptions
 
 from borrowers.forms import ThrottledStaffLoginForm
+from finplatform.errors import error_body
 from finplatform.roles import BORROWER, CREDITOR_STAFF, OMBUDSMAN_STAFF, role_of
 
 
@@ -40,3 +44,22 @@ def set_language(request):
         borrower.preferred_language = language
         borrower.save(update_fields=["preferred_language"])
     return response
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception):
+    """Under /api/ even a URL that matches no route answers in the API's one error body."""
+    if _is_api(request):
+        body = error_body(exceptions.NotFound.default_code, exceptions.NotFound.default_detail)
+        return JsonResponse(body, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        error = exceptions.APIException
+        return JsonResponse(error_body("error", error.default_detail), status=500)
+    return defaults.server_error(request)

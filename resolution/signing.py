@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from finplatform.clock import BUSINESS_TZ, business_now
 from finplatform.errors import ApplicationError, ConflictError
+from finplatform.throttle import CODES_ISSUED
 from resolution.models import (
     BureauReport,
     Case,
@@ -43,6 +44,7 @@ MSG_NO_CODE = _("Request a new code: there is no valid code.")
 MSG_CODE_EXPIRED = _("The code has expired. Request a new one.")
 MSG_TOO_MANY_ATTEMPTS = _("Too many wrong codes. Request a new one.")
 MSG_WRONG_CODE = _("The code is not correct.")
+MSG_TOO_MANY_CODES = _("Too many codes requested. Wait an hour and try again.")
 MSG_EDS_INVALID = _("The electronic signature could not be verified.")
 
 
@@ -67,6 +69,8 @@ def issue_signing_code(*, case_id) -> tuple[SigningCode, str]:
     case = lock_case(case_id)
     now = business_now()
     package = _signable_package(case, now)
+    if CODES_ISSUED.hit(f"sign:{case_id}") > CODES_ISSUED.limit:
+        raise ApplicationError(MSG_TOO_MANY_CODES, code="too_many_codes")
     package.codes.filter(used_at__isnull=True).update(used_at=now)
     code = f"{secrets.randbelow(1_000_000):06d}"
     row = SigningCode.objects.create(

@@ -15,9 +15,11 @@ POST /api/v1/payments/
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -25,13 +27,16 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from finplatform.errors import ApplicationError
+from finplatform.clock import business_now
+from finplatform.errors import ApplicationError, ErrorSerializer
 from finplatform.kzid import validate_iin
 from schedules import services
 from schedules.models import IncomingPayment, PaymentProvider, hash_api_key
 
 MSG_KEY_HEADER = _("The Idempotency-Key header is required (at most 200 characters).")
 MSG_PAYER = _("Give case_reference or payer_iin.")
+MSG_PAID_AT = _("paid_at must be after 2000-01-01 and not in the future.")
+EARLIEST_PAID_AT = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class ProviderPrincipal:
@@ -75,17 +80,27 @@ class IsPaymentProvider(BasePermission):
         return isinstance(request.auth, PaymentProvider)
 
 
+class TiynField(serializers.IntegerField):
+    """Integer tiyn only: "12.50", "1250" and 12.5 are refused, not coerced."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str | float | bool):
+            raise serializers.ValidationError(_("Send an integer number of tiyn."))
+        return super().to_internal_value(data)
+
+
 class PaymentInSerializer(serializers.Serializer):
-    amount_tiyn = serializers.IntegerField(min_value=1, max_value=10**13)
+    amount_tiyn = TiynField(min_value=1, max_value=10**13)
     paid_at = serializers.DateTimeField()
     case_reference = serializers.CharField(max_length=32, required=False, allow_blank=True)
     payer_iin = serializers.CharField(
         max_length=12, required=False, allow_blank=True, validators=[validate_iin]
     )
 
-    def validate_amount_tiyn(self, value):
-        if isinstance(self.initial_data.get("amount_tiyn"), str | float):
-            raise serializers.ValidationError(_("Send an integer number of tiyn."))
+    def validate_paid_at(self, value):
+        # A year-504 or next-year "payment" is a sender's bug, not money to book.
+        if value < EARLIEST_PAID_AT or value > business_now() + timedelta(days=1):
+            raise serializers.ValidationError(MSG_PAID_AT)
         return value
 
     def validate(self, attrs):
@@ -111,9 +126,26 @@ class PaymentCreateView(APIView):
 
     @extend_schema(
         request=PaymentInSerializer,
-        responses={201: PaymentOutSerializer, 200: PaymentOutSerializer},
+        responses={
+            201: PaymentOutSerializer,
+            200: PaymentOutSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="`validation_error` (with `fields`) or `idempotency_key_required`",
+            ),
+            401: OpenApiResponse(ErrorSerializer, description="missing or invalid X-Api-Key"),
+            409: OpenApiResponse(
+                ErrorSerializer, description="`idempotency_key_reused`: the key, another body"
+            ),
+        },
         parameters=[
-            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True),
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="Unique per payment, at most 200 characters.",
+            ),  # fmt: skip
         ],
     )
     def post(self, request):
@@ -135,4 +167,68 @@ class PaymentCreateView(APIView):
         return Response(
             PaymentOutSerializer(result.payment).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+
+MAX_BATCH = 500
+
+
+class BatchItemSerializer(PaymentInSerializer):
+    idempotency_key = serializers.CharField(max_length=200)
+
+
+class BatchInSerializer(serializers.Serializer):
+    payments = BatchItemSerializer(many=True, allow_empty=False, max_length=MAX_BATCH)
+
+
+class BatchResultSerializer(PaymentOutSerializer):
+    created = serializers.BooleanField(help_text="false: booked earlier under this key")
+
+    class Meta(PaymentOutSerializer.Meta):
+        fields = [*PaymentOutSerializer.Meta.fields, "created"]
+
+
+class BatchOutSerializer(serializers.Serializer):
+    payments = BatchResultSerializer(many=True)
+
+
+class PaymentBatchView(APIView):
+    """POST /api/v1/payments/batch/: up to 500 payments (a provider's file), each with its own
+    `idempotency_key` in the body, booked all or nothing in one transaction. A retried batch
+    books nothing twice (each item answers `created: false`); a key reused with a different
+    body refuses the whole batch (409) and books nothing."""
+
+    authentication_classes = [ProviderKeyAuthentication]
+    permission_classes = [IsPaymentProvider]
+
+    @extend_schema(
+        request=BatchInSerializer,
+        responses={
+            201: BatchOutSerializer,
+            200: OpenApiResponse(BatchOutSerializer, description="every item was booked before"),
+            400: OpenApiResponse(ErrorSerializer, description="`validation_error` with `fields`"),
+            401: OpenApiResponse(ErrorSerializer, description="missing or invalid X-Api-Key"),
+            409: OpenApiResponse(
+                ErrorSerializer, description="`idempotency_key_reused`: nothing was booked"
+            ),
+        },
+    )
+    def post(self, request):
+        body = BatchInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        items = [
+            services.PaymentIn(
+                idempotency_key=row["idempotency_key"].strip(),
+                amount_tiyn=row["amount_tiyn"],
+                paid_at=row["paid_at"],
+                payer_iin=row.get("payer_iin", ""),
+                case_reference=row.get("case_reference", "").strip().upper(),
+            )
+            for row in body.validated_data["payments"]
+        ]
+        results = services.book_payments(source=f"provider:{request.auth.code}", items=items)
+        rows = [{**PaymentOutSerializer(r.payment).data, "created": r.created} for r in results]
+        created = any(r.created for r in results)
+        return Response(
+            {"payments": rows}, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )

@@ -1,5 +1,8 @@
 from django.urls import path
 
-from schedules.api import PaymentCreateView
+from schedules.api import PaymentBatchView, PaymentCreateView
 
-urlpatterns = [path("payments/", PaymentCreateView.as_view(), name="api-payments")]
+urlpatterns = [
+    path("payments/", PaymentCreateView.as_view(), name="api-payments"),
+    path("payments/batch/", PaymentBatchView.as_view(), name="api-payments-batch"),
+]

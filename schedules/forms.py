@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from schedules.money import tenge_to_tiyn
+from schedules.money import MAX_AMOUNT_TIYN, tenge_to_tiyn
 
 
 class SimulatedPaymentForm(forms.Form):
@@ -18,6 +18,8 @@ class SimulatedPaymentForm(forms.Form):
             raise forms.ValidationError(_("Enter an amount such as 12 500,00.")) from None
         if tiyn <= 0:
             raise forms.ValidationError(_("The amount must be positive."))
+        if tiyn > MAX_AMOUNT_TIYN:
+            raise forms.ValidationError(_("Enter an amount such as 12 500,00."))
         return tiyn
 
 

@@ -12,6 +12,11 @@ TIYN_PER_TENGE = 100
 NBSP = "\u00a0"
 
 
+# The largest amount any form or API accepts: 100 billion tenge, far above any real debt and far
+# below PostgreSQL's bigint, so an absurd figure is a field error rather than an overflow.
+MAX_AMOUNT_TIYN = 10**13
+
+
 def tenge_to_tiyn(value: str | int | Decimal) -> int:
     """'1 234 567,89' / '1234567.89' / Decimal → tiyn. Refuses fractions of a tiyn."""
     if isinstance(value, int):
@@ -23,6 +28,10 @@ def tenge_to_tiyn(value: str | int | Decimal) -> int:
         amount = Decimal(text)
     except InvalidOperation:
         raise ValueError(f"not an amount: {value!r}") from None
+    if not amount.is_finite():  # "NaN", "sNaN" and "Infinity" parse as Decimals
+        raise ValueError(f"not an amount: {value!r}")
+    if abs(amount) > MAX_AMOUNT_TIYN:  # cheap guard before multiplying "1e400"
+        raise ValueError(f"amount out of range: {value!r}")
     tiyn = amount * TIYN_PER_TENGE
     if tiyn != tiyn.to_integral_value():
         raise ValueError(f"amount has fractions of a tiyn: {value!r}")

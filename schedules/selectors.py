@@ -3,11 +3,12 @@ only the caller's own rows (404 otherwise)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
 from finplatform.clock import business_date
@@ -17,6 +18,7 @@ from schedules import engine
 from schedules.models import (
     CollectionResumption,
     IncomingPayment,
+    InstalmentPart,
     LedgerEntry,
     PaymentStatus,
     Payout,
@@ -95,11 +97,7 @@ def preview_schedule(*, total_tiyn: int, category: str, debts, first_due: date) 
 
 def plan_for_case(case) -> ScheduleView | None:
     """The signed schedule of `case` with each line's creditor parts, or None."""
-    plan = (
-        Plan.objects.filter(case=case)
-        .prefetch_related("shares__creditor", "instalments__parts")
-        .first()
-    )
+    plan = Plan.objects.filter(case=case).first()
     if plan is None:
         return None
     return schedule_view(plan)
@@ -109,7 +107,13 @@ def schedule_view(plan: Plan) -> ScheduleView:
     """One column per creditor still in the plan (a held share adds to its creditor's). After
     a disputed loan was left out (a `PlanAdjustment`), each line shows its amount after the
     reduction; a line still owed shows how what is owed on it will be split (the split the
-    payments now follow), a paid line its split as signed."""
+    payments now follow), a paid line its split as signed.
+
+    A fixed number of queries for any plan, and plain tuples rather than a model object per
+    instalment part: the borrower's schedule page first ran a query per instalment and per
+    creditor (35 for a 24-month plan with 3 creditors), then spent most of its time building
+    part objects (found by bench/load.py; tests/reliability/test_query_counts.py keeps it so)."""
+    prefetch_related_objects([plan], "shares__creditor")
     live = [s for s in plan.shares.all() if s.hold in ("", "held")]
     columns: dict = {}
     for s in live:
@@ -118,20 +122,26 @@ def schedule_view(plan: Plan) -> ScheduleView:
     adjusted = plan.adjustments.exists()
     state = {line.number: line for line in plan_state(plan).instalments} if adjusted else {}
     projected = dict(projected_parts(plan)) if adjusted else {}
+    signed: dict[object, dict] = defaultdict(dict)
+    for instalment_id, creditor_id, amount in InstalmentPart.objects.filter(
+        instalment__plan=plan
+    ).values_list("instalment_id", "creditor_id", "amount_tiyn"):
+        signed[instalment_id][creditor_id] = signed[instalment_id].get(creditor_id, 0) + amount
     lines = []
-    for inst in plan.instalments.all():
-        parts = {p.creditor_id: p.amount_tiyn for p in inst.parts.all()}
-        amount = inst.amount_tiyn
+    for pk, number, due_date, amount in plan.instalments.order_by("number").values_list(
+        "pk", "number", "due_date", "amount_tiyn"
+    ):
+        parts = signed[pk]
         if adjusted:
             # still owed: the split of what is owed; lowered to nothing: nothing; paid: as signed
-            amount = state[inst.number].amount_tiyn
-            parts = projected.get(inst.number, parts if amount else {})
+            amount = state[number].amount_tiyn
+            parts = projected.get(number, parts if amount else {})
         lines.append(
             ScheduleLine(
-                inst.number,
-                inst.due_date,
+                number,
+                due_date,
                 amount,
-                tuple((c[0], parts.get(pk, 0)) for pk, c in columns.items()),
+                tuple((c[0], parts.get(pk_, 0)) for pk_, c in columns.items()),
             )
         )
     return ScheduleView(

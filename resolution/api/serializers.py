@@ -2,20 +2,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from creditors.models import WebhookDelivery, WebhookEndpoint
+from finplatform.errors import ErrorDetailSerializer, ErrorSerializer  # noqa: F401 (re-export)
 from resolution.models import Case, CaseDocument, CaseLoan, DebtConfirmation
-
-
-class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField(required=False, help_text="field name -> list of messages")
-    extra = serializers.DictField(required=False)
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The one error body of the API."""
-
-    error = ErrorDetailSerializer()
+from schedules.money import MAX_AMOUNT_TIYN
 
 
 class ConfirmationSerializer(serializers.ModelSerializer):
@@ -85,10 +74,12 @@ class CaseDetailSerializer(CaseSerializer):
 
 
 class CorrectionSerializer(serializers.Serializer):
-    principal_tiyn = serializers.IntegerField(min_value=0)
-    interest_tiyn = serializers.IntegerField(min_value=0)
-    penalty_tiyn = serializers.IntegerField(min_value=0)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    # Bounded like the payments API (100 billion tenge): a larger figure is a 400, not a
+    # bigint overflow in the database.
+    principal_tiyn = serializers.IntegerField(min_value=0, max_value=MAX_AMOUNT_TIYN)
+    interest_tiyn = serializers.IntegerField(min_value=0, max_value=MAX_AMOUNT_TIYN)
+    penalty_tiyn = serializers.IntegerField(min_value=0, max_value=MAX_AMOUNT_TIYN)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class DisputeSerializer(serializers.Serializer):

@@ -23,3 +23,10 @@ def test_configured_console_handler_masks(caplog):
     from django.conf import settings
 
     assert "mask_pii" in settings.LOGGING["handlers"]["console"]["filters"]
+
+
+def test_url_encoded_and_bare_phone_numbers_are_masked():
+    masked = mask_pii(
+        "GET /identity/phone-owner?iin=880412412011&phone=%2B77015550123 and 77015550123"
+    )
+    assert "7015550123" not in masked and "880412412011" not in masked
