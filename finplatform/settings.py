@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "bureau_gateway",
     "schedules",
     "resolution",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "finplatform.middleware.UserLanguageMiddleware",
+    "finplatform.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "finplatform.urls"
@@ -191,6 +193,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 3600
+# A publish while Redis is down fails within a fraction of a second instead of retrying for
+# seconds inside a web request; the outbox relay publishes it once the broker is back.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
+}  # fmt: skip
+# Transactional outbox (outbox/services.py): the relay publishes what the after-commit fast
+# path missed once it is this old; dispatched rows are kept this many days for inspection.
+OUTBOX_RELAY_AFTER_SECONDS = int(os.environ.get("OUTBOX_RELAY_AFTER_SECONDS", "15"))
+OUTBOX_KEEP_DAYS = int(os.environ.get("OUTBOX_KEEP_DAYS", "7"))
 
 # --- outside systems: each adapter is chosen here; nothing else knows which runs ---
 SIMULATOR_URL = os.environ.get("SIMULATOR_URL", "http://127.0.0.1:8900")

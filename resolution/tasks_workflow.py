@@ -99,3 +99,11 @@ def report_procedure_started(report_id: int) -> bool:
             sent_at=business_now()
         )
     return True
+
+
+@shared_task(name="resolution.resume_stuck_cases", time_limit=300, soft_time_limit=270)
+def resume_stuck_cases() -> dict:
+    """Periodic sweep: resume cases left in a transitional state (resolution.recovery)."""
+    from resolution.recovery import resume_stuck_cases as sweep
+
+    return sweep()
