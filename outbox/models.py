@@ -2,6 +2,7 @@
 change that calls for it, so a crash between COMMIT and the broker publish loses nothing."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from finplatform.clock import business_now
 
@@ -20,6 +21,8 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(blank=True, default="")
 
     class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
         indexes = [
             models.Index(
                 fields=["created_at"],
