@@ -237,18 +237,21 @@ def test_redis_outage_payments_book_and_the_relay_catches_up(stack):
 
 def test_postgres_restart_during_a_payment_burst(stack):
     """Eight clients post 120 payments with idempotency keys and retry on any error while
-    PostgreSQL restarts (down FAULT_PG_DOWN_SECONDS). While it is down the API answers 503
-    with the documented error body; afterwards each payment is booked exactly once, the
-    ledger balances and reconciliation is clean."""
+    PostgreSQL restarts (down FAULT_PG_DOWN_SECONDS): the stop comes after the 30th
+    response, and the second half of the burst is held until the database is down. While
+    it is down the API answers 503 with the documented error body; afterwards each payment
+    is booked exactly once, the ledger balances and reconciliation is clean."""
     world = stack.ctl("payments_world", "4")
     base = stack.start_web()
     payments = [(f"burst-{uuid.uuid4()}", 100_000 + n, world["refs"][n % 4]) for n in range(120)]
     seen: list[tuple[int, dict | None]] = []
     lock = threading.Lock()
-    restart_at = threading.Event()
+    restart_at, stopped = threading.Event(), threading.Event()
 
     def post(item):
         key, amount, ref = item
+        if amount >= 100_060:  # the second half of the burst meets the database down
+            stopped.wait(60)
         for _attempt in range(200):
             try:
                 response = requests.post(
@@ -275,6 +278,7 @@ def test_postgres_restart_during_a_payment_burst(stack):
     def restart():
         restart_at.wait(60)
         stack.stop_postgres()
+        stopped.set()
         time.sleep(PG_DOWN_SECONDS)
         stack.start_postgres()
 
