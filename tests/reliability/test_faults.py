@@ -9,8 +9,10 @@ Shorter or longer outages: FAULT_REDIS_DOWN_SECONDS (default 12), FAULT_PG_DOWN_
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -30,11 +32,18 @@ PG_DOWN_SECONDS = float(os.environ.get("FAULT_PG_DOWN_SECONDS", "3"))
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    root = Path(tmp_path_factory.mktemp("private-stack"))
-    private = PrivateStack(root, simulator_url=settings.SIMULATOR_URL).start()
-    yield private
-    private.stop()
+def stack():
+    # Not pytest's tmp_path: other pytest runs on the machine prune /tmp/pytest-of-<user>
+    # (only the last three are kept), which once pulled the data directory out from under
+    # the running PostgreSQL. bin/test's own throwaway folder, or a private one.
+    parent = os.environ.get("FINPLATFORM_TEST_TMP") or None
+    root = Path(tempfile.mkdtemp(prefix="private-stack-", dir=parent))
+    private = PrivateStack(root, simulator_url=settings.SIMULATOR_URL)
+    try:
+        yield private.start()
+    finally:
+        private.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _report(line: str) -> None:
@@ -276,18 +285,26 @@ def test_postgres_restart_during_a_payment_burst(stack):
             time.sleep(0.1)
         return None
 
+    failures: list[BaseException] = []
+
     def restart():
-        restart_at.wait(60)
-        stack.stop_postgres()
-        stopped.set()
-        time.sleep(PG_DOWN_SECONDS)
-        stack.start_postgres()
+        try:
+            restart_at.wait(60)
+            stack.stop_postgres()
+            stopped.set()
+            time.sleep(PG_DOWN_SECONDS)
+            stack.start_postgres()
+        except BaseException as exc:  # reported below, after the clients stop
+            failures.append(exc)
+        finally:
+            stopped.set()  # never leave the clients waiting
 
     restarter = threading.Thread(target=restart)
     restarter.start()
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(post, payments))
     restarter.join()
+    assert failures == [], f"restarting PostgreSQL failed: {failures}"
 
     statuses = [status for status, _ in seen]
     _report(
