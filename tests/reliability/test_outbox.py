@@ -218,3 +218,19 @@ def test_a_lost_database_answers_503_with_the_error_body_not_a_trace():
     page = middleware.process_exception(RequestFactory().get("/portal/"), OperationalError())
     assert page.status_code == 503 and b"Traceback" not in page.content
     assert middleware.process_exception(RequestFactory().get("/"), ValueError()) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outbox_relay_command_publishes_what_is_pending(monkeypatch):
+    import io
+
+    from django.core.management import call_command
+
+    published = []
+    monkeypatch.setattr(outbox, "_publish", lambda name, args: published.append(args))
+    with outbox.fast_path_suppressed():
+        outbox.enqueue(HEARTBEAT, "left behind")
+    out = io.StringIO()
+    call_command("outbox_relay", "--older-than", "0", stdout=out)
+    assert published == [["left behind"]]
+    assert out.getvalue().strip() == "published 1, still pending 0"
