@@ -60,6 +60,10 @@ class PrivateStack:
             self.kill(name, signal.SIGKILL)
         self.stop_redis()
         if self.pg is not None:
+            # pgserver only stops the postmaster it started; after a restart that one is gone,
+            # so stop whatever runs on the data directory first.
+            with contextlib.suppress(Exception):
+                self.stop_postgres()
             with contextlib.suppress(Exception):
                 self.pg.cleanup()
 
