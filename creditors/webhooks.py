@@ -18,12 +18,12 @@ import hashlib
 import hmac
 import json
 import secrets
-from functools import partial
 
 from django.db import IntegrityError, transaction
 
 from creditors.models import Creditor, WebhookDelivery, WebhookEndpoint
 from finplatform.clock import business_now
+from outbox import services as outbox
 
 SIGNATURE_HEADER = "X-Finkelisim-Signature"
 TIMESTAMP_HEADER = "X-Finkelisim-Timestamp"
@@ -74,6 +74,6 @@ def enqueue_event(*, creditor: Creditor, event: str, event_id: str, payload: dic
                 )
         except IntegrityError:
             continue
-        transaction.on_commit(partial(deliver_webhook.delay, str(delivery.pk)))
+        outbox.enqueue(deliver_webhook, str(delivery.pk), dedup_key=f"webhook:{delivery.pk}")
         created.append(delivery)
     return created

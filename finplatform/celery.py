@@ -64,6 +64,19 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=10, minute=30),
         "options": {"expires": 12 * HOUR},
     },
+    # transactional outbox: publish follow-up tasks the after-commit fast path missed
+    "outbox-relay": {
+        "task": "outbox.relay",
+        "schedule": 30,
+        "options": {"expires": 30},
+    },
+    # cases stuck in a transitional state (documents not generated, signed without a plan,
+    # plan completed or breached but the case not moved) are resumed (resolution.recovery)
+    "resolution-resume-stuck-cases": {
+        "task": "resolution.resume_stuck_cases",
+        "schedule": 5 * MINUTE,
+        "options": {"expires": 5 * MINUTE},
+    },
     # eligibility checks stuck in CHECKING are resumed (resolution.tasks)
     "resolution-resume-stalled-checks": {
         "task": "resolution.tasks.resume_stalled_checks",

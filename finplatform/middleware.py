@@ -1,4 +1,9 @@
+import logging
+
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
 
 
 class UserLanguageMiddleware:
@@ -22,3 +27,38 @@ class UserLanguageMiddleware:
                 translation.activate(preferred)
                 request.LANGUAGE_CODE = preferred
         return self.get_response(request)
+
+
+MSG_DB_UNAVAILABLE = _("The service is briefly unavailable. Please try again in a moment.")
+
+
+class DatabaseUnavailableMiddleware:
+    """A lost database connection (PostgreSQL restarting, failing over) answers 503 with a
+    Retry-After header — the API in the documented error shape, pages as short text —
+    instead of a 500 and a stack trace. Nothing was written: the transaction rolled back,
+    so a client retrying with the same Idempotency-Key books exactly once."""
+
+    RETRY_AFTER_SECONDS = 5
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError
+        from django.http import HttpResponse, JsonResponse
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("database unavailable for %s %s: %s", request.method, request.path,
+                       exception.__class__.__name__)  # fmt: skip
+        message = str(MSG_DB_UNAVAILABLE)
+        if request.path.startswith("/api/"):
+            body = {"error": {"code": "service_unavailable", "message": message}}
+            response = JsonResponse(body, status=503)
+        else:
+            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "bureau_gateway",
     "schedules",
     "resolution",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "finplatform.middleware.UserLanguageMiddleware",
+    "finplatform.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "finplatform.urls"
@@ -190,7 +192,27 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task running when the broker connection drops cannot be acknowledged any more and will be
+# redelivered (acks_late): cancel it rather than let two copies run (Celery 6's default).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_RESULT_EXPIRES = 3600
+# A publish while Redis is down fails within a fraction of a second instead of retrying for
+# seconds inside a web request; the outbox relay publishes it once the broker is back.
+# visibility_timeout: a message taken by a worker that died unacknowledged (acks_late) goes
+# back to the queue after this long; keep it above the longest countdown a task retries with.
+# Workers look for such messages every ~100 s (kombu's default), more often with a short
+# timeout (the fault-injection tests use 10 s).
+_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT_SECONDS", "7200"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": min(10, max(1, _VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 10 if _VISIBILITY_TIMEOUT >= 600 else 1,
+}  # fmt: skip
+# Transactional outbox (outbox/services.py): the relay publishes what the after-commit fast
+# path missed once it is this old; dispatched rows are kept this many days for inspection.
+OUTBOX_RELAY_AFTER_SECONDS = int(os.environ.get("OUTBOX_RELAY_AFTER_SECONDS", "15"))
+OUTBOX_KEEP_DAYS = int(os.environ.get("OUTBOX_KEEP_DAYS", "7"))
 
 # --- outside systems: each adapter is chosen here; nothing else knows which runs ---
 SIMULATOR_URL = os.environ.get("SIMULATOR_URL", "http://127.0.0.1:8900")

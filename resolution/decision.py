@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from functools import partial
 
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet, Sum
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from creditors.models import Ombudsman
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError, ConflictError
+from outbox import services as outbox
 from resolution.models import (
     Case,
     CaseDecision,
@@ -230,7 +230,7 @@ def approve_case(*, case_id, user=None, note: str = "") -> CaseDecision:
         # approved before: if the package is still not issued (a worker failed), render again
         package = DocumentPackage.objects.filter(case=case, issued_at__isnull=True).first()
         if package is not None:
-            transaction.on_commit(partial(generate_documents.delay, str(package.pk)))
+            outbox.enqueue(generate_documents, str(package.pk))
         return case.decision
     # Loans still disputed go in at their bureau figure, their shares held until decided.
     total = confirmed_total(case) + provisional_total(case)
@@ -251,7 +251,7 @@ def approve_case(*, case_id, user=None, note: str = "") -> CaseDecision:
         snapshot=build_snapshot(case=case, decision=decision),
         language=_document_language(case),
     )
-    transaction.on_commit(partial(generate_documents.delay, str(package.pk)))
+    outbox.enqueue(generate_documents, str(package.pk), dedup_key=f"documents:{package.pk}")
     return decision
 
 

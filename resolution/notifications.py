@@ -4,12 +4,11 @@ and sent after commit by `resolution.tasks_workflow.send_notification`."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from outbox import services as outbox
 from resolution.models import Case, Notification, NotificationChannel
 
 # template key -> (subject, body). Bodies take %(reference)s and the context's keys.
@@ -134,7 +133,8 @@ def _create(**fields) -> Notification | None:
     except IntegrityError:
         return None  # already notified: dedup
     if notification.channel != NotificationChannel.DASHBOARD:
-        transaction.on_commit(partial(send_notification.delay, str(notification.pk)))
+        outbox.enqueue(send_notification, str(notification.pk),
+                       dedup_key=f"notification:{notification.pk}")  # fmt: skip
     return notification
 
 

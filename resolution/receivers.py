@@ -6,10 +6,9 @@
   worker job, after commit); the confirmation sweep does the same for any case it missed.
 """
 
-from functools import partial
-
 from django.db import transaction
 
+from outbox import services as outbox
 from resolution.models import Case, CaseStatus
 from resolution.workflow import ALLOWED, transition
 
@@ -36,7 +35,7 @@ def on_plan_breached(sender, *, case_id, **kwargs):
 def on_case_ready_for_creditors(sender=None, case_id=None, **kwargs) -> None:
     from resolution.tasks_workflow import send_loan_lists
 
-    transaction.on_commit(partial(send_loan_lists.delay, str(case_id)))
+    outbox.enqueue(send_loan_lists, str(case_id), dedup_key=f"loan-lists:{case_id}")
 
 
 def connect() -> None:

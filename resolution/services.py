@@ -35,6 +35,7 @@ from bureau_gateway.interfaces import (
 from creditors.services import mirror_bureau_loan
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
+from outbox import services as outbox
 from resolution import eligibility
 from resolution.models import (
     Case,
@@ -106,7 +107,7 @@ def submit_application(
         submitted_at=now,
         reason="application submitted",
     )
-    transaction.on_commit(partial(run_eligibility_check.delay, str(case.pk)))
+    outbox.enqueue(run_eligibility_check, str(case.pk), dedup_key=f"eligibility:{case.pk}")
     return case
 
 
@@ -300,7 +301,7 @@ def resume_stalled_checks(*, stalled_after: timedelta = STALLED_AFTER) -> list[s
     )
     case_ids = sorted(str(pk) for pk in stalled.values_list("pk", flat=True))
     for case_id in case_ids:
-        transaction.on_commit(partial(run_eligibility_check.delay, case_id))
+        outbox.enqueue(run_eligibility_check, case_id)
     return case_ids
 
 

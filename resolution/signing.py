@@ -15,7 +15,6 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from finplatform.clock import BUSINESS_TZ, business_now
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.throttle import CODES_ISSUED
+from outbox import services as outbox
 from resolution.models import (
     BureauReport,
     Case,
@@ -193,7 +193,9 @@ def activate_case(*, case: Case, package: DocumentPackage, now) -> None:
     for cl in included:
         report, created = BureauReport.objects.get_or_create(case_loan=cl, event="started")
         if created:
-            transaction.on_commit(partial(report_procedure_started.delay, report.pk))
+            outbox.enqueue(
+                report_procedure_started, report.pk, dedup_key=f"bureau-report:{report.pk}"
+            )
     notify_borrower(case=case, template_key="case_active")
 
 

@@ -115,3 +115,11 @@ def send_statement_notices() -> int:
     from resolution.reminders import send_statement_notices as send
 
     return send()
+
+
+@shared_task(name="resolution.resume_stuck_cases", time_limit=300, soft_time_limit=270)
+def resume_stuck_cases() -> dict:
+    """Periodic sweep: resume cases left in a transitional state (resolution.recovery)."""
+    from resolution.recovery import resume_stuck_cases as sweep
+
+    return sweep()

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from borrowers.models import SocialStatus
 from finplatform.errors import ApplicationError
+from outbox.models import OutboxMessage
 from resolution import services
 from resolution.eligibility import RULE_LOAN_KINDS, RULE_TOTAL_CAP
 from resolution.models import (
@@ -37,8 +38,11 @@ def test_submit_enqueues_the_check_after_commit(
     assert case.status == CaseStatus.SUBMITTED and case.submitted_at is not None
     assert case.data_consent_at is not None and case.declared_monthly_income_tiyn == 250_000_00
     assert len(callbacks) == 1
-    assert callbacks[0].func.__self__.name == "resolution.tasks.run_eligibility_check"
-    assert callbacks[0].args == (str(case.pk),)
+    # recorded in the outbox in the same transaction; published by the after-commit callback
+    message = OutboxMessage.objects.get(dedup_key=f"eligibility:{case.pk}")
+    assert message.task_name == "resolution.tasks.run_eligibility_check"
+    assert message.args == [str(case.pk)] and message.dispatched_at is None
+    assert callbacks[0].args == (message.pk, message.task_name, [str(case.pk)])
 
 
 def test_unidentified_borrower_and_missing_consent_are_refused():
@@ -183,7 +187,7 @@ def test_sweep_re_enqueues_only_stalled_checks(
             resumed = services.resume_stalled_checks()
     assert sorted(resumed) == sorted([str(lost.pk), str(gave_up.pk), str(also_lost.pk)])
     assert str(malformed.pk) not in resumed and str(fresh_case.pk) not in resumed
-    assert sorted(c.args[0] for c in callbacks) == sorted(resumed)
+    assert sorted(c.args[2][0] for c in callbacks) == sorted(resumed)
 
 
 def test_database_refuses_a_done_check_without_result_and_a_zero_cap(identified_borrower):
