@@ -525,6 +525,12 @@ class Payout(models.Model):
     transaction = models.OneToOneField(
         LedgerTransaction, on_delete=models.PROTECT, related_name="payout"
     )
+    # The approved (maker-checker) details the money was sent to, and the IBAN as it was then.
+    payout_details = models.ForeignKey(
+        "creditors.PayoutDetails", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="payouts",
+    )  # fmt: skip
+    iban = models.CharField(_("IBAN"), max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

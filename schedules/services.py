@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
@@ -35,6 +36,8 @@ from schedules.models import (
 from schedules.money import split_towards_targets
 from schedules.selectors import instalment_parts, preview_schedule  # noqa: F401 (re-export)
 from schedules.table import Terms, terms_for
+
+logger = logging.getLogger(__name__)
 
 # Shares that still take part in distribution (a decided held share is closed).
 LIVE_HOLDS = (ShareHold.NONE, ShareHold.HELD)
@@ -576,12 +579,23 @@ def _sweep_one(*, plan_id, on: date) -> tuple[int, int]:
 def run_payouts(*, on: date | None = None) -> list:
     """Pay each creditor everything owed to it, once per business day (idempotent: UNIQUE
     (creditor, payout_date)). Each payout is a balanced transaction: debit the creditor's
-    payable account, credit the bank. Payable accounts are locked in primary-key order."""
+    payable account, credit the bank. Payable accounts are locked in primary-key order.
+
+    Money goes only to the creditor's approved payout details (maker-checker), recorded on
+    the payout with the IBAN as it was; a creditor without approved details is not paid (its
+    money stays on its payable account, and its payouts page says why)."""
     from django.db.models import Sum
 
+    from creditors.models import PayoutDetails, PayoutDetailsStatus
     from schedules.models import Account, AccountKind, Payout
 
     on = on or business_date()
+    approved = {
+        creditor_id: (details_id, iban)
+        for details_id, creditor_id, iban in PayoutDetails.objects.filter(
+            status=PayoutDetailsStatus.ACTIVE
+        ).values_list("pk", "creditor_id", "iban")
+    }
     system = ledger.system_account_ids()
     accounts = list(
         Account.objects.select_for_update(of=("self",))
@@ -600,12 +614,24 @@ def run_payouts(*, on: date | None = None) -> list:
         balance = sums.get((account.pk, Side.CREDIT), 0) - sums.get((account.pk, Side.DEBIT), 0)
         if balance <= 0 or account.creditor_id in done:
             continue
+        if account.creditor_id not in approved:
+            logger.warning(
+                "payout withheld: creditor %s has no approved payout details (%s tiyn waiting)",
+                account.creditor_id, balance,
+            )  # fmt: skip
+            continue
         posting = ledger.Posting(
             kind=TransactionKind.PAYOUT, booked_on=on, description=f"payout {on}",
             legs=[(account.pk, Side.DEBIT, balance), (system[ledger.BANK], Side.CREDIT, balance)],
         )  # fmt: skip
         postings.append(posting)
-        payouts.append(Payout(creditor_id=account.creditor_id, payout_date=on, amount_tiyn=balance))
+        details_id, iban = approved[account.creditor_id]
+        payouts.append(
+            Payout(
+                creditor_id=account.creditor_id, payout_date=on, amount_tiyn=balance,
+                payout_details_id=details_id, iban=iban,
+            )
+        )  # fmt: skip
     if postings:
         ledger.post_many(postings, now=business_now())
         for payout, posting in zip(payouts, postings, strict=True):

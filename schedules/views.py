@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from creditors.selectors import creditor_for_user
+from creditors.selectors import active_payout_details, creditor_for_user
 from finplatform.clock import business_date
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.permissions import borrower_required, creditor_staff_required
@@ -205,6 +205,7 @@ def creditor_payouts(request):
         "schedules/creditor_payouts.html",
         {
             "creditor": creditor,
+            "payout_details": active_payout_details(creditor),
             "payouts": selectors.payouts_for_creditor(creditor)[:200],
             "resumptions": selectors.resumptions_for_creditor(creditor),
             "period": StatementPeriodForm(),
@@ -219,13 +220,14 @@ def creditor_payouts_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="payouts-{creditor.bin}.csv"'
     writer = csv.writer(response)
-    writer.writerow(["payout_id", "payout_date", "amount_kzt", "created_at"])
+    writer.writerow(["payout_id", "payout_date", "amount_kzt", "iban", "created_at"])
     for payout in selectors.payouts_for_creditor(creditor).iterator(chunk_size=500):
         writer.writerow(
             [
                 payout.pk,
                 payout.payout_date.isoformat(),
                 tiyn_to_decimal(payout.amount_tiyn),
+                payout.iban,
                 payout.created_at.isoformat(),
             ]
         )

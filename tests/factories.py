@@ -7,7 +7,16 @@ import factory
 from django.contrib.auth import get_user_model
 
 from borrowers.models import Borrower
-from creditors.models import Creditor, CreditorKind, CreditorStaff, Loan, LoanKind, Ombudsman
+from creditors.models import (
+    Creditor,
+    CreditorKind,
+    CreditorStaff,
+    Loan,
+    LoanKind,
+    Ombudsman,
+    PayoutDetails,
+    PayoutDetailsStatus,
+)
 from finplatform.kzid import make_bin, make_iin
 from resolution.models import Case, CaseLoan
 
@@ -69,6 +78,21 @@ class CreditorFactory(factory.django.DjangoModelFactory):
     bin = factory.LazyFunction(next_bin)
     kind = CreditorKind.BANK
     ombudsman = Ombudsman.BANKING
+
+
+def approved_payout_details(creditor, *, iban: str | None = None) -> PayoutDetails:
+    """Payout details proposed by one colleague and approved by another (maker-checker), so
+    the daily payout run can pay the creditor."""
+    from finplatform.clock import business_now
+    from finplatform.iban import make_kz_iban
+
+    now = business_now()
+    return PayoutDetails.objects.create(
+        creditor=creditor, iban=iban or make_kz_iban("125", f"{int(creditor.bin):013d}"),
+        bank_bic="HSBKKZKX", bank_name="Test bank", beneficiary_name=creditor.name,
+        status=PayoutDetailsStatus.ACTIVE, proposed_by=UserFactory(), proposed_at=now,
+        decided_by=UserFactory(), decided_at=now,
+    )  # fmt: skip
 
 
 class CreditorStaffFactory(factory.django.DjangoModelFactory):

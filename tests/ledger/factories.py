@@ -10,7 +10,7 @@ from creditors.models import Creditor
 from finplatform.kzid import make_bin
 from schedules import services
 from schedules.models import ScheduleTableVersion
-from tests.factories import CaseFactory, CreditorFactory
+from tests.factories import CaseFactory, CreditorFactory, approved_payout_details
 
 _serials = count(20_000, 7)
 
@@ -20,7 +20,9 @@ def new_creditor():
     while True:
         bin_ = make_bin(date(2015, 5, 1), serial=next(_serials))
         if not Creditor.objects.filter(bin=bin_).exists():
-            return CreditorFactory(bin=bin_)
+            creditor = CreditorFactory(bin=bin_)
+            approved_payout_details(creditor)
+            return creditor
 
 
 def ensure_default_table() -> None:

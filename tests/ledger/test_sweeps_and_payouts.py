@@ -112,6 +112,35 @@ def test_full_payment_completes_plan_and_case(django_capture_on_commit_callbacks
     assert services.sweep_plans().completion_resent == 0
 
 
+def test_payouts_go_only_to_approved_details_and_follow_a_second_approval():
+    from creditors import services as creditor_services
+    from creditors.models import PayoutDetails, PayoutDetailsStatus
+    from finplatform.iban import make_kz_iban
+
+    plan, (a, b) = make_plan([60_000, 40_000])
+    PayoutDetails.objects.filter(creditor=b).delete()  # b has not set up its account yet
+    services.book_payment(source="t", item=pay("p", 10_000, date(2026, 1, 5), plan=plan))
+    (only,) = services.run_payouts(on=date(2026, 1, 5))
+    assert only.creditor_id == a.pk
+    assert only.payout_details == a.payout_details.get(status="active")
+    assert only.iban == only.payout_details.iban
+    assert reconcile().figures["awaiting_payout"] == 4_000  # b's money waits, nothing lost
+
+    maker, checker = CreditorStaffFactory(creditor=b), CreditorStaffFactory(creditor=b)
+    new_iban = make_kz_iban("601", "A000000123456")
+    proposed = creditor_services.propose_payout_details(
+        user=maker.user, iban=new_iban, bank_bic="HSBKKZKX", bank_name="Bank",
+        beneficiary_name="B",
+    )  # fmt: skip
+    assert services.run_payouts(on=date(2026, 1, 6)) == []  # a proposal alone moves nothing
+    creditor_services.approve_payout_details(user=checker.user, details_id=proposed.pk)
+    (paid,) = services.run_payouts(on=date(2026, 1, 7))
+    assert (paid.creditor_id, paid.amount_tiyn, paid.iban) == (b.pk, 4_000, new_iban)
+    assert paid.payout_details.status == PayoutDetailsStatus.ACTIVE
+    report = reconcile()
+    assert report.ok and report.figures["awaiting_payout"] == 0
+
+
 def test_payouts_are_daily_per_creditor_and_idempotent():
     plan, (a, b) = make_plan([60_000, 40_000])
     services.book_payment(source="t", item=pay("p", 10_000, date(2026, 1, 5), plan=plan))

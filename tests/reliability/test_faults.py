@@ -4,7 +4,7 @@ payment burst. After recovery: every payment booked exactly once, the ledger bal
 reconciled, every document generated once, every deadline enforced, no case stuck.
 
 Shorter or longer outages: FAULT_REDIS_DOWN_SECONDS (default 12), FAULT_PG_DOWN_SECONDS
-(default 3). See docs/reliability-faults.md."""
+(default 3). See docs/reliability.md (Faults)."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def stack():
 
 
 def _report(line: str) -> None:
-    """Figures for docs/reliability-faults.md (shown with `-s`)."""
+    """Figures for docs/reliability.md (Faults) (shown with `-s`)."""
     sys.stderr.write(f"\n[fault figures] {line}\n")
 
 

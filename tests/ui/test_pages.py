@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -255,10 +256,13 @@ def test_payouts_csv_is_scoped_with_plain_decimal_money(client):
     assert len(payouts) == 2
     client.force_login(CreditorStaffFactory(creditor=mine).user)
     rows = _csv(client.get("/creditor/payouts.csv"))
-    assert rows[0] == ["payout_id", "payout_date", "amount_kzt", "created_at"]
+    assert rows[0] == ["payout_id", "payout_date", "amount_kzt", "iban", "created_at"]
     mine_payout = next(p for p in payouts if p.creditor_id == mine.pk)
+    approved = mine.payout_details.get(status="active")
+    assert mine_payout.payout_details == approved and mine_payout.iban == approved.iban
     assert rows[1:] == [[str(mine_payout.pk), "2026-01-05",
-                         f"{mine_payout.amount_tiyn / 100:.2f}", rows[1][3]]]  # fmt: skip
+                         str(Decimal(mine_payout.amount_tiyn) / 100), approved.iban,
+                         rows[1][4]]]  # fmt: skip
     assert "." in rows[1][2] and "," not in rows[1][2]
 
 

@@ -14,6 +14,7 @@ from tests.factories import (
     CreditorFactory,
     CreditorStaffFactory,
     LoanFactory,
+    approved_payout_details,
 )
 
 
@@ -42,6 +43,7 @@ def awaiting_case(*, language="ru", income_tiyn=40_000_000, totals=None, borrowe
     for index, (kind, (principal, interest, penalty)) in enumerate(zip(kinds, totals, strict=True)):
         creditor = CreditorFactory(name=f"Кредитор {index + 1} {kind}", kind=kind,
                                    email=f"c{index}@example.kz")  # fmt: skip
+        approved_payout_details(creditor)
         loan = LoanFactory(
             creditor=creditor, borrower_iin=case.borrower.iin, principal_tiyn=principal,
             interest_tiyn=interest, penalty_tiyn=penalty, contract_number=f"K-{index + 1}-2024",

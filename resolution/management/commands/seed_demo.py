@@ -10,10 +10,11 @@ from django.db import transaction
 
 from borrowers.models import Borrower, SocialStatus
 from bureau_gateway.simulator import demo_data
-from creditors.models import Creditor, CreditorStaff, Loan
+from creditors.models import Creditor, CreditorStaff, Loan, PayoutDetails, PayoutDetailsStatus
 from creditors.services import OMBUDSMAN_BY_KIND
 from finplatform import roles
 from finplatform.clock import business_now
+from finplatform.iban import make_kz_iban
 from resolution.models import EligibilityPolicy, OmbudsmanStaff
 
 
@@ -42,6 +43,22 @@ class Command(BaseCommand):
         user.groups.add(Group.objects.get_or_create(name=group)[0])
         return user
 
+    @staticmethod
+    def _payout_details(creditor, *, maker, checker) -> None:
+        """Approved payout details (officer proposed, head of unit approved), so the daily
+        payout run has somewhere to send the money; kept if the creditor already has some."""
+        if PayoutDetails.objects.filter(
+            creditor=creditor, status=PayoutDetailsStatus.ACTIVE
+        ).exists():
+            return
+        now = business_now()
+        PayoutDetails.objects.create(
+            creditor=creditor, iban=make_kz_iban("125", f"{int(creditor.bin):013d}"),
+            bank_bic="HSBKKZKX", bank_name="Halyk Bank", beneficiary_name=creditor.name,
+            status=PayoutDetailsStatus.ACTIVE, proposed_by=maker, proposed_at=now,
+            decided_by=checker, decided_at=now,
+        )  # fmt: skip
+
     @transaction.atomic
     def seed(self) -> None:
         if not EligibilityPolicy.objects.exists():
@@ -58,11 +75,14 @@ class Command(BaseCommand):
                 },
             )
             creditors[spec["key"]] = creditor
+            staff = []
             for suffix, position in (("officer", "Debt officer"), ("checker", "Head of unit")):
                 user = self._user(f"{spec['key']}.{suffix}", group=roles.CREDITOR_STAFF)
                 CreditorStaff.objects.get_or_create(
                     user=user, defaults={"creditor": creditor, "position": position}
                 )
+                staff.append(user)
+            self._payout_details(creditor, maker=staff[0], checker=staff[1])
 
         for spec in demo_data.OMBUDSMAN_STAFF:
             user = self._user(
