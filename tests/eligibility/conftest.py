@@ -9,7 +9,6 @@ from itertools import count
 
 import pytest
 import requests
-from django.conf import settings
 from django.utils import timezone
 
 from finplatform.kzid import make_bin
@@ -72,14 +71,6 @@ class Simulator:
         return self._ok(
             requests.get(f"{self.base}/_control/bureau/procedures", params={"iin": iin})
         )["procedures"]
-
-
-@pytest.fixture
-def sim():
-    simulator = Simulator(settings.SIMULATOR_URL)
-    simulator.clear_faults()
-    yield simulator
-    simulator.clear_faults()
 
 
 def org(kind: str = "bank", bin: str | None = None, name: str | None = None) -> dict:

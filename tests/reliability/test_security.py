@@ -31,20 +31,10 @@ from resolution.models import CaseTransition
 from resolution.signing import issue_signing_code, sign_with_code
 from schedules.models import PaymentProvider
 from tests.conftest import ROOT
-from tests.eligibility.conftest import Simulator
 from tests.factories import BorrowerFactory
 from tests.workflow.helpers import answer_all, api_client_for, awaiting_case, issued_case
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sim():
-    from django.conf import settings
-
-    simulator = Simulator(settings.SIMULATOR_URL)
-    simulator.clear_faults()
-    return simulator
 
 
 def _sent_code(sim, phone: str) -> str:

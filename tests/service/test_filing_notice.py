@@ -9,7 +9,6 @@ import json
 import time
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from creditors.models import WebhookDelivery
@@ -17,19 +16,11 @@ from creditors.webhooks import register_endpoint, verify
 from resolution.confirmation import send_loan_lists
 from resolution.models import CaseStatus, CreditorRequest, Notification
 from resolution.services import submit_application
-from tests.eligibility.conftest import Simulator, loan, org, wait_for_check
+from tests.eligibility.conftest import loan, org, wait_for_check
 from tests.factories import BorrowerFactory, CreditorFactory
 from tests.workflow.test_webhooks import Receiver
 
 pytestmark = [pytest.mark.slow, pytest.mark.worker]
-
-
-@pytest.fixture
-def sim():
-    simulator = Simulator(settings.SIMULATOR_URL)
-    simulator.clear_faults()
-    yield simulator
-    simulator.clear_faults()
 
 
 @pytest.fixture

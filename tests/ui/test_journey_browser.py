@@ -16,7 +16,6 @@ from datetime import date
 
 import pytest
 import requests
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -24,7 +23,7 @@ from finplatform.kzid import make_iin
 from resolution.confirmation import answer_loan
 from resolution.models import Case, CaseLoan, CaseStatus, ConfirmationStatus
 from schedules.models import PaymentProvider
-from tests.eligibility.conftest import Simulator, loan, org
+from tests.eligibility.conftest import loan, org
 from tests.factories import (
     PASSWORD,
     CaseFactory,
@@ -37,27 +36,6 @@ from tests.ui.conftest import screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.worker]
 SERIALS = iter(range(4100, 4900, 7))
-
-
-@pytest.fixture
-def sim():
-    simulator = Simulator(settings.SIMULATOR_URL)
-    simulator.clear_faults()
-    yield simulator
-    simulator.clear_faults()
-
-
-@pytest.fixture
-def schedule_table(transactional_db):
-    import importlib
-
-    from django.apps import apps
-
-    from schedules.models import ScheduleTableVersion
-
-    if not ScheduleTableVersion.objects.filter(is_active=True).exists():
-        migration = importlib.import_module("schedules.migrations.0002_default_schedule_table")
-        migration.create(apps, None)
 
 
 def wait_until(predicate, *, timeout=45.0, what="condition"):

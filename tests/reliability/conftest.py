@@ -1,1 +1,0 @@
-from tests.workflow.conftest import schedule_table  # noqa: F401 — the default schedule table
