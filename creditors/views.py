@@ -1,4 +1,3 @@
-import csv
 import uuid
 
 from django.contrib import messages
@@ -25,6 +24,7 @@ from creditors.selectors import (
     payout_details_history,
 )
 from finplatform.clock import business_now
+from finplatform.csvexport import csv_attachment
 from finplatform.errors import ApplicationError
 from finplatform.permissions import creditor_staff_required
 from resolution import dashboard_selectors as dash
@@ -101,12 +101,6 @@ def bulk_confirm(request):
     return redirect("creditors:dashboard")
 
 
-def _csv_text(value) -> str:
-    """Cells a spreadsheet would run as a formula are prefixed with a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _money(tiyn: int | None) -> str:
     return "" if tiyn is None else str(tiyn_to_decimal(tiyn))
 
@@ -115,9 +109,7 @@ def _money(tiyn: int | None) -> str:
 def cases_csv(request):
     """One row per loan of the organisation in a case; money as plain decimal tenge."""
     creditor = creditor_for_user(request.user)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="cases-{creditor.bin}.csv"'
-    writer = csv.writer(response)
+    response, writer = csv_attachment(f"cases-{creditor.bin}.csv")
     writer.writerow([
         "case_reference", "case_status", "submitted_at", "contract_number", "included",
         "bureau_principal_kzt", "bureau_interest_kzt", "bureau_penalty_kzt", "bureau_total_kzt",
@@ -125,9 +117,9 @@ def cases_csv(request):
     ])  # fmt: skip
     for cl in dash.case_loans_for_export(creditor).iterator(chunk_size=500):
         writer.writerow([
-            _csv_text(cl.case.reference), cl.case.status,
+            cl.case.reference, cl.case.status,
             cl.case.submitted_at.isoformat() if cl.case.submitted_at else "",
-            _csv_text(cl.loan.contract_number), "yes" if cl.included else "no",
+            cl.loan.contract_number, "yes" if cl.included else "no",
             _money(cl.bureau_principal_tiyn), _money(cl.bureau_interest_tiyn),
             _money(cl.bureau_penalty_tiyn), _money(cl.bureau_total_tiyn),
             cl.confirmation_status, _money(cl.confirmed_total_tiyn),
@@ -253,7 +245,6 @@ def answer(request, case_loan_id, action):
 
 @creditor_staff_required
 def document_download(request, case_id, document_id):
-    from django.http import HttpResponse
 
     creditor = creditor_for_user(request.user)
     doc = sel.signed_document_for_creditor(creditor, case_id, document_id)

@@ -3,7 +3,6 @@ creditor's payouts and statements. Each is scoped to the caller's own plan / org
 
 from __future__ import annotations
 
-import csv
 import uuid
 from datetime import UTC, datetime
 
@@ -18,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from creditors.selectors import active_payout_details, creditor_for_user
 from finplatform.clock import business_date
+from finplatform.csvexport import csv_attachment
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.permissions import borrower_required, creditor_staff_required
 from schedules import selectors, services, statements
@@ -148,9 +148,8 @@ def borrower_statement(request, reference: str, fmt: str):
     statement = statements.borrower_statement(plan, date_from=date_from, date_to=date_to)
     filename = f"statement-{plan.case.reference}-{month:%Y-%m}"
     if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        write_borrower_statement_csv(response, statement)
+        response, writer = csv_attachment(f"{filename}.csv")
+        write_borrower_statement_csv(writer, statement)
         return response
     from weasyprint import HTML
 
@@ -166,11 +165,10 @@ def borrower_statement(request, reference: str, fmt: str):
     return response
 
 
-def write_borrower_statement_csv(out, statement: statements.BorrowerStatement) -> None:
+def write_borrower_statement_csv(writer, statement: statements.BorrowerStatement) -> None:
     """One row per payment: its money in, the overpaid part and each creditor's part (a column
     per creditor) and the total left to pay after it; an opening and a closing row carry what
     is left to pay to each creditor. Amounts in tiyn."""
-    writer = csv.writer(out)
     writer.writerow(
         ["date", "kind", "provider", "reference", "amount_tiyn", "overpaid_tiyn"]
         + [f"creditor_{c.bin}_tiyn" for c in statement.creditors]
@@ -217,9 +215,7 @@ def creditor_payouts(request):
 def creditor_payouts_csv(request):
     """Every payout to the caller's organisation; money as plain decimal tenge."""
     creditor = creditor_for_user(request.user)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="payouts-{creditor.bin}.csv"'
-    writer = csv.writer(response)
+    response, writer = csv_attachment(f"payouts-{creditor.bin}.csv")
     writer.writerow(["payout_id", "payout_date", "amount_kzt", "iban", "created_at"])
     for payout in selectors.payouts_for_creditor(creditor).iterator(chunk_size=500):
         writer.writerow(
@@ -250,9 +246,7 @@ def creditor_statement(request, fmt: str):
     statement = statements.creditor_statement(creditor, date_from=date_from, date_to=date_to)
     filename = f"statement-{creditor.bin}-{date_from}-{date_to}"
     if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        writer = csv.writer(response)
+        response, writer = csv_attachment(f"{filename}.csv")
         writer.writerow(["date", "kind", "case", "credit_tiyn", "debit_tiyn", "provider",
                          "reference", "payment_tiyn", "case_balance_left_tiyn"])  # fmt: skip
         for line in statement.lines:

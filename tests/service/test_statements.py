@@ -207,3 +207,41 @@ def test_creditor_statement_by_month_with_reference_and_balance(client, paid_pla
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "dec-3" in text and creditors[1].name not in text
     assert client.get(reverse("schedules:statement_csv"), {"month": "2026-13"}).status_code == 400
+
+
+def test_statement_csvs_do_not_turn_a_providers_key_into_a_spreadsheet_formula(client, paid_plan):
+    plan, creditors = paid_plan
+    key = '=HYPERLINK("http://evil.example","refund")'
+    services.book_payment(
+        source="provider:kaspi", item=pay(key, 1_000_000, date(2027, 1, 9), plan=plan)
+    )
+    client.force_login(CreditorStaffFactory(creditor=creditors[0]).user)
+    creditor_rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(
+                    reverse("schedules:statement_csv"), {"month": "2027-01"}
+                ).content.decode()
+            )
+        )
+    )
+    assert [r[6] for r in creditor_rows[1:]] == ["jan-1", "'" + key]
+    url = reverse("schedules:borrower_statement_csv", args=[plan.case.reference])
+    with at(date(2027, 1, 20)):
+        client.force_login(plan.case.borrower.user)
+        borrower_rows = list(
+            csv.reader(io.StringIO(client.get(url, {"month": "2027-01"}).content.decode()))
+        )
+    assert "'" + key in [r[3] for r in borrower_rows]
+    assert key not in [r[3] for r in borrower_rows]
+
+
+def test_csv_cells_keep_numbers_and_neutralise_formula_text():
+    from finplatform.csvexport import csv_attachment
+
+    response, writer = csv_attachment("x.csv")
+    writer.writerow(["=1+1", "+7", "-2", "@SUM(A1)", "plain", None, -500, date(2027, 1, 9)])
+    assert response["Content-Disposition"] == 'attachment; filename="x.csv"'
+    assert list(csv.reader(io.StringIO(response.content.decode()))) == [
+        ["'=1+1", "'+7", "'-2", "'@SUM(A1)", "plain", "", "-500", "2027-01-09"]
+    ]
