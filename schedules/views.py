@@ -103,9 +103,8 @@ def borrower_schedule(request):
 
 
 def _render_schedule(request, plan, *, form=None, statement_form=None, status=200):
-    months = statements.statement_months(plan)
     if statement_form is None:
-        statement_form = StatementMonthForm(months=months)
+        statement_form = StatementMonthForm(months=statements.statement_months(plan))
     if form is None:
         form = SimulatedPaymentForm(initial={"idempotency_key": uuid.uuid4()})
     state = selectors.plan_state(plan)
