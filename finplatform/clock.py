@@ -16,3 +16,9 @@ def business_now() -> datetime:
 
 def business_date() -> date:
     return business_now().date()
+
+
+def business_deadline_text(moment: datetime) -> str:
+    """A deadline as people in Kazakhstan read it in a message: Almaty wall-clock time,
+    "dd.mm.yyyy HH:MM". Values loaded from the database are in UTC, so convert first."""
+    return moment.astimezone(BUSINESS_TZ).strftime("%d.%m.%Y %H:%M")

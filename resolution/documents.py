@@ -15,7 +15,7 @@ import os
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from finplatform.clock import BUSINESS_TZ, business_now
+from finplatform.clock import business_deadline_text, business_now
 from resolution.models import (
     Case,
     CaseDecision,
@@ -211,7 +211,6 @@ def generate_package(*, package_id) -> DocumentPackage:
         )  # fmt: skip
         notify_borrower(
             case=case, template_key="documents_issued",
-            context={"deadline": package.signing_deadline.astimezone(BUSINESS_TZ).strftime(
-                "%d.%m.%Y %H:%M")},
+            context={"deadline": business_deadline_text(package.signing_deadline)},
         )  # fmt: skip
     return package

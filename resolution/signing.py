@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from finplatform.clock import BUSINESS_TZ, business_now
+from finplatform.clock import business_deadline_text, business_now
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.throttle import CODES_ISSUED
 from outbox import services as outbox
@@ -214,11 +214,11 @@ def remind_unsigned_packages() -> int:
             package__signing_deadline__lte=now + timedelta(hours=hours),
         ).select_related("borrower", "package")
         for case in due:
-            deadline = case.package.signing_deadline.astimezone(BUSINESS_TZ)
+            deadline = case.package.signing_deadline
             with transaction.atomic():
                 sent += len(notify_borrower(
                     case=case, template_key="signing_reminder", dedup=f"{hours}h",
-                    context={"deadline": deadline.strftime("%d.%m.%Y %H:%M")},
+                    context={"deadline": business_deadline_text(deadline)},
                 ))  # fmt: skip
     return sent
 

@@ -129,6 +129,12 @@ def test_sweep_reminds_late_creditors_once_then_deems_them_confirmed():
     assert set(late.values_list("creditor_id", flat=True)) == {c.pk for c in world.creditors[1:]}
     reminders = Notification.objects.filter(template_key="creditor_reminder", channel="dashboard")
     assert reminders.count() == 2
+    almaty = deadline.astimezone(BUSINESS_TZ).strftime("%d.%m.%Y %H:%M")  # not the stored UTC
+    assert all(almaty in n.body for n in reminders), [n.body for n in reminders]
+    asked = Notification.objects.filter(
+        template_key="creditor_loans_requested", channel="dashboard"
+    )
+    assert all(almaty in n.body for n in asked.filter(creditor__in=world.creditors[1:]))
     with time_machine.travel(deadline + timedelta(hours=25), tick=False):
         assert sweep_confirmation_deadlines()["deemed"] == 2
     world.case.refresh_from_db()
