@@ -4,9 +4,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from borrowers import complaints
-from borrowers.models import Borrower, Complaint, ComplaintMessage, ComplaintStatus, Language
+from borrowers.models import Borrower, Complaint, ComplaintMessage, ComplaintStatus
 from finplatform.clock import business_date
 from finplatform.errors import ApplicationError
+from finplatform.language import Language
 
 
 @admin.register(Borrower)

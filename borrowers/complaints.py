@@ -8,9 +8,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from borrowers.models import Borrower, Complaint, ComplaintMessage, ComplaintStatus, Language
+from borrowers.models import Borrower, Complaint, ComplaintMessage, ComplaintStatus
 from finplatform.clock import business_date, business_now
 from finplatform.errors import ApplicationError, ConflictError
+from finplatform.language import Language
 from finplatform.workdays import add_working_days
 
 ANSWER_WORKING_DAYS = 15

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from borrowers.models import Borrower, phone_validator
 from finplatform.kzid import validate_iin
+from finplatform.language import Language
 from finplatform.throttle import LOGIN_PER_ACCOUNT, LOGIN_PER_IP, client_ip
 
 MSG_BAD_LOGIN = _("The IIN or password is wrong. Check both and try again.")
@@ -60,8 +61,6 @@ class ComplaintForm(forms.Form):
     language = forms.ChoiceField(label=_("Language for the answer"), choices=[])
 
     def __init__(self, *args, **kwargs):
-        from borrowers.models import Language
-
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = Language.choices
 

@@ -6,16 +6,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from finplatform.kzid import validate_iin
+from finplatform.language import Language
 
 phone_validator = RegexValidator(
     r"^\+7\d{10}$", _("Enter a Kazakhstan mobile number as +7XXXXXXXXXX.")
 )
-
-
-class Language(models.TextChoices):
-    RUSSIAN = "ru", _("Russian")
-    KAZAKH = "kk", _("Kazakh")
-    ENGLISH = "en", _("English")
 
 
 class SocialStatus(models.TextChoices):

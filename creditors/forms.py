@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from finplatform.iban import validate_kz_iban
+from finplatform.money import MAX_AMOUNT_TIYN, tenge_to_tiyn
 from resolution.models import CaseStatus
-from schedules.money import MAX_AMOUNT_TIYN, tenge_to_tiyn
 
 
 class PayoutDetailsForm(forms.Form):

@@ -3,10 +3,12 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
+from django.views.i18n import set_language as django_set_language
 from rest_framework import exceptions
 
 from borrowers.forms import ThrottledStaffLoginForm
 from finplatform.errors import error_body
+from finplatform.language import Language
 from finplatform.roles import BORROWER, CREDITOR_STAFF, OMBUDSMAN_STAFF, role_of
 
 
@@ -33,10 +35,6 @@ class StaffLoginView(auth_views.LoginView):
 def set_language(request):
     """Django's language switch, plus: a signed-in borrower's choice is saved to the profile,
     so notifications and documents use it too."""
-    from django.views.i18n import set_language as django_set_language
-
-    from borrowers.models import Language
-
     response = django_set_language(request)
     language = request.POST.get("language")
     borrower = getattr(request.user, "borrower", None) if request.user.is_authenticated else None

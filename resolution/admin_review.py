@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from creditors.models import Ombudsman
 from finplatform.errors import ApplicationError
+from finplatform.money import tenge_to_tiyn
 from resolution import decision as svc
 from resolution.models import Case, CaseStatus
 from resolution.plans import held_case_loan_ids
-from schedules.money import tenge_to_tiyn
 
 
 class ApproveForm(forms.Form):

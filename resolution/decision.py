@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from creditors.models import Ombudsman
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError, ConflictError
+from finplatform.money import format_tenge
 from outbox import services as outbox
 from resolution.models import (
     Case,
@@ -29,7 +30,6 @@ from resolution.notifications import notify_borrower, notify_creditor
 from resolution.plans import decide_held_share, held_share_for, preview_lines, propose_terms
 from resolution.policy import kdn_limit, policy
 from resolution.workflow import lock_case, transition
-from schedules.money import format_tenge
 
 MSG_NOT_UNDER_REVIEW = _("Only a case under review can be decided.")
 MSG_NOT_DISPUTED = _("This loan is not disputed, or was already decided.")

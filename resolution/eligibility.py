@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from bureau_gateway.interfaces import BureauLoan, CreditReport, SocialStatusAnswer
-from schedules.money import format_tenge
+from finplatform.money import format_tenge
 
 BANKING, MICROFINANCE = "banking", "microfinance"
 GENERAL, VULNERABLE = "general", "vulnerable"

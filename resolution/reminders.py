@@ -27,12 +27,12 @@ from django.db.models import Q
 from django.utils import formats, translation
 
 from finplatform.clock import business_date
+from finplatform.money import format_tenge
 from finplatform.workdays import WorkCalendar
 from resolution.models import Case, Notification
 from resolution.notifications import notify_borrower
 from schedules.engine import BREACH_AFTER_DAYS
 from schedules.models import Instalment, Plan, PlanStatus
-from schedules.money import format_tenge
 from schedules.selectors import plan_state
 from schedules.statements import statement_months
 

@@ -6,11 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from finplatform.errors import ApplicationError
+from finplatform.money import tenge_to_tiyn
 from finplatform.permissions import borrower_required
 from resolution import selectors, services
 from resolution.forms import ApplicationForm
 from resolution.models import CaseStatus, CheckState
-from schedules.money import tenge_to_tiyn
 
 EGOV_BANKRUPTCY_URL = "https://egov.kz/cms/ru/services/economics/pass_P1_mf"
 MSG_SUBMITTED = _("Your application is submitted. We are checking your credit report.")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from finplatform.clock import business_now
 from finplatform.errors import ConflictError
+from finplatform.locks import lock_row
 from resolution.models import Case, CaseStatus, CaseTransition
 
 S = CaseStatus
@@ -41,8 +42,8 @@ class IllegalTransition(ConflictError):
 
 
 def lock_case(case_id) -> Case:
-    """Load a case FOR UPDATE. Call inside a transaction; the one lock helper for cases."""
-    return Case.objects.select_for_update(of=("self",)).get(pk=case_id)
+    """Load a case FOR UPDATE. Call inside a transaction; the one lock for cases."""
+    return lock_row(Case, pk=case_id)
 
 
 def actor_label_for(user) -> str:

@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from finplatform.money import format_tenge
 from schedules import selectors
 from schedules.models import (
     Account,
@@ -21,7 +22,6 @@ from schedules.models import (
     ScheduleBracket,
     ScheduleTableVersion,
 )
-from schedules.money import format_tenge
 from schedules.reconciliation import reconcile
 
 

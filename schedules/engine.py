@@ -22,7 +22,7 @@ from functools import lru_cache
 import holidays
 from dateutil.relativedelta import relativedelta
 
-from schedules.money import ceil_div
+from finplatform.money import ceil_div
 
 BREACH_AFTER_DAYS = 40  # SPEC §2.10: "more than 40 days late"
 

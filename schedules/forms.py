@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from schedules.money import MAX_AMOUNT_TIYN, tenge_to_tiyn
+from finplatform.money import MAX_AMOUNT_TIYN, tenge_to_tiyn
 
 
 class SimulatedPaymentForm(forms.Form):

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from finplatform.clock import business_date
 from finplatform.errors import ApplicationError
+from finplatform.money import split_towards_targets
 from finplatform.workdays import WorkCalendar
 from schedules import engine
 from schedules.models import (
@@ -26,7 +27,6 @@ from schedules.models import (
     PlanAdjustment,
     Side,
 )
-from schedules.money import split_towards_targets
 from schedules.table import Terms, terms_for
 
 MSG_DEBTS_MISMATCH = "The creditors' debts do not add up to the total."

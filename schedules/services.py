@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from finplatform.clock import BUSINESS_TZ, business_date, business_now
 from finplatform.errors import ApplicationError, ConflictError
+from finplatform.money import split_towards_targets
 from schedules import engine, ledger, signals
 from schedules.models import (
     AccountKind,
@@ -33,7 +34,6 @@ from schedules.models import (
     Side,
     TransactionKind,
 )
-from schedules.money import split_towards_targets
 from schedules.selectors import instalment_parts, preview_schedule  # noqa: F401 (re-export)
 from schedules.table import Terms, terms_for
 

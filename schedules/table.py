@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from finplatform.clock import business_date
 from finplatform.errors import ApplicationError
+from finplatform.money import ceil_div
 from schedules.engine import regular_amount
 from schedules.models import Category, ScheduleBracket, ScheduleTableVersion
-from schedules.money import ceil_div
 
 MSG_NO_TABLE = _("No schedule table is in force.")
 MSG_OUT_OF_TABLE = _("The total debt is outside the schedule table.")

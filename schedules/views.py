@@ -19,10 +19,10 @@ from creditors.selectors import active_payout_details, creditor_for_user
 from finplatform.clock import business_date
 from finplatform.csvexport import csv_attachment
 from finplatform.errors import ApplicationError, ConflictError
+from finplatform.money import format_tenge, tiyn_to_decimal
 from finplatform.permissions import borrower_required, creditor_staff_required
 from schedules import selectors, services, statements
 from schedules.forms import SimulatedPaymentForm, StatementMonthForm, StatementPeriodForm
-from schedules.money import format_tenge, tiyn_to_decimal
 
 INSTALMENT_STATUS = {
     "paid": pgettext_lazy("instalment status", "Paid"),

@@ -3,8 +3,8 @@ from rest_framework import serializers
 
 from creditors.models import WebhookDelivery, WebhookEndpoint
 from finplatform.errors import ErrorDetailSerializer, ErrorSerializer  # noqa: F401 (re-export)
+from finplatform.money import MAX_AMOUNT_TIYN
 from resolution.models import Case, CaseDocument, CaseLoan, DebtConfirmation
-from schedules.money import MAX_AMOUNT_TIYN
 
 
 class ConfirmationSerializer(serializers.ModelSerializer):

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schedules.money import format_tenge, split_largest_remainder, tenge_to_tiyn
+from finplatform.money import format_tenge, split_largest_remainder, tenge_to_tiyn
 
 
 def test_format_tenge_groups_with_spaces_and_comma_decimals():

@@ -69,7 +69,7 @@ def test_different_payments_to_one_case_in_parallel_all_book_and_split_exactly()
     assert sum(received) == sum(amounts)
     assert all(r <= d for r, d in zip(received, debts, strict=True))
     # Whatever the order, the cumulative split ends where a single payment of the sum would.
-    from schedules.money import split_largest_remainder
+    from finplatform.money import split_largest_remainder
 
     target = split_largest_remainder(sum(amounts), debts)
     assert all(abs(r - t) <= len(debts) for r, t in zip(received, target, strict=True))

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from finplatform.errors import ApplicationError, ConflictError
+from finplatform.money import split_towards_targets
 from resolution.decision import approve_case, decide_disputed_loan, proposal
 from resolution.documents import generate_package
 from resolution.models import (
@@ -44,7 +45,6 @@ from schedules.models import (
     Side,
     TransactionKind,
 )
-from schedules.money import split_towards_targets
 from schedules.reconciliation import reconcile
 from tests.factories import CaseFactory, CaseLoanFactory, LoanFactory
 from tests.ledger.factories import ensure_default_table, new_creditor

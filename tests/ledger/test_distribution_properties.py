@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from finplatform.money import split_towards_targets
 from schedules import engine, selectors, services
 from schedules.models import LedgerEntry, Side
-from schedules.money import split_towards_targets
 from tests.ledger.factories import make_plan
 from tests.ledger.helpers import pay
 

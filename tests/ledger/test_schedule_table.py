@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from finplatform.errors import ApplicationError, ConflictError
+from finplatform.money import ceil_div
 from schedules import engine, selectors, services
 from schedules.models import InstalmentPart, ScheduleBracket, ScheduleTableVersion
-from schedules.money import ceil_div
 from tests.factories import CaseFactory, CreditorFactory
 from tests.ledger.factories import make_plan
 

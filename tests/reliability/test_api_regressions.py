@@ -56,7 +56,7 @@ def test_a_payment_dated_in_antiquity_or_the_future_is_refused(paid_at):
 
 @pytest.mark.parametrize("text", ["Infinity", "-Infinity", "NaN", "sNaN", "1e400", "1e30"])
 def test_amount_parsing_refuses_non_finite_and_absurd_amounts(text):
-    from schedules.money import tenge_to_tiyn
+    from finplatform.money import tenge_to_tiyn
 
     with pytest.raises(ValueError):
         tenge_to_tiyn(text)

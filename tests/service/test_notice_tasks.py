@@ -10,9 +10,9 @@ from django.conf import settings
 
 from finplatform.celery import app
 from finplatform.clock import business_date
+from finplatform.money import format_tenge
 from resolution.models import Notification
 from resolution.tasks_workflow import sweep_payment_notices
-from schedules.money import format_tenge
 from tests.ledger.factories import make_plan
 
 NAMES = {

@@ -8,10 +8,10 @@ import time_machine
 
 from finplatform.clock import BUSINESS_TZ
 from finplatform.models import CalendarOverride
+from finplatform.money import format_tenge
 from resolution.models import Notification
 from resolution.reminders import reminder_stage, sweep_payment_notices
 from schedules import services
-from schedules.money import format_tenge
 from schedules.selectors import plan_state
 from tests.ledger.factories import make_plan
 from tests.ledger.helpers import pay

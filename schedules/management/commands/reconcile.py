@@ -4,7 +4,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from schedules.money import format_tenge
+from finplatform.money import format_tenge
 from schedules.reconciliation import reconcile
 
 

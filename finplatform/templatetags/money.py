@@ -1,6 +1,6 @@
 from django import template
 
-from schedules.money import format_tenge
+from finplatform.money import format_tenge
 
 register = template.Library()
 
