@@ -137,3 +137,28 @@ def schedule_table(transactional_db):
         migration = importlib.import_module("schedules.migrations.0002_default_schedule_table")
         migration.create(apps, None)
     return ScheduleTableVersion.objects.filter(is_active=True).first()
+
+
+def run_outbox(*, task_prefix: str = "") -> list[str]:
+    """Run the outbox messages not yet dispatched, in this process and in order, as the
+    worker would (`task.apply`); each is marked dispatched first, so a message a task writes
+    is run in the same call. For tests that check a follow-up's effect without a worker;
+    the worker path itself is covered by the `worker` tests. Returns the task names run."""
+    from finplatform.celery import app
+    from finplatform.clock import business_now
+    from outbox.models import OutboxMessage
+
+    ran: list[str] = []
+    while True:
+        message = (
+            OutboxMessage.objects.filter(
+                dispatched_at__isnull=True, task_name__startswith=task_prefix
+            )
+            .order_by("pk")
+            .first()
+        )
+        if message is None:
+            return ran
+        OutboxMessage.objects.filter(pk=message.pk).update(dispatched_at=business_now())
+        app.tasks[message.task_name].apply(args=message.args, throw=True)
+        ran.append(message.task_name)
