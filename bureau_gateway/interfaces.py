@@ -125,3 +125,22 @@ class SmsGateway(Protocol):
     def send(self, *, phone: str, text: str, dedup_key: str) -> str:
         """Send one SMS; returns the gateway's message id. Same dedup_key → same message."""
         ...
+
+
+# --- outgoing webhooks (creditors' back offices) ---
+
+
+@dataclass(frozen=True)
+class WebhookOutcome:
+    delivered: bool  # a 2xx answer
+    status_code: int | None  # None: no HTTP answer at all
+    error: str = ""  # why it was not delivered, for the deliveries log
+
+
+class WebhookSender(Protocol):
+    def deliver(
+        self, *, url: str, secret: str, event: str, delivery_id: str, body: bytes
+    ) -> WebhookOutcome:
+        """POST one signed event body to a creditor's endpoint; never raises for a refusal,
+        a timeout or an error answer — the outcome says what happened."""
+        ...

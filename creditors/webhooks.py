@@ -1,21 +1,14 @@
-"""Webhooks to creditors' back offices.
+"""Webhook endpoints and events for creditors' back offices (the domain side).
 
 Each event becomes one `WebhookDelivery` per active endpoint of the organisation (unique per
-endpoint and event id, so an event raised twice is delivered once) and is POSTed by a Celery
-task that retries with exponential backoff and logs every attempt's outcome.
-
-Signature (verify it before trusting a body):
-
-    X-Finkelisim-Timestamp: <unix seconds>
-    X-Finkelisim-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>." + raw body)>
-
-Reject a request whose timestamp is more than a few minutes old (replay protection).
+endpoint and event id, so an event raised twice is delivered once) and is delivered by the
+`creditors.tasks.deliver_webhook` task through the outbox, which POSTs it through the edge
+(`bureau_gateway.webhooks`: signing and HTTP), retries with exponential backoff and logs every
+attempt's outcome.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import secrets
 
@@ -25,23 +18,7 @@ from creditors.models import Creditor, WebhookDelivery, WebhookEndpoint
 from finplatform.clock import business_now
 from outbox import services as outbox
 
-SIGNATURE_HEADER = "X-Finkelisim-Signature"
-TIMESTAMP_HEADER = "X-Finkelisim-Timestamp"
-EVENT_HEADER = "X-Finkelisim-Event"
-DELIVERY_HEADER = "X-Finkelisim-Delivery"
-
-
-def sign(secret: str, timestamp: int, body: bytes) -> str:
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return "v1=" + mac.hexdigest()
-
-
-def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
-    try:
-        expected = sign(secret, int(timestamp), body)
-    except (TypeError, ValueError):  # a malformed timestamp is a failed check, not a crash
-        return False
-    return hmac.compare_digest(expected.encode(), str(signature).encode())
+DELIVER_TASK = "creditors.tasks.deliver_webhook"
 
 
 @transaction.atomic
@@ -57,9 +34,7 @@ def deactivate_endpoint(*, endpoint: WebhookEndpoint) -> None:
 
 
 def enqueue_event(*, creditor: Creditor, event: str, event_id: str, payload: dict) -> list:
-    """Record the event for every active endpoint and deliver it after commit."""
-    from creditors.tasks import deliver_webhook
-
+    """Record the event for every active endpoint; each is delivered after COMMIT."""
     body = json.dumps(
         {"id": event_id, "event": event, "created_at": business_now().isoformat(),
          "data": payload},
@@ -74,6 +49,6 @@ def enqueue_event(*, creditor: Creditor, event: str, event_id: str, payload: dic
                 )
         except IntegrityError:
             continue
-        outbox.enqueue(deliver_webhook, str(delivery.pk), dedup_key=f"webhook:{delivery.pk}")
+        outbox.enqueue(DELIVER_TASK, str(delivery.pk), dedup_key=f"webhook:{delivery.pk}")
         created.append(delivery)
     return created

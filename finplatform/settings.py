@@ -243,6 +243,7 @@ ADAPTERS = {
     "government": os.environ.get("ADAPTER_GOVERNMENT", "bureau_gateway.clients.HttpGovernmentData"),
     "identity": os.environ.get("ADAPTER_IDENTITY", "bureau_gateway.clients.HttpIdentityProvider"),
     "sms": os.environ.get("ADAPTER_SMS", "bureau_gateway.clients.HttpSmsGateway"),
+    "webhooks": os.environ.get("ADAPTER_WEBHOOKS", "bureau_gateway.webhooks.HttpWebhookSender"),
 }
 
 # The borrower portal's simulated "pay" button (books through the real payment service).

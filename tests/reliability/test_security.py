@@ -22,7 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from rest_framework.test import APIClient
 
 from borrowers import services as borrower_services
-from creditors import webhooks
+from bureau_gateway import webhooks
 from creditors.auth import create_api_key, revoke_api_key
 from finplatform.errors import ApplicationError
 from finplatform.kzid import make_iin

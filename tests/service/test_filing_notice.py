@@ -11,8 +11,9 @@ import time
 import pytest
 from django.utils import timezone
 
+from bureau_gateway.webhooks import verify
 from creditors.models import WebhookDelivery
-from creditors.webhooks import register_endpoint, verify
+from creditors.webhooks import register_endpoint
 from resolution.confirmation import send_loan_lists
 from resolution.models import CaseStatus, CreditorRequest, Notification
 from resolution.services import submit_application

@@ -6,9 +6,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.db import transaction
 
+from bureau_gateway.webhooks import verify
 from creditors.models import WebhookDelivery
 from creditors.tasks import deliver_webhook
-from creditors.webhooks import register_endpoint, verify
+from creditors.webhooks import register_endpoint
 from resolution.notifications import notify_creditor
 from tests.workflow.helpers import awaiting_case
 
