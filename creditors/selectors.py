@@ -4,7 +4,7 @@ another organisation simply is not found (404), so existence never leaks."""
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from creditors.models import Creditor, Loan
+from creditors.models import Creditor, Loan, PayoutDetails, PayoutDetailsStatus
 
 
 def creditor_for_user(user) -> Creditor | None:
@@ -25,16 +25,12 @@ def loans_for_borrower_iin(iin: str) -> QuerySet[Loan]:
 
 
 def active_payout_details(creditor: Creditor):
-    from creditors.models import PayoutDetails, PayoutDetailsStatus
-
     return PayoutDetails.objects.filter(
         creditor=creditor, status=PayoutDetailsStatus.ACTIVE
     ).first()
 
 
 def payout_details_history(creditor: Creditor):
-    from creditors.models import PayoutDetails
-
     return PayoutDetails.objects.filter(creditor=creditor).select_related(
         "proposed_by", "decided_by"
     )

@@ -7,6 +7,7 @@ class FinplatformConfig(AppConfig):
     verbose_name = "Finkelisim"
 
     def ready(self) -> None:
+        # roles imports django.contrib.auth models: only after the app registry is ready
         from finplatform.roles import ensure_groups
 
         post_migrate.connect(ensure_groups, dispatch_uid="finplatform.ensure_groups")

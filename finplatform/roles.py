@@ -8,6 +8,8 @@ or organisation is done by the selectors, never by permissions alone.
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group, Permission
+
 BORROWER = "borrower"
 CREDITOR_STAFF = "creditor_staff"
 OMBUDSMAN_STAFF = "ombudsman_staff"
@@ -61,8 +63,6 @@ def role_of(user) -> str | None:
 
 def ensure_groups(**kwargs) -> None:
     """post_migrate hook: create the role groups and give them their permissions."""
-    from django.contrib.auth.models import Group, Permission
-
     for group_name, by_app in GROUP_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=group_name)
         wanted = [

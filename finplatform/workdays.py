@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import holidays
 
+from finplatform.models import CalendarOverride
+
 
 @lru_cache(maxsize=64)
 def _public_holidays(year: int) -> frozenset[date]:
@@ -21,8 +23,6 @@ def _public_holidays(year: int) -> frozenset[date]:
 
 
 def _overrides(start: date, end: date) -> dict[date, bool]:
-    from finplatform.models import CalendarOverride
-
     return dict(
         CalendarOverride.objects.filter(date__range=(start, end)).values_list(
             "date", "is_working_day"

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 
+from finplatform.celery import app
 from finplatform.clock import business_now
 from outbox.models import OutboxMessage
 
@@ -75,8 +76,6 @@ def fast_path_suppressed():
 
 
 def _publish(name: str, args: list) -> None:
-    from finplatform.celery import app
-
     # retry=False: a broker outage must not hold a web request; the relay retries.
     # ignore_result: the Redis result backend would otherwise be contacted (and retried).
     app.send_task(name, args=args, retry=False, ignore_result=True)

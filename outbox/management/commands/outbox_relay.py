@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.core.management.base import BaseCommand
 
 from outbox.services import pending_count, relay
@@ -10,8 +12,6 @@ class Command(BaseCommand):
         parser.add_argument("--older-than", type=float, default=None, help="seconds")
 
     def handle(self, *args, **options):
-        from datetime import timedelta
-
         older = options["older_than"]
         sent = relay(older_than=timedelta(seconds=older) if older is not None else None)
         self.stdout.write(f"published {sent}, still pending {pending_count()}")
