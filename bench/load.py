@@ -98,7 +98,7 @@ def seed(args, out: Path) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.test import override_settings
 
-    from creditors.auth import create_api_key
+    from creditors.api_keys import create_api_key
     from creditors.models import Ombudsman
     from finplatform.clock import business_date, business_now
     from resolution.models import CaseStatus, ConfirmationStatus

@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib.auth import authenticate, password_validation
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -68,24 +67,6 @@ class ComplaintForm(forms.Form):
 class ComplaintMessageForm(forms.Form):
     body = forms.CharField(label=_("Message"), max_length=10_000,
                            widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
-
-
-class ThrottledStaffLoginForm(AuthenticationForm):
-    """Creditor staff sign-in with the same brute-force limits as borrowers."""
-
-    def clean(self):
-        username = (self.cleaned_data.get("username") or "").lower()
-        ip = client_ip(self.request)
-        if LOGIN_PER_ACCOUNT.is_blocked(username) or LOGIN_PER_IP.is_blocked(ip):
-            raise ValidationError(MSG_LOCKED, code="locked")
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            LOGIN_PER_ACCOUNT.hit(username)
-            LOGIN_PER_IP.hit(ip)
-            raise
-        LOGIN_PER_ACCOUNT.reset(username)
-        return cleaned
 
 
 class RegistrationForm(forms.Form):

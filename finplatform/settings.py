@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "schedules",
     "resolution",
     "outbox",
+    "creditor_portal",
+    "ombudsman",
 ]
 
 MIDDLEWARE = [
@@ -296,7 +298,7 @@ DUE_REMINDER_DAYS = tuple(
 # --- REST API ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "creditors.auth.ApiKeyAuthentication",
+        "creditor_portal.api.auth.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

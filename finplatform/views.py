@@ -1,12 +1,9 @@
-from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
 from django.shortcuts import redirect
-from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.i18n import set_language as django_set_language
 from rest_framework import exceptions
 
-from borrowers.forms import ThrottledStaffLoginForm
 from finplatform.errors import error_body
 from finplatform.language import Language
 from finplatform.roles import BORROWER, CREDITOR_STAFF, OMBUDSMAN_STAFF, role_of
@@ -22,14 +19,6 @@ def home(request):
     if role == OMBUDSMAN_STAFF:
         return redirect("admin:index")
     return redirect("login")
-
-
-class StaffLoginView(auth_views.LoginView):
-    """Creditor staff sign in with the username their organisation was given."""
-
-    template_name = "registration/staff_login.html"
-    authentication_form = ThrottledStaffLoginForm
-    extra_context = {"title": _("Creditor sign-in")}
 
 
 def set_language(request):

@@ -17,8 +17,4 @@ urlpatterns = [
         {"fmt": "pdf"},
         name="borrower_statement_pdf",
     ),  # fmt: skip
-    path("creditor/payouts/", views.creditor_payouts, name="creditor_payouts"),
-    path("creditor/payouts.csv", views.creditor_payouts_csv, name="creditor_payouts_csv"),
-    path("creditor/statement.csv", views.creditor_statement, {"fmt": "csv"}, name="statement_csv"),
-    path("creditor/statement.pdf", views.creditor_statement, {"fmt": "pdf"}, name="statement_pdf"),
 ]

@@ -15,14 +15,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from creditors.selectors import active_payout_details, creditor_for_user
-from finplatform.clock import business_date
 from finplatform.csvexport import csv_attachment
 from finplatform.errors import ApplicationError, ConflictError
-from finplatform.money import format_tenge, tiyn_to_decimal
-from finplatform.permissions import borrower_required, creditor_staff_required
+from finplatform.permissions import borrower_required
 from schedules import selectors, services, statements
-from schedules.forms import SimulatedPaymentForm, StatementMonthForm, StatementPeriodForm
+from schedules.forms import SimulatedPaymentForm, StatementMonthForm
 
 INSTALMENT_STATUS = {
     "paid": pgettext_lazy("instalment status", "Paid"),
@@ -192,83 +189,3 @@ def write_borrower_statement_csv(writer, statement: statements.BorrowerStatement
         [statement.date_to, "closing_balance", "", "", "", ""]
         + list(statement.closing) + [statement.closing_total]
     )  # fmt: skip
-
-
-@creditor_staff_required
-def creditor_payouts(request):
-    creditor = creditor_for_user(request.user)
-    return render(
-        request,
-        "schedules/creditor_payouts.html",
-        {
-            "creditor": creditor,
-            "payout_details": active_payout_details(creditor),
-            "payouts": selectors.payouts_for_creditor(creditor)[:200],
-            "resumptions": selectors.resumptions_for_creditor(creditor),
-            "period": StatementPeriodForm(),
-        },
-    )
-
-
-@creditor_staff_required
-def creditor_payouts_csv(request):
-    """Every payout to the caller's organisation; money as plain decimal tenge."""
-    creditor = creditor_for_user(request.user)
-    response, writer = csv_attachment(f"payouts-{creditor.bin}.csv")
-    writer.writerow(["payout_id", "payout_date", "amount_kzt", "iban", "created_at"])
-    for payout in selectors.payouts_for_creditor(creditor).iterator(chunk_size=500):
-        writer.writerow(
-            [
-                payout.pk,
-                payout.payout_date.isoformat(),
-                tiyn_to_decimal(payout.amount_tiyn),
-                payout.iban,
-                payout.created_at.isoformat(),
-            ]
-        )
-    return response
-
-
-@creditor_staff_required
-def creditor_statement(request, fmt: str):
-    creditor = creditor_for_user(request.user)
-    today = business_date()
-    period = StatementPeriodForm(request.GET or {"month": today.strftime("%Y-%m")})
-    if not period.is_valid():
-        return render(
-            request,
-            "schedules/creditor_payouts.html",
-            {"creditor": creditor, "period": period, "payouts": [], "resumptions": []},
-            status=400,
-        )
-    date_from, date_to = period.cleaned_data["date_from"], period.cleaned_data["date_to"]
-    statement = statements.creditor_statement(creditor, date_from=date_from, date_to=date_to)
-    filename = f"statement-{creditor.bin}-{date_from}-{date_to}"
-    if fmt == "csv":
-        response, writer = csv_attachment(f"{filename}.csv")
-        writer.writerow(["date", "kind", "case", "credit_tiyn", "debit_tiyn", "provider",
-                         "reference", "payment_tiyn", "case_balance_left_tiyn"])  # fmt: skip
-        for line in statement.lines:
-            writer.writerow([
-                line.booked_on, line.kind, line.case_reference, line.credit_tiyn,
-                line.debit_tiyn, line.provider, line.reference, line.payment_tiyn,
-                "" if line.case_balance_tiyn is None else line.case_balance_tiyn,
-            ])  # fmt: skip
-        return response
-    from weasyprint import HTML
-
-    html = render_to_string(
-        "schedules/creditor_statement_pdf.html",
-        {
-            "creditor": creditor,
-            "date_from": date_from,
-            "date_to": date_to,
-            "statement": statement,
-            "lines": statement.lines,
-            "total_credit": format_tenge(statement.total_credit_tiyn),
-            "total_debit": format_tenge(statement.total_debit_tiyn),
-        },
-    )
-    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
-    return response

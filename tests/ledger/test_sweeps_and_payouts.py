@@ -214,36 +214,36 @@ def test_creditor_statement_csv_and_pdf_are_scoped_to_the_organisation(client):
     staff = CreditorStaffFactory(creditor=a)
     client.force_login(staff.user)
     params = {"date_from": "2026-01-01", "date_to": "2026-01-31"}
-    response = client.get(reverse("schedules:statement_csv"), params)
+    response = client.get(reverse("creditors:statement_csv"), params)
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:5] == ["date", "kind", "case", "credit_tiyn", "debit_tiyn"]
     assert [r[:5] for r in rows[1:]] == [
         ["2026-01-05", "payment", plan.case.reference, "6000", "0"]
     ]
-    pdf = client.get(reverse("schedules:statement_pdf"), params)
+    pdf = client.get(reverse("creditors:statement_pdf"), params)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     from pypdf import PdfReader
 
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     assert a.name in text and b.name not in text
     bad = client.get(
-        reverse("schedules:statement_csv"), {"date_from": "2026-02-01", "date_to": "2026-01-01"}
+        reverse("creditors:statement_csv"), {"date_from": "2026-02-01", "date_to": "2026-01-01"}
     )
     assert bad.status_code == 400
-    page = client.get(reverse("schedules:creditor_payouts")).content.decode()
+    page = client.get(reverse("creditors:payouts")).content.decode()
     assert a.name in page
     # another creditor's staff sees none of a's money
     other = CreditorStaffFactory()
     client.force_login(other.user)
     rows = list(
         csv.reader(
-            io.StringIO(client.get(reverse("schedules:statement_csv"), params).content.decode())
+            io.StringIO(client.get(reverse("creditors:statement_csv"), params).content.decode())
         )
     )
     assert rows[1:] == []
     borrower = plan.case.borrower
     client.force_login(borrower.user)
-    assert client.get(reverse("schedules:statement_csv"), params).status_code == 403
+    assert client.get(reverse("creditors:statement_csv"), params).status_code == 403
 
 
 def test_payment_count_is_unchanged_by_a_sweep():

@@ -25,7 +25,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from creditors.auth import create_api_key
+from creditors.api_keys import create_api_key
 from schedules.models import PaymentProvider
 from tests.ledger.factories import make_plan
 from tests.workflow.helpers import awaiting_case

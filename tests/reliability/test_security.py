@@ -23,7 +23,7 @@ from rest_framework.test import APIClient
 
 from borrowers import services as borrower_services
 from bureau_gateway import webhooks
-from creditors.auth import create_api_key, revoke_api_key
+from creditors.api_keys import create_api_key, revoke_api_key
 from finplatform.errors import ApplicationError
 from finplatform.kzid import make_iin
 from finplatform.logfilters import MaskPIIFilter

@@ -194,7 +194,7 @@ def test_creditor_statement_by_month_with_reference_and_balance(client, paid_pla
     plan, creditors = paid_plan
     creditor = creditors[0]
     client.force_login(CreditorStaffFactory(creditor=creditor).user)
-    response = client.get(reverse("schedules:statement_csv"), {"month": "2026-12"})
+    response = client.get(reverse("creditors:statement_csv"), {"month": "2026-12"})
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["date", "kind", "case", "credit_tiyn", "debit_tiyn", "provider",
                        "reference", "payment_tiyn", "case_balance_left_tiyn"]  # fmt: skip
@@ -203,10 +203,10 @@ def test_creditor_statement_by_month_with_reference_and_balance(client, paid_pla
     s = borrower_statement(plan, date_from=DEC[0], date_to=DEC[1])
     assert [int(r[3]) - int(r[4]) for r in rows[1:]] == [line.parts[0] for line in s.lines]
     assert int(rows[-1][8]) == s.closing[0]
-    pdf = client.get(reverse("schedules:statement_pdf"), {"month": "2026-12"})
+    pdf = client.get(reverse("creditors:statement_pdf"), {"month": "2026-12"})
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "dec-3" in text and creditors[1].name not in text
-    assert client.get(reverse("schedules:statement_csv"), {"month": "2026-13"}).status_code == 400
+    assert client.get(reverse("creditors:statement_csv"), {"month": "2026-13"}).status_code == 400
 
 
 def test_statement_csvs_do_not_turn_a_providers_key_into_a_spreadsheet_formula(client, paid_plan):
@@ -220,7 +220,7 @@ def test_statement_csvs_do_not_turn_a_providers_key_into_a_spreadsheet_formula(c
         csv.reader(
             io.StringIO(
                 client.get(
-                    reverse("schedules:statement_csv"), {"month": "2027-01"}
+                    reverse("creditors:statement_csv"), {"month": "2027-01"}
                 ).content.decode()
             )
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from creditors.auth import create_api_key
+from creditors.api_keys import create_api_key
 from creditors.models import Creditor, CreditorKind, Ombudsman
 from resolution.confirmation import send_loan_lists
 from resolution.models import Case, CaseLoan, CaseStatus

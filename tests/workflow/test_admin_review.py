@@ -81,7 +81,7 @@ def test_review_queue_lists_own_ombudsmans_cases_with_late_and_disputed_counts(c
 
 def test_admin_pages_for_keys_deliveries_notifications_and_cases_open(client):
     world = awaiting_case()
-    from creditors.auth import create_api_key
+    from creditors.api_keys import create_api_key
 
     create_api_key(creditor=world.creditors[0], name="erp")
     client.force_login(get_user_model().objects.create_superuser("su2", "s2@x.kz", "pw"))

@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from creditors.auth import create_api_key, revoke_api_key
+from creditors.api_keys import create_api_key, revoke_api_key
 from creditors.models import ApiKey
 from resolution.models import DebtConfirmation
 from tests.workflow.helpers import api_client_for, awaiting_case

@@ -3,7 +3,7 @@ The key is printed once; only its hash is stored. `--revoke <prefix>` revokes on
 
 from django.core.management.base import BaseCommand, CommandError
 
-from creditors.auth import create_api_key, revoke_api_key
+from creditors.api_keys import create_api_key, revoke_api_key
 from creditors.models import ApiKey, Creditor
 
 

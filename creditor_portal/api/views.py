@@ -15,20 +15,21 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from creditors.auth import ApiPrincipal
+from creditor_portal.api import serializers as s
+from creditor_portal.api.auth import ApiPrincipal
 from creditors.models import WebhookEndpoint
 from creditors.selectors import creditor_for_user
 from creditors.webhooks import deactivate_endpoint, register_endpoint
+from finplatform.errors import ErrorSerializer
 from resolution import workflow_selectors as sel
-from resolution.api import serializers as s
 from resolution.confirmation import answer_loan
 from resolution.models import CaseStatus, ConfirmationAction
 
 ERRORS = {
-    400: OpenApiResponse(s.ErrorSerializer, description="invalid input"),
-    401: OpenApiResponse(s.ErrorSerializer, description="missing or invalid API key"),
-    404: OpenApiResponse(s.ErrorSerializer, description="not found (or another organisation's)"),
-    409: OpenApiResponse(s.ErrorSerializer, description="conflicts with the case's state"),
+    400: OpenApiResponse(ErrorSerializer, description="invalid input"),
+    401: OpenApiResponse(ErrorSerializer, description="missing or invalid API key"),
+    404: OpenApiResponse(ErrorSerializer, description="not found (or another organisation's)"),
+    409: OpenApiResponse(ErrorSerializer, description="conflicts with the case's state"),
 }
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,

@@ -1,43 +1,24 @@
-"""Per-organisation API keys: `Authorization: Api-Key <prefix>.<secret>`.
+"""API-key authentication of the creditor API: `Authorization: Api-Key <prefix>.<secret>`.
 
-Only the prefix and the SHA-256 of the whole key are stored; a revoked key stops working at
-once. The authenticated request carries `request.auth` = the ApiKey (hence its creditor) and
-`request.user` = an anonymous-like API principal for that organisation.
+A revoked key stops working at once. The authenticated request carries `request.auth` = the
+ApiKey (hence its creditor) and `request.user` = an anonymous-like API principal for that
+organisation. Keys are issued and revoked by creditors.api_keys.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from creditors.models import ApiKey, Creditor
+from creditors.api_keys import hash_key
+from creditors.models import ApiKey
 from finplatform.clock import business_now
 
 KEYWORD = "Api-Key"
 MSG_BAD_KEY = _("Invalid or revoked API key.")
-
-
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-@transaction.atomic
-def create_api_key(*, creditor: Creditor, name: str) -> tuple[ApiKey, str]:
-    """A new key for `creditor`; returns the row and the plaintext key (shown once)."""
-    prefix = secrets.token_hex(4)
-    key = f"{prefix}.{secrets.token_urlsafe(32)}"
-    row = ApiKey.objects.create(creditor=creditor, name=name, prefix=prefix, key_hash=hash_key(key))
-    return row, key
-
-
-@transaction.atomic
-def revoke_api_key(*, api_key: ApiKey) -> None:
-    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=business_now())
 
 
 class ApiPrincipal:
@@ -86,7 +67,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 class ApiKeyScheme(OpenApiAuthenticationExtension):
     """Describes the API-key header in the OpenAPI schema."""
 
-    target_class = "creditors.auth.ApiKeyAuthentication"
+    target_class = "creditor_portal.api.auth.ApiKeyAuthentication"
     name = "ApiKeyAuth"
 
     def get_security_definition(self, auto_schema):

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.template.response import TemplateResponse
@@ -188,8 +189,6 @@ class AccountAdmin(ReadOnlyAdmin):
 
     def reconcile_view(self, request):
         if not self.has_view_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         report = reconcile()
         context = {

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -182,8 +183,6 @@ class ReviewQueueAdmin(admin.ModelAdmin):
     ordering = ["created_at"]
 
     def get_queryset(self, request):
-        from django.db.models import Count, Q
-
         return svc.review_queue(request.user).select_related("borrower").annotate(
             n_loans=Count("loans", filter=Q(loans__included=True), distinct=True),
             n_pending=Count("loans", filter=Q(loans__included=True,

@@ -1,3 +1,7 @@
+"""The creditor's dashboard: cases and loans awaiting an answer, a case's page with the
+answer forms, bulk confirmation at the bureau's figures, a loan's page and the signed
+documents. Everything is scoped to the signed-in staff member's organisation."""
+
 import uuid
 
 from django.contrib import messages
@@ -7,26 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from creditors import services
-from creditors.forms import (
-    CaseFilterForm,
-    CorrectionForm,
-    DisputeForm,
-    PayoutDetailsForm,
-    RejectForm,
-)
-from creditors.models import PayoutDetails
-from creditors.selectors import (
-    active_payout_details,
-    creditor_for_user,
-    loan_for_creditor,
-    loans_for_creditor,
-    payout_details_history,
-)
+from creditor_portal.forms import CaseFilterForm, CorrectionForm, DisputeForm
+from creditors.selectors import creditor_for_user, loan_for_creditor, loans_for_creditor
 from finplatform.clock import business_now
-from finplatform.csvexport import csv_attachment
 from finplatform.errors import ApplicationError
-from finplatform.money import tiyn_to_decimal
 from finplatform.permissions import creditor_staff_required
 from resolution import dashboard_selectors as dash
 from resolution import workflow_selectors as sel
@@ -53,7 +41,7 @@ def dashboard(request):
         case_loan.urgency = dash.deadline_urgency(case_loan.deadline, now=now)
     return render(
         request,
-        "creditors/dashboard.html",
+        "creditor_portal/dashboard.html",
         {
             "creditor": creditor,
             "filters": filters if filters.is_bound else CaseFilterForm(),
@@ -101,62 +89,11 @@ def bulk_confirm(request):
     return redirect("creditors:dashboard")
 
 
-def _money(tiyn: int | None) -> str:
-    return "" if tiyn is None else str(tiyn_to_decimal(tiyn))
-
-
-@creditor_staff_required
-def cases_csv(request):
-    """One row per loan of the organisation in a case; money as plain decimal tenge."""
-    creditor = creditor_for_user(request.user)
-    response, writer = csv_attachment(f"cases-{creditor.bin}.csv")
-    writer.writerow([
-        "case_reference", "case_status", "submitted_at", "contract_number", "included",
-        "bureau_principal_kzt", "bureau_interest_kzt", "bureau_penalty_kzt", "bureau_total_kzt",
-        "confirmation_status", "confirmed_total_kzt", "answer_deadline",
-    ])  # fmt: skip
-    for cl in dash.case_loans_for_export(creditor).iterator(chunk_size=500):
-        writer.writerow([
-            cl.case.reference, cl.case.status,
-            cl.case.submitted_at.isoformat() if cl.case.submitted_at else "",
-            cl.loan.contract_number, "yes" if cl.included else "no",
-            _money(cl.bureau_principal_tiyn), _money(cl.bureau_interest_tiyn),
-            _money(cl.bureau_penalty_tiyn), _money(cl.bureau_total_tiyn),
-            cl.confirmation_status, _money(cl.confirmed_total_tiyn),
-            cl.deadline.isoformat() if cl.deadline else "",
-        ])  # fmt: skip
-    return response
-
-
 @creditor_staff_required
 def loan_detail(request, loan_id):
     creditor = creditor_for_user(request.user)
     loan = loan_for_creditor(creditor, loan_id)  # 404 for another organisation's loan
-    return render(request, "creditors/loan_detail.html", {"creditor": creditor, "loan": loan})
-
-
-@creditor_staff_required
-def payout_details(request):
-    creditor = creditor_for_user(request.user)
-    form = PayoutDetailsForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.propose_payout_details(user=request.user, **form.cleaned_data)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("Saved. A colleague must approve the new details."))
-            return redirect("creditors:payout_details")
-    return render(
-        request,
-        "creditors/payout_details.html",
-        {
-            "creditor": creditor,
-            "form": form,
-            "active": active_payout_details(creditor),
-            "history": payout_details_history(creditor),
-        },
-    )
+    return render(request, "creditor_portal/loan_detail.html", {"creditor": creditor, "loan": loan})
 
 
 def _render_case(request, creditor, case, bound=None, status=200):
@@ -167,7 +104,7 @@ def _render_case(request, creditor, case, bound=None, status=200):
         loan.dispute_form = forms_.get("dispute") or DisputeForm(prefix=f"d{loan.pk.hex}")
     return render(
         request,
-        "creditors/case_detail.html",
+        "creditor_portal/case_detail.html",
         {
             "creditor": creditor,
             "case": case,
@@ -183,31 +120,6 @@ def _render_case(request, creditor, case, bound=None, status=200):
 def case_detail(request, case_id):
     creditor = creditor_for_user(request.user)
     return _render_case(request, creditor, sel.case_for_creditor(creditor, case_id))
-
-
-@require_POST
-@creditor_staff_required
-def payout_details_decide(request, details_id, decision):
-    if decision not in {"approve", "reject"}:
-        raise Http404
-    try:
-        if decision == "approve":
-            services.approve_payout_details(user=request.user, details_id=details_id)
-            messages.success(request, _("The new payout details are now active."))
-        else:
-            form = RejectForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, _("Give a reason for the rejection."))
-                return redirect("creditors:payout_details")
-            services.reject_payout_details(
-                user=request.user, details_id=details_id, reason=form.cleaned_data["reason"]
-            )
-            messages.success(request, _("The proposed details were rejected."))
-    except PayoutDetails.DoesNotExist:
-        raise Http404 from None
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    return redirect("creditors:payout_details")
 
 
 @require_POST
@@ -245,7 +157,6 @@ def answer(request, case_loan_id, action):
 
 @creditor_staff_required
 def document_download(request, case_id, document_id):
-
     creditor = creditor_for_user(request.user)
     doc = sel.signed_document_for_creditor(creditor, case_id, document_id)
     doc = type(doc).objects.get(pk=doc.pk)

@@ -2,7 +2,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from creditors.models import WebhookDelivery, WebhookEndpoint
-from finplatform.errors import ErrorDetailSerializer, ErrorSerializer  # noqa: F401 (re-export)
 from finplatform.money import MAX_AMOUNT_TIYN
 from resolution.models import Case, CaseDocument, CaseLoan, DebtConfirmation
 

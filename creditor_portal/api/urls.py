@@ -1,6 +1,6 @@
 from django.urls import path
 
-from resolution.api import views as v
+from creditor_portal.api import views as v
 
 app_name = "creditor_api"
 urlpatterns = [

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from creditors.auth import revoke_api_key
+from creditors.api_keys import revoke_api_key
 from creditors.models import ApiKey, Creditor, CreditorStaff, Loan, PayoutDetails, WebhookDelivery
 
 

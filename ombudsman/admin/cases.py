@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from resolution.admin_review import ReviewMixin, ReviewQueueAdmin
+from ombudsman.admin.review import ReviewMixin, ReviewQueueAdmin
 from resolution.models import (
     Case,
     CaseLoan,
