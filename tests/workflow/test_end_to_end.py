@@ -15,8 +15,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
+from bureau_gateway.webhooks import verify
 from creditors.models import Creditor, WebhookDelivery
-from creditors.webhooks import verify
 from resolution.models import (
     CaseLoan,
     CaseStatus,
