@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "bureau_gateway",
     "schedules",
     "resolution",
+    "portal",
+    "provider_api",
     "outbox",
 ]
 

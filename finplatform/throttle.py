@@ -10,6 +10,9 @@ from __future__ import annotations
 import hashlib
 
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+
+MSG_LOCKED = _("Too many failed attempts. Wait 15 minutes and try again.")
 
 
 class Throttle:
