@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "bureau_gateway",
     "schedules",
     "resolution",
+    "portal",
+    "provider_api",
     "outbox",
     "creditor_portal",
     "ombudsman",
@@ -360,5 +362,9 @@ LOGGING = {
     "filters": {"mask_pii": {"()": "finplatform.logfilters.MaskPIIFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_pii"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs its CSS parsing at INFO on import (the PDF views import it at start).
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }

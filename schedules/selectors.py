@@ -239,6 +239,11 @@ def payments_for_plan(plan: Plan) -> QuerySet[IncomingPayment]:
     return plan.payments.order_by("-paid_on", "-received_at")
 
 
+def case_has_applied_payment(case) -> bool:
+    """Whether any payment was applied to the plan of `case` (the borrower's journey)."""
+    return IncomingPayment.objects.filter(plan__case=case, status=PaymentStatus.APPLIED).exists()
+
+
 def resumptions_for_creditor(creditor) -> QuerySet[CollectionResumption]:
     """Cases in which this creditor may resume collection (for the dashboard and API)."""
     return CollectionResumption.objects.filter(creditor=creditor).select_related("plan__case")

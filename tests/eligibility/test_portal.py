@@ -6,14 +6,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from borrowers.forms import MSG_CONSENT
 from borrowers.models import Borrower
 from borrowers.services import MSG_LIVENESS_FAILED, MSG_PHONE_NOT_CONFIRMED, MSG_WRONG_CODE
 from finplatform.kzid import MSG_CHECK_DIGIT
+from portal.forms import MSG_APPLY_CONSENT, MSG_CONSENT
+from portal.views.application import EGOV_BANKRUPTCY_URL
 from resolution import services
-from resolution.forms import MSG_CONSENT as MSG_APPLY_CONSENT
 from resolution.models import CaseStatus
-from resolution.views import EGOV_BANKRUPTCY_URL
 from tests.eligibility.conftest import loan, org
 from tests.factories import PASSWORD, BorrowerFactory, CaseFactory, next_iin
 

@@ -14,7 +14,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from finplatform.clock import BUSINESS_TZ
-from resolution.journey import journey_for_borrower
+from portal.journey import journey_for_borrower
 from resolution.models import CaseStatus, CreditorRequest, DebtConfirmation
 from schedules import services as schedule_services
 from tests.factories import BorrowerFactory, CaseFactory, CreditorStaffFactory

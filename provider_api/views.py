@@ -13,111 +13,23 @@ POST /api/v1/payments/
   shown to staff; one after the schedule is paid is owed back (status `refund`).
 """
 
-from __future__ import annotations
-
-from datetime import UTC, datetime, timedelta
-
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
-from rest_framework.authentication import BaseAuthentication
-from rest_framework.exceptions import AuthenticationFailed
-from rest_framework.permissions import BasePermission
+from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from finplatform.clock import business_now
 from finplatform.errors import ApplicationError, ErrorSerializer
-from finplatform.kzid import validate_iin
+from provider_api.auth import IsPaymentProvider, ProviderKeyAuthentication
+from provider_api.serializers import (
+    BatchInSerializer,
+    BatchOutSerializer,
+    PaymentInSerializer,
+    PaymentOutSerializer,
+)
 from schedules import services
-from schedules.models import IncomingPayment, PaymentProvider, hash_api_key
 
 MSG_KEY_HEADER = _("The Idempotency-Key header is required (at most 200 characters).")
-MSG_PAYER = _("Give case_reference or payer_iin.")
-MSG_PAID_AT = _("paid_at must be after 2000-01-01 and not in the future.")
-EARLIEST_PAID_AT = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-class ProviderPrincipal:
-    """The `request.user` of a provider call: authenticated, but not a person."""
-
-    is_authenticated = True
-    is_anonymous = False
-
-    def __init__(self, provider: PaymentProvider):
-        self.provider = provider
-
-
-class ProviderKeyAuthentication(BaseAuthentication):
-    header = "HTTP_X_API_KEY"
-
-    def authenticate(self, request):
-        key = request.META.get(self.header)
-        if not key:
-            return None
-        provider = PaymentProvider.objects.filter(
-            key_hash=hash_api_key(key), is_active=True
-        ).first()
-        if provider is None:
-            raise AuthenticationFailed(_("Unknown or inactive API key."))
-        return ProviderPrincipal(provider), provider
-
-    def authenticate_header(self, request):
-        return "ApiKey"
-
-
-class ProviderKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "schedules.api.ProviderKeyAuthentication"
-    name = "ProviderApiKey"
-
-    def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "header", "name": "X-Api-Key"}
-
-
-class IsPaymentProvider(BasePermission):
-    def has_permission(self, request, view):
-        return isinstance(request.auth, PaymentProvider)
-
-
-class TiynField(serializers.IntegerField):
-    """Integer tiyn only: "12.50", "1250" and 12.5 are refused, not coerced."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, str | float | bool):
-            raise serializers.ValidationError(_("Send an integer number of tiyn."))
-        return super().to_internal_value(data)
-
-
-class PaymentInSerializer(serializers.Serializer):
-    amount_tiyn = TiynField(min_value=1, max_value=10**13)
-    paid_at = serializers.DateTimeField()
-    case_reference = serializers.CharField(max_length=32, required=False, allow_blank=True)
-    payer_iin = serializers.CharField(
-        max_length=12, required=False, allow_blank=True, validators=[validate_iin]
-    )
-
-    def validate_paid_at(self, value):
-        # A year-504 or next-year "payment" is a sender's bug, not money to book.
-        if value < EARLIEST_PAID_AT or value > business_now() + timedelta(days=1):
-            raise serializers.ValidationError(MSG_PAID_AT)
-        return value
-
-    def validate(self, attrs):
-        if not attrs.get("case_reference") and not attrs.get("payer_iin"):
-            raise serializers.ValidationError({"case_reference": [MSG_PAYER]})
-        return attrs
-
-
-class PaymentOutSerializer(serializers.ModelSerializer):
-    transaction_id = serializers.UUIDField()
-
-    class Meta:
-        model = IncomingPayment
-        fields = [
-            "id", "idempotency_key", "status", "amount_tiyn", "applied_tiyn", "refund_tiyn",
-            "case_reference", "payer_iin", "paid_at", "paid_on", "received_at", "transaction_id",
-        ]  # fmt: skip
 
 
 class PaymentCreateView(APIView):
@@ -168,28 +80,6 @@ class PaymentCreateView(APIView):
             PaymentOutSerializer(result.payment).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
-
-
-MAX_BATCH = 500
-
-
-class BatchItemSerializer(PaymentInSerializer):
-    idempotency_key = serializers.CharField(max_length=200)
-
-
-class BatchInSerializer(serializers.Serializer):
-    payments = BatchItemSerializer(many=True, allow_empty=False, max_length=MAX_BATCH)
-
-
-class BatchResultSerializer(PaymentOutSerializer):
-    created = serializers.BooleanField(help_text="false: booked earlier under this key")
-
-    class Meta(PaymentOutSerializer.Meta):
-        fields = [*PaymentOutSerializer.Meta.fields, "created"]
-
-
-class BatchOutSerializer(serializers.Serializer):
-    payments = BatchResultSerializer(many=True)
 
 
 class PaymentBatchView(APIView):

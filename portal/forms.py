@@ -1,19 +1,29 @@
+"""The borrower's forms: sign-in, registration and identification, complaints, the
+application, signing, and the schedule's payment and statement forms."""
+
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from borrowers.models import Borrower, phone_validator
 from finplatform.kzid import validate_iin
 from finplatform.language import Language
-from finplatform.throttle import LOGIN_PER_ACCOUNT, LOGIN_PER_IP, client_ip
+from finplatform.money import MAX_AMOUNT_TIYN, tenge_to_tiyn
+from finplatform.throttle import LOGIN_PER_ACCOUNT, LOGIN_PER_IP, MSG_LOCKED, client_ip
 
 MSG_BAD_LOGIN = _("The IIN or password is wrong. Check both and try again.")
-MSG_LOCKED = _("Too many failed attempts. Wait 15 minutes and try again.")
 MSG_INACTIVE = _("This account is blocked. Contact support.")
 MSG_CONSENT = _("We need your consent to collect and process your data.")
 MSG_IIN_REGISTERED = _("An account with this IIN already exists. Sign in instead.")
 MSG_PASSWORDS_DIFFER = _("The two passwords differ.")
+MSG_APPLY_CONSENT = _("The application needs your consent to collect and check your data.")
+
+
+# --- account: sign-in, registration, identification ---------------------------------------
 
 
 class IINLoginForm(forms.Form):
@@ -51,22 +61,6 @@ class IINLoginForm(forms.Form):
 
     def get_user(self):
         return self.user_cache
-
-
-class ComplaintForm(forms.Form):
-    subject = forms.CharField(label=_("Subject"), max_length=200)
-    body = forms.CharField(label=_("Your complaint"), max_length=10_000,
-                           widget=forms.Textarea(attrs={"rows": 8}))  # fmt: skip
-    language = forms.ChoiceField(label=_("Language for the answer"), choices=[])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["language"].choices = Language.choices
-
-
-class ComplaintMessageForm(forms.Form):
-    body = forms.CharField(label=_("Message"), max_length=10_000,
-                           widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
 
 
 class RegistrationForm(forms.Form):
@@ -127,3 +121,92 @@ class BiometricForm(forms.Form):
     # gets this token back; the simulator accepts any token not marked as a photo or replay.
     selfie_token = forms.CharField(label=_("Camera capture"), max_length=200,
                                    widget=forms.HiddenInput)  # fmt: skip
+
+
+# --- complaints ------------------------------------------------------------------------------
+
+
+class ComplaintForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Your complaint"), max_length=10_000,
+                           widget=forms.Textarea(attrs={"rows": 8}))  # fmt: skip
+    language = forms.ChoiceField(label=_("Language for the answer"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = Language.choices
+
+
+class ComplaintMessageForm(forms.Form):
+    body = forms.CharField(label=_("Message"), max_length=10_000,
+                           widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
+
+
+# --- the application -------------------------------------------------------------------------
+
+
+class ApplicationForm(forms.Form):
+    consent = forms.BooleanField(
+        label=_(
+            "I consent to the platform requesting my credit report from the credit bureau and "
+            "my social status from government data, and sharing my loan data with my creditors "
+            "and the ombudsman"
+        ),
+        error_messages={"required": MSG_APPLY_CONSENT},
+    )
+    declared_vulnerable = forms.BooleanField(
+        label=_("I am socially vulnerable or receive targeted social assistance (ASP)"),
+        help_text=_("We check this with government data; you do not need to upload anything."),
+        required=False,
+    )
+    declared_monthly_income = forms.DecimalField(
+        label=_("Monthly income, KZT"), required=False, min_value=Decimal("0"),
+        max_digits=14, decimal_places=2,
+        help_text=_("Optional. Shown to the ombudsman to judge the debt burden."),
+    )  # fmt: skip
+
+
+# --- signing ---------------------------------------------------------------------------------
+
+
+class CodeForm(forms.Form):
+    code = forms.RegexField(label=_("Code from the SMS"), regex=r"^\s*\d{6}\s*$",
+                            error_messages={"invalid": _("Enter the 6 digits.")})  # fmt: skip
+
+
+class EdsForm(forms.Form):
+    signature = forms.CharField(label=_("EDS signature (CMS, base64)"), widget=forms.Textarea)
+
+
+# --- the schedule ----------------------------------------------------------------------------
+
+
+class SimulatedPaymentForm(forms.Form):
+    """The dev-only "pay" button: an amount in tenge and a key fixed when the form is shown,
+    so a double click or a resubmitted form books once."""
+
+    amount = forms.CharField(label=_("Amount, KZT"), max_length=20)
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def clean_amount(self) -> int:
+        try:
+            tiyn = tenge_to_tiyn(self.cleaned_data["amount"])
+        except (ValueError, TypeError):
+            raise forms.ValidationError(_("Enter an amount such as 12 500,00.")) from None
+        if tiyn <= 0:
+            raise forms.ValidationError(_("The amount must be positive."))
+        if tiyn > MAX_AMOUNT_TIYN:
+            raise forms.ValidationError(_("Enter an amount such as 12 500,00."))
+        return tiyn
+
+
+class StatementMonthForm(forms.Form):
+    """The borrower's monthly statement: a month of the plan (the choices are its months)."""
+
+    month = forms.ChoiceField(label=_("Month"))
+
+    def __init__(self, *args, months=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].choices = [
+            (f"{m:%Y-%m}", formats.date_format(m, "YEAR_MONTH_FORMAT")) for m in months
+        ]

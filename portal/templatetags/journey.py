@@ -1,6 +1,6 @@
 from django import template
 
-from resolution.journey import journey_for_borrower, journey_preview
+from portal.journey import journey_for_borrower, journey_preview
 
 register = template.Library()
 

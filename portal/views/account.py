@@ -1,27 +1,21 @@
+"""The borrower's account: sign-in, the portal home, registration and identification."""
+
 from uuid import uuid4
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.formats import date_format
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from borrowers import complaints, services
-from borrowers.forms import (
-    BiometricForm,
-    ComplaintForm,
-    ComplaintMessageForm,
-    IINLoginForm,
-    OtpForm,
-    RegistrationForm,
-)
+from borrowers import services
 from creditors.selectors import loans_for_borrower_iin
 from finplatform.errors import ApplicationError
 from finplatform.permissions import borrower_required
-from resolution.journey import journey_for_borrower
+from portal.forms import BiometricForm, IINLoginForm, OtpForm, RegistrationForm
+from portal.journey import journey_for_borrower
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 MSG_CODE_SENT = _("We sent a one-time code by SMS to your phone.")
@@ -36,7 +30,7 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         login(request, form.get_user(), backend="borrowers.auth.IINBackend")
         return redirect(request.GET.get("next") or "home")
-    return render(request, "borrowers/login.html", {"form": form})
+    return render(request, "portal/login.html", {"form": form})
 
 
 @borrower_required
@@ -44,53 +38,13 @@ def portal_home(request):
     borrower = request.user.borrower
     return render(
         request,
-        "borrowers/portal_home.html",
+        "portal/portal_home.html",
         {
             "borrower": borrower,
             "cases": borrower.cases.order_by("-created_at"),
             "loans": loans_for_borrower_iin(borrower.iin),
             "journey": journey_for_borrower(borrower),
         },
-    )
-
-
-@borrower_required
-def complaint_list(request):
-    borrower = request.user.borrower
-    form = ComplaintForm(request.POST or None, initial={"language": borrower.preferred_language})
-    if request.method == "POST" and form.is_valid():
-        try:
-            complaint = complaints.file_complaint(borrower=borrower, **form.cleaned_data)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(
-                request,
-                _("Your complaint is registered. The answer is due by %(due)s.")
-                % {"due": date_format(complaint.due_on, "DATE_FORMAT")},
-            )
-            return redirect("borrowers:complaint", complaint_id=complaint.pk)
-    return render(
-        request,
-        "borrowers/complaints.html",
-        {"form": form, "complaints": complaints.complaints_for_borrower(borrower)},
-    )
-
-
-@borrower_required
-def complaint_detail(request, complaint_id):
-    borrower = request.user.borrower
-    complaint = get_object_or_404(complaints.complaints_for_borrower(borrower), pk=complaint_id)
-    form = ComplaintMessageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        complaints.add_borrower_message(
-            complaint=complaint, borrower=borrower, body=form.cleaned_data["body"]
-        )
-        return redirect("borrowers:complaint", complaint_id=complaint.pk)
-    return render(
-        request,
-        "borrowers/complaint_detail.html",
-        {"complaint": complaint, "thread": complaint.messages.all(), "form": form},
     )
 
 
@@ -113,7 +67,7 @@ def register_view(request):
         else:
             login(request, borrower.user, backend="borrowers.auth.IINBackend")
             return redirect("borrowers:identify")
-    return render(request, "borrowers/register.html", {"form": form})
+    return render(request, "portal/register.html", {"form": form})
 
 
 @borrower_required
@@ -163,4 +117,4 @@ def identify_view(request):
         "send_error": send_error,
         "phone_masked": borrower.phone[:5] + "•••" + borrower.phone[-2:],
     }
-    return render(request, "borrowers/identify.html", context)
+    return render(request, "portal/identify.html", context)

@@ -1,5 +1,5 @@
-"""Thin views: the borrower's schedule (with the dev-only simulated "pay" button) and the
-creditor's payouts and statements. Each is scoped to the caller's own plan / organisation."""
+"""The borrower's schedule (with the dev-only simulated "pay" button) and monthly statements
+as CSV or PDF. Scoped to the borrower's own plan."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
+from weasyprint import HTML
 
 from finplatform.csvexport import csv_attachment
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.permissions import borrower_required
+from portal.forms import SimulatedPaymentForm, StatementMonthForm
 from schedules import selectors, services, statements
-from schedules.forms import SimulatedPaymentForm, StatementMonthForm
 
 INSTALMENT_STATUS = {
     "paid": pgettext_lazy("instalment status", "Paid"),
@@ -114,7 +115,7 @@ def _render_schedule(request, plan, *, form=None, statement_form=None, status=20
     ]  # fmt: skip
     return render(
         request,
-        "schedules/borrower_schedule.html",
+        "portal/borrower_schedule.html",
         {
             "plan": plan,
             "view": view,
@@ -147,12 +148,10 @@ def borrower_statement(request, reference: str, fmt: str):
         response, writer = csv_attachment(f"{filename}.csv")
         write_borrower_statement_csv(writer, statement)
         return response
-    from weasyprint import HTML
-
     language = borrower.preferred_language if borrower.preferred_language in LANGS else "ru"
     with translation.override(language):
         html = render_to_string(
-            "schedules/borrower_statement_pdf.html",
+            "portal/borrower_statement_pdf.html",
             {"s": statement, "plan": plan, "borrower": borrower, "month": month,
              "language": language},
         )  # fmt: skip

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from resolution.models import Case, CaseStatus
+from schedules.selectors import case_has_applied_payment
 
 STEPS = (
     ("identify", _("Register and identify")),
@@ -71,11 +72,8 @@ def _current_key(borrower, case: Case | None) -> tuple[str | None, bool]:
         package = getattr(case, "package", None)
         if package is not None and package.codes.exists():
             key = "sign"  # a code was requested: the borrower has read and is signing
-    if key == "schedule":
-        from schedules.models import IncomingPayment, PaymentStatus
-
-        if IncomingPayment.objects.filter(plan__case=case, status=PaymentStatus.APPLIED).exists():
-            key = "payments"
+    if key == "schedule" and case_has_applied_payment(case):
+        key = "payments"
     return key, failed
 
 

@@ -1,3 +1,6 @@
+"""The borrower's application: apply, the case page with the eligibility result, and its
+status as JSON for the page's polling."""
+
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -8,8 +11,8 @@ from django.views.decorators.http import require_GET
 from finplatform.errors import ApplicationError
 from finplatform.money import tenge_to_tiyn
 from finplatform.permissions import borrower_required
+from portal.forms import ApplicationForm
 from resolution import selectors, services
-from resolution.forms import ApplicationForm
 from resolution.models import CaseStatus, CheckState
 
 EGOV_BANKRUPTCY_URL = "https://egov.kz/cms/ru/services/economics/pass_P1_mf"
@@ -41,7 +44,7 @@ def apply_view(request):
             return redirect("resolution:case", reference=case.reference)
     return render(
         request,
-        "resolution/apply.html",
+        "portal/apply.html",
         {"form": form, "open_case": selectors.open_case_for_borrower(borrower)},
     )
 
@@ -68,7 +71,7 @@ def case_detail(request, reference: str):
         loan.exclusion_text = gettext_now(loan.exclusion_reason) if loan.exclusion_reason else ""
     return render(
         request,
-        "resolution/case_detail.html",
+        "portal/case_detail.html",
         {
             "case": case,
             "check": check,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from schedules.api import PaymentBatchView, PaymentCreateView
+from provider_api.views import PaymentBatchView, PaymentCreateView
 
 urlpatterns = [
     path("payments/", PaymentCreateView.as_view(), name="api-payments"),

@@ -1,7 +1,6 @@
 """The borrower's documents and signing pages. Every lookup goes through the borrower's own
 cases: another borrower's case or document id gives 404."""
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,17 +12,9 @@ from bureau_gateway.interfaces import AdapterError
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
 from finplatform.permissions import borrower_required
+from portal.forms import CodeForm, EdsForm
 from resolution import workflow_selectors as sel
 from resolution.signing import send_signing_code, sign_with_code, sign_with_eds
-
-
-class CodeForm(forms.Form):
-    code = forms.RegexField(label=_("Code from the SMS"), regex=r"^\s*\d{6}\s*$",
-                            error_messages={"invalid": _("Enter the 6 digits.")})  # fmt: skip
-
-
-class EdsForm(forms.Form):
-    signature = forms.CharField(label=_("EDS signature (CMS, base64)"), widget=forms.Textarea)
 
 
 def _ip(request) -> str | None:
@@ -42,7 +33,7 @@ def _page(request, case, code_form=None, eds_form=None, status=200):
     package = getattr(case, "package", None)
     return render(
         request,
-        "resolution/case_documents.html",
+        "portal/case_documents.html",
         {
             "case": case,
             "package": package if package and package.issued_at else None,

@@ -1,0 +1,35 @@
+"""The borrower's portal under /portal/. The URL names keep their namespaces from before the
+portal had its own app: `borrowers:` (account, complaints), `resolution:` (application and
+case) and `resolution_portal:` (documents and signing); the schedule pages are in
+portal/schedule_urls.py and sign-in in portal/root_urls.py."""
+
+from django.urls import include, path
+
+from portal.views import account, application, complaints, signing
+
+account_patterns = [
+    path("", account.portal_home, name="portal"),
+    path("complaints/", complaints.complaint_list, name="complaints"),
+    path("complaints/<uuid:complaint_id>/", complaints.complaint_detail, name="complaint"),
+    path("register/", account.register_view, name="register"),
+    path("identify/", account.identify_view, name="identify"),
+]
+application_patterns = [
+    path("apply/", application.apply_view, name="apply"),
+    path("cases/<str:reference>/", application.case_detail, name="case"),
+    path("cases/<str:reference>/status.json", application.case_status, name="case_status"),
+]
+signing_patterns = [
+    path("<uuid:case_id>/documents/", signing.case_documents, name="documents"),
+    path("<uuid:case_id>/sign/code/", signing.request_code, name="request_code"),
+    path("<uuid:case_id>/sign/", signing.sign, name="sign"),
+    path("<uuid:case_id>/sign/eds/", signing.sign_eds, name="sign_eds"),
+    path("documents/<uuid:document_id>/preview/", signing.document_preview, name="preview"),
+    path("documents/<uuid:document_id>/download/", signing.document_download, name="download"),
+]
+
+urlpatterns = [
+    path("", include((account_patterns, "borrowers"))),
+    path("", include((application_patterns, "resolution"))),
+    path("cases/", include((signing_patterns, "resolution_portal"))),
+]

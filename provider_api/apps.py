@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ProviderApiConfig(AppConfig):
+    name = "provider_api"

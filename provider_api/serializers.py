@@ -1,0 +1,74 @@
+"""The bodies of the payment provider's API: one payment in, a batch in, and what we answer."""
+
+from datetime import UTC, datetime, timedelta
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from finplatform.clock import business_now
+from finplatform.kzid import validate_iin
+from schedules.models import IncomingPayment
+
+MSG_PAYER = _("Give case_reference or payer_iin.")
+MSG_PAID_AT = _("paid_at must be after 2000-01-01 and not in the future.")
+EARLIEST_PAID_AT = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_BATCH = 500
+
+
+class TiynField(serializers.IntegerField):
+    """Integer tiyn only: "12.50", "1250" and 12.5 are refused, not coerced."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str | float | bool):
+            raise serializers.ValidationError(_("Send an integer number of tiyn."))
+        return super().to_internal_value(data)
+
+
+class PaymentInSerializer(serializers.Serializer):
+    amount_tiyn = TiynField(min_value=1, max_value=10**13)
+    paid_at = serializers.DateTimeField()
+    case_reference = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    payer_iin = serializers.CharField(
+        max_length=12, required=False, allow_blank=True, validators=[validate_iin]
+    )
+
+    def validate_paid_at(self, value):
+        # A year-504 or next-year "payment" is a sender's bug, not money to book.
+        if value < EARLIEST_PAID_AT or value > business_now() + timedelta(days=1):
+            raise serializers.ValidationError(MSG_PAID_AT)
+        return value
+
+    def validate(self, attrs):
+        if not attrs.get("case_reference") and not attrs.get("payer_iin"):
+            raise serializers.ValidationError({"case_reference": [MSG_PAYER]})
+        return attrs
+
+
+class PaymentOutSerializer(serializers.ModelSerializer):
+    transaction_id = serializers.UUIDField()
+
+    class Meta:
+        model = IncomingPayment
+        fields = [
+            "id", "idempotency_key", "status", "amount_tiyn", "applied_tiyn", "refund_tiyn",
+            "case_reference", "payer_iin", "paid_at", "paid_on", "received_at", "transaction_id",
+        ]  # fmt: skip
+
+
+class BatchItemSerializer(PaymentInSerializer):
+    idempotency_key = serializers.CharField(max_length=200)
+
+
+class BatchInSerializer(serializers.Serializer):
+    payments = BatchItemSerializer(many=True, allow_empty=False, max_length=MAX_BATCH)
+
+
+class BatchResultSerializer(PaymentOutSerializer):
+    created = serializers.BooleanField(help_text="false: booked earlier under this key")
+
+    class Meta(PaymentOutSerializer.Meta):
+        fields = [*PaymentOutSerializer.Meta.fields, "created"]
+
+
+class BatchOutSerializer(serializers.Serializer):
+    payments = BatchResultSerializer(many=True)
