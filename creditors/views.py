@@ -28,11 +28,10 @@ from finplatform.csvexport import csv_attachment
 from finplatform.errors import ApplicationError
 from finplatform.money import tiyn_to_decimal
 from finplatform.permissions import creditor_staff_required
-from resolution import dashboard_selectors as dash
-from resolution import workflow_selectors as sel
-from resolution.bulk_confirmation import confirm_at_bureau_figures
-from resolution.confirmation import answer_loan
 from resolution.models import ConfirmationAction
+from resolution.selectors import creditor as dash
+from resolution.selectors import creditor as sel
+from resolution.services.confirmation import answer_loan, confirm_at_bureau_figures
 
 
 @creditor_staff_required

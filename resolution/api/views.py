@@ -19,10 +19,10 @@ from creditors.auth import ApiPrincipal
 from creditors.models import WebhookEndpoint
 from creditors.selectors import creditor_for_user
 from creditors.webhooks import deactivate_endpoint, register_endpoint
-from resolution import workflow_selectors as sel
 from resolution.api import serializers as s
-from resolution.confirmation import answer_loan
 from resolution.models import CaseStatus, ConfirmationAction
+from resolution.selectors import creditor as sel
+from resolution.services.confirmation import answer_loan
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description="invalid input"),

@@ -1,17 +1,94 @@
-"""Reads for the creditor dashboard and its CSV exports, each scoped to one organisation:
-the cases that need its answer first, earliest deadline first."""
+"""Reads for a creditor (dashboard, CSV exports, REST API), each scoped to one organisation:
+another organisation's case, loan or document is simply not found (Http404), so existence
+never leaks. The dashboard lists the cases that need its answer first, earliest deadline
+first."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
 
 from creditors.models import Creditor
-from resolution.models import CaseLoan, CaseStatus, ConfirmationStatus, CreditorRequest
-from resolution.workflow_selectors import cases_for_creditor
+from resolution.models import (
+    Case,
+    CaseDocument,
+    CaseLoan,
+    CaseStatus,
+    ConfirmationStatus,
+    CreditorRequest,
+    DocumentKind,
+    Notification,
+)
+from resolution.selectors.borrower import SIGNED_STATES
 
 SOON = timedelta(hours=24)
+
+
+def cases_for_creditor(
+    creditor: Creditor, *, status: str | None = None, needs_action: bool = False
+) -> QuerySet[Case]:
+    """Cases with at least one loan of `creditor`, newest first. `needs_action`: awaiting
+    creditors with at least one of its loans unanswered."""
+    mine = CaseLoan.objects.filter(case=OuterRef("pk"), creditor=creditor)
+    qs = Case.objects.filter(Exists(mine)).select_related("borrower")
+    if status:
+        qs = qs.filter(status=status)
+    if needs_action:
+        pending = mine.filter(included=True, confirmation_status=ConfirmationStatus.PENDING)
+        qs = qs.filter(Exists(pending), status=CaseStatus.AWAITING_CREDITORS)
+    return qs.order_by("-created_at").prefetch_related(
+        Prefetch(
+            "creditor_requests",
+            queryset=CreditorRequest.objects.filter(creditor=creditor),
+            to_attr="my_requests",
+        )
+    )
+
+
+def case_for_creditor(creditor: Creditor, case_id) -> Case:
+    return get_object_or_404(cases_for_creditor(creditor), pk=case_id)
+
+
+def case_loans_for_creditor(creditor: Creditor, case: Case | None = None) -> QuerySet[CaseLoan]:
+    qs = CaseLoan.objects.filter(creditor=creditor).select_related("loan", "case")
+    if case is not None:
+        qs = qs.filter(case=case)
+    return qs.order_by("loan__contract_number").prefetch_related("confirmations")
+
+
+def case_loan_for_creditor(creditor: Creditor, case_loan_id) -> CaseLoan:
+    return get_object_or_404(case_loans_for_creditor(creditor), pk=case_loan_id)
+
+
+def request_for_creditor(creditor: Creditor, case: Case) -> CreditorRequest | None:
+    return CreditorRequest.objects.filter(creditor=creditor, case=case).first()
+
+
+def signed_documents_for_creditor(creditor: Creditor, case: Case) -> QuerySet[CaseDocument]:
+    """After signing: the protocol, the schedule and this creditor's own agreement."""
+    if case.status not in SIGNED_STATES:
+        return CaseDocument.objects.none()
+    return (
+        CaseDocument.objects.filter(package__case=case)
+        .filter(
+            Q(kind__in=[DocumentKind.PROTOCOL, DocumentKind.SCHEDULE])
+            | Q(kind=DocumentKind.CREDITOR, creditor=creditor)
+        )
+        .defer("content")
+    )
+
+
+def signed_document_for_creditor(creditor: Creditor, case_id, document_id) -> CaseDocument:
+    case = case_for_creditor(creditor, case_id)
+    return get_object_or_404(signed_documents_for_creditor(creditor, case), pk=document_id)
+
+
+def notices_for_creditor(creditor: Creditor) -> QuerySet[Notification]:
+    return Notification.objects.filter(creditor=creditor, channel="dashboard").select_related(
+        "case"
+    )
 
 
 def dashboard_cases(creditor: Creditor, *, status: str | None = None, needs_action: bool = False):

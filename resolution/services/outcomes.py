@@ -1,47 +1,37 @@
-"""Signal wiring of the resolution app (ResolutionConfig.ready).
+"""What the end of a plan means for its case: paid in full → COMPLETED, more than 40 days
+late → BREACHED.
 
-- schedules' plan_completed / plan_breached move the case (idempotent: a signal sent twice,
-  or for a case already moved, changes nothing);
-- the eligibility check's case_ready_for_creditors sends the loan lists to the creditors (a
-  worker job, after commit); the confirmation sweep does the same for any case it missed.
+The schedules app does not import the workflow: it writes the tasks `resolution.plan_completed`
+and `resolution.plan_breached` (one arg, the case id) to the outbox, and the stuck-case sweep
+(`resolution.services.recovery`) writes them again for an ACTIVE case whose plan is over.
+Both moves are idempotent: a case already moved, or not allowed to move, is left as it is.
 """
+
+from __future__ import annotations
 
 from django.db import transaction
 
-from outbox import services as outbox
-from resolution.models import Case, CaseStatus
-from resolution.workflow import ALLOWED, transition
+from resolution.models import CaseStatus
+from resolution.workflow import ALLOWED, lock_case, transition
+
+ACTOR = "schedules"
 
 
-def _move(case_id, to: str, reason: str) -> None:
-    with transaction.atomic():
-        status = (
-            Case.objects.select_for_update(of=("self",))
-            .values_list("status", flat=True)
-            .get(pk=case_id)
-        )
-        if to in ALLOWED[status]:
-            transition(case_id=case_id, to=to, actor_label="schedules", reason=reason)
+def plan_completed(*, case_id) -> bool:
+    """The unified schedule is paid in full: ACTIVE or BREACHED → COMPLETED."""
+    return _move(case_id, CaseStatus.COMPLETED, "The unified schedule is paid in full.")
 
 
-def on_plan_completed(sender, *, case_id, **kwargs):
-    _move(case_id, CaseStatus.COMPLETED, "The unified schedule is paid in full.")
+def plan_breached(*, case_id) -> bool:
+    """A payment is more than 40 days late: ACTIVE → BREACHED."""
+    return _move(case_id, CaseStatus.BREACHED, "A payment is more than 40 days late.")
 
 
-def on_plan_breached(sender, *, case_id, **kwargs):
-    _move(case_id, CaseStatus.BREACHED, "A payment is more than 40 days late.")
-
-
-def on_case_ready_for_creditors(sender=None, case_id=None, **kwargs) -> None:
-    from resolution.tasks_workflow import send_loan_lists
-
-    outbox.enqueue(send_loan_lists, str(case_id), dedup_key=f"loan-lists:{case_id}")
-
-
-def connect() -> None:
-    from resolution.signals import case_ready_for_creditors
-    from schedules import signals
-
-    signals.plan_completed.connect(on_plan_completed, dispatch_uid="resolution.plan_completed")
-    signals.plan_breached.connect(on_plan_breached, dispatch_uid="resolution.plan_breached")
-    case_ready_for_creditors.connect(on_case_ready_for_creditors, dispatch_uid="workflow-lists")
+@transaction.atomic
+def _move(case_id, to: str, reason: str) -> bool:
+    """Move the case to `to` when its state allows it now; True when it moved."""
+    case = lock_case(case_id)
+    if to not in ALLOWED[case.status]:
+        return False
+    transition(case_id=case.pk, to=to, actor_label=ACTOR, reason=reason)
+    return True

@@ -10,9 +10,9 @@ from borrowers.forms import MSG_CONSENT
 from borrowers.models import Borrower
 from borrowers.services import MSG_LIVENESS_FAILED, MSG_PHONE_NOT_CONFIRMED, MSG_WRONG_CODE
 from finplatform.kzid import MSG_CHECK_DIGIT
-from resolution import services
 from resolution.forms import MSG_CONSENT as MSG_APPLY_CONSENT
 from resolution.models import CaseStatus
+from resolution.services import eligibility as services
 from resolution.views import EGOV_BANKRUPTCY_URL
 from tests.eligibility.conftest import loan, org
 from tests.factories import PASSWORD, BorrowerFactory, CaseFactory, next_iin

@@ -9,7 +9,7 @@ from django.db import transaction
 from creditors.models import WebhookDelivery
 from creditors.tasks import deliver_webhook
 from creditors.webhooks import register_endpoint, verify
-from resolution.notifications import notify_creditor
+from resolution.services.notifications import notify_creditor
 from tests.workflow.helpers import awaiting_case
 
 pytestmark = pytest.mark.django_db
