@@ -1,7 +1,7 @@
 """The case state machine: every allowed move is listed here, and `transition` is the only
 code that changes `Case.status`.
 
-A transition locks the case row (`select_for_update`), checks the move is allowed from the
+A transition locks the case row (`lock_case`, FOR UPDATE), checks the move is allowed from the
 state the row holds *now*, saves, and writes the audit record, all in one transaction. An
 illegal move raises `IllegalTransition` and changes nothing.
 """
