@@ -57,7 +57,7 @@ def run(args) -> None:
 
     from finplatform.kzid import make_bin, make_iin
     from resolution.models import Case, CaseStatus, EligibilityCheck
-    from resolution.services import submit_application
+    from resolution.services.eligibility import submit_application
     from tests.factories import BorrowerFactory
 
     from django.utils import timezone  # isort: skip

@@ -15,7 +15,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "finplatform.settings")
 app = Celery("finplatform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(related_name="tasks_workflow")
 
 MINUTE = 60
 HOUR = 60 * MINUTE
@@ -27,13 +26,15 @@ app.conf.beat_schedule = {
         "schedule": 5 * MINUTE,
         "options": {"expires": 5 * MINUTE},
     },
-    # creditors' answer deadline: ask, remind once, deem confirmed (resolution.confirmation)
+    # creditors' answer deadline: ask, remind once, deem confirmed
+    # (resolution.services.confirmation)
     "resolution-confirmation-deadlines": {
         "task": "resolution.sweep_confirmation_deadlines",
         "schedule": 15 * MINUTE,
         "options": {"expires": 15 * MINUTE},
     },
-    # 72-hour signing window: DOCUMENTS_ISSUED past the deadline -> REFUSED (resolution.signing)
+    # 72-hour signing window: DOCUMENTS_ISSUED past the deadline -> REFUSED
+    # (resolution.services.signing)
     "resolution-expire-unsigned-packages": {
         "task": "resolution.expire_unsigned_packages",
         "schedule": 5 * MINUTE,
@@ -71,13 +72,13 @@ app.conf.beat_schedule = {
         "options": {"expires": 30},
     },
     # cases stuck in a transitional state (documents not generated, signed without a plan,
-    # plan completed or breached but the case not moved) are resumed (resolution.recovery)
+    # plan completed or breached but the case not moved) are resumed (resolution.services.recovery)
     "resolution-resume-stuck-cases": {
         "task": "resolution.resume_stuck_cases",
         "schedule": 5 * MINUTE,
         "options": {"expires": 5 * MINUTE},
     },
-    # eligibility checks stuck in CHECKING are resumed (resolution.tasks)
+    # eligibility checks stuck in CHECKING are resumed (resolution.services.eligibility)
     "resolution-resume-stalled-checks": {
         "task": "resolution.tasks.resume_stalled_checks",
         "schedule": 5 * MINUTE,

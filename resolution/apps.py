@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class ResolutionConfig(AppConfig):
     name = "resolution"
     verbose_name = _("Resolution cases")
-
-    def ready(self):
-        from resolution import receivers
-
-        receivers.connect()

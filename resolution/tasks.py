@@ -1,10 +1,26 @@
-"""Background jobs of the resolution app. Tasks take ids and are safe to run twice."""
+"""Every Celery task of the resolution app. Each takes ids, calls one service and is safe to
+run twice; the work and its checks are in `resolution.services`. Services never import this
+module: they write a follow-up to the outbox by the task's registered name."""
+
+from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
 
 from bureau_gateway.interfaces import ServiceUnavailable
-from resolution import services
+from resolution.models import Case
+from resolution.services import (
+    confirmation,
+    documents,
+    eligibility,
+    notifications,
+    outcomes,
+    recovery,
+    reminders,
+    signing,
+)
+
+# --- the eligibility check ---
 
 
 @shared_task(
@@ -21,7 +37,7 @@ from resolution import services
 )
 def run_eligibility_check(self, case_id: str) -> dict:
     """Fetch the credit report and decide eligibility for one case (see services)."""
-    check = services.run_eligibility_check(
+    check = eligibility.run_eligibility_check(
         case_id=case_id, final_attempt=self.request.retries >= self.max_retries
     )
     if check is None:
@@ -32,4 +48,92 @@ def run_eligibility_check(self, case_id: str) -> dict:
 @shared_task(name="resolution.tasks.resume_stalled_checks", time_limit=60, soft_time_limit=50)
 def resume_stalled_checks() -> int:
     """Periodic sweep (finplatform/celery.py): re-enqueue eligibility checks left stalled."""
-    return len(services.resume_stalled_checks())
+    return len(eligibility.resume_stalled_checks())
+
+
+# --- creditors' answers ---
+
+
+@shared_task(name="resolution.send_loan_lists", time_limit=120, soft_time_limit=100)
+def send_loan_lists(case_id: str) -> int:
+    if not Case.objects.filter(pk=case_id).exists():
+        return 0
+    return len(confirmation.send_loan_lists(case_id=case_id))
+
+
+@shared_task(name="resolution.sweep_confirmation_deadlines", time_limit=300, soft_time_limit=270)
+def sweep_confirmation_deadlines() -> dict:
+    return confirmation.sweep_confirmation_deadlines()
+
+
+# --- documents and signing ---
+
+
+@shared_task(name="resolution.generate_documents", time_limit=300, soft_time_limit=270)
+def generate_documents(package_id: str) -> str:
+    return documents.generate_package(package_id=package_id).package_hash
+
+
+@shared_task(name="resolution.expire_unsigned_packages", time_limit=300, soft_time_limit=270)
+def expire_unsigned_packages() -> dict:
+    """The signing-window sweep: refuse what expired, then remind what is about to."""
+    return {
+        "refused": signing.expire_unsigned_packages(),
+        "reminded": signing.remind_unsigned_packages(),
+    }
+
+
+# --- messages out ---
+
+
+@shared_task(
+    bind=True, name="resolution.send_notification", time_limit=60, soft_time_limit=50,
+    autoretry_for=(ServiceUnavailable,), retry_backoff=True, retry_backoff_max=600,
+    max_retries=8,
+)  # fmt: skip
+def send_notification(self, notification_id: str) -> str:
+    """Send one pending notification by email or SMS; a sent one is not sent again."""
+    return notifications.send_notification(notification_id=notification_id)
+
+
+@shared_task(
+    name="resolution.report_procedure_started", time_limit=60, soft_time_limit=50,
+    autoretry_for=(ServiceUnavailable,), retry_backoff=True, retry_backoff_max=900,
+    max_retries=12,
+)  # fmt: skip
+def report_procedure_started(report_id: int) -> bool:
+    """Tell the credit bureau the procedure started on one loan; once per loan."""
+    return notifications.report_procedure_started(report_id=report_id)
+
+
+@shared_task(name="resolution.sweep_payment_notices", time_limit=900, soft_time_limit=840)
+def sweep_payment_notices() -> dict:
+    """Due-date reminders (7/3/1 days) and missed-payment notices; idempotent."""
+    return reminders.sweep_payment_notices().__dict__
+
+
+@shared_task(name="resolution.send_statement_notices", time_limit=900, soft_time_limit=840)
+def send_statement_notices() -> int:
+    """ "Your statement for <last month> is ready", once per plan and month."""
+    return reminders.send_statement_notices()
+
+
+# --- the plan's outcome and recovery ---
+
+
+@shared_task(name="resolution.plan_completed", time_limit=60, soft_time_limit=50)
+def plan_completed(case_id: str) -> bool:
+    """The plan is paid in full (written to the outbox by schedules): the case COMPLETED."""
+    return outcomes.plan_completed(case_id=case_id)
+
+
+@shared_task(name="resolution.plan_breached", time_limit=60, soft_time_limit=50)
+def plan_breached(case_id: str) -> bool:
+    """A payment is over 40 days late (written to the outbox by schedules): case BREACHED."""
+    return outcomes.plan_breached(case_id=case_id)
+
+
+@shared_task(name="resolution.resume_stuck_cases", time_limit=300, soft_time_limit=270)
+def resume_stuck_cases() -> dict:
+    """Periodic sweep: resume cases left in a transitional state (services.recovery)."""
+    return recovery.resume_stuck_cases()

@@ -1,7 +1,7 @@
 """The case state machine: every allowed move is listed here, and `transition` is the only
 code that changes `Case.status`.
 
-A transition locks the case row (`select_for_update`), checks the move is allowed from the
+A transition locks the case row (`lock_case`, FOR UPDATE), checks the move is allowed from the
 state the row holds *now*, saves, and writes the audit record, all in one transaction. An
 illegal move raises `IllegalTransition` and changes nothing.
 """
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from finplatform.clock import business_now
 from finplatform.errors import ConflictError
 from finplatform.locks import lock_row
+from finplatform.roles import role_of
 from resolution.models import Case, CaseStatus, CaseTransition
 
 S = CaseStatus
@@ -49,8 +50,6 @@ def lock_case(case_id) -> Case:
 def actor_label_for(user) -> str:
     if user is None:
         return "system"
-    from finplatform.roles import role_of
-
     return f"{role_of(user) or 'user'}:{user.get_username()}"
 
 

@@ -21,9 +21,9 @@ from creditors.models import WebhookEndpoint
 from creditors.selectors import creditor_for_user
 from creditors.webhooks import deactivate_endpoint, register_endpoint
 from finplatform.errors import ErrorSerializer
-from resolution import workflow_selectors as sel
-from resolution.confirmation import answer_loan
 from resolution.models import CaseStatus, ConfirmationAction
+from resolution.selectors import creditor as sel
+from resolution.services.confirmation import answer_loan
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="invalid input"),

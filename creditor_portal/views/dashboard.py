@@ -16,11 +16,9 @@ from creditors.selectors import creditor_for_user, loan_for_creditor, loans_for_
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
 from finplatform.permissions import creditor_staff_required
-from resolution import dashboard_selectors as dash
-from resolution import workflow_selectors as sel
-from resolution.bulk_confirmation import confirm_at_bureau_figures
-from resolution.confirmation import answer_loan
 from resolution.models import ConfirmationAction
+from resolution.selectors import creditor as reads
+from resolution.services.confirmation import answer_loan, confirm_at_bureau_figures
 
 
 @creditor_staff_required
@@ -32,13 +30,13 @@ def dashboard(request):
         status = filters.cleaned_data["status"]
         needs_action = filters.cleaned_data["needs_action"]
     now = business_now()
-    cases = list(dash.dashboard_cases(creditor, status=status, needs_action=needs_action)[:200])
+    cases = list(reads.dashboard_cases(creditor, status=status, needs_action=needs_action)[:200])
     for case in cases:
         answered = all(r.answered_at for r in case.my_requests) and case.my_requests
-        case.urgency = "" if answered else dash.deadline_urgency(case.my_deadline, now=now)
-    pending = list(dash.pending_case_loans(creditor)[:200])
+        case.urgency = "" if answered else reads.deadline_urgency(case.my_deadline, now=now)
+    pending = list(reads.pending_case_loans(creditor)[:200])
     for case_loan in pending:
-        case_loan.urgency = dash.deadline_urgency(case_loan.deadline, now=now)
+        case_loan.urgency = reads.deadline_urgency(case_loan.deadline, now=now)
     return render(
         request,
         "creditor_portal/dashboard.html",
@@ -47,7 +45,7 @@ def dashboard(request):
             "filters": filters if filters.is_bound else CaseFilterForm(),
             "cases": cases,
             "pending": pending,
-            "notices": sel.notices_for_creditor(creditor)[:20],
+            "notices": reads.notices_for_creditor(creditor)[:20],
             "loans": loans_for_creditor(creditor)[:200],
         },
     )
@@ -97,7 +95,7 @@ def loan_detail(request, loan_id):
 
 
 def _render_case(request, creditor, case, bound=None, status=200):
-    loans = list(sel.case_loans_for_creditor(creditor, case))
+    loans = list(reads.case_loans_for_creditor(creditor, case))
     for loan in loans:
         forms_ = (bound or {}).get(str(loan.pk), {})
         loan.correction_form = forms_.get("correct") or CorrectionForm(prefix=f"c{loan.pk.hex}")
@@ -109,8 +107,8 @@ def _render_case(request, creditor, case, bound=None, status=200):
             "creditor": creditor,
             "case": case,
             "loans": loans,
-            "request_row": sel.request_for_creditor(creditor, case),
-            "documents": sel.signed_documents_for_creditor(creditor, case),
+            "request_row": reads.request_for_creditor(creditor, case),
+            "documents": reads.signed_documents_for_creditor(creditor, case),
         },
         status=status,
     )
@@ -119,14 +117,14 @@ def _render_case(request, creditor, case, bound=None, status=200):
 @creditor_staff_required
 def case_detail(request, case_id):
     creditor = creditor_for_user(request.user)
-    return _render_case(request, creditor, sel.case_for_creditor(creditor, case_id))
+    return _render_case(request, creditor, reads.case_for_creditor(creditor, case_id))
 
 
 @require_POST
 @creditor_staff_required
 def answer(request, case_loan_id, action):
     creditor = creditor_for_user(request.user)
-    case_loan = sel.case_loan_for_creditor(creditor, case_loan_id)  # 404 for other orgs
+    case_loan = reads.case_loan_for_creditor(creditor, case_loan_id)  # 404 for other orgs
     case = case_loan.case
     fields = {}
     form = None
@@ -158,7 +156,7 @@ def answer(request, case_loan_id, action):
 @creditor_staff_required
 def document_download(request, case_id, document_id):
     creditor = creditor_for_user(request.user)
-    doc = sel.signed_document_for_creditor(creditor, case_id, document_id)
+    doc = reads.signed_document_for_creditor(creditor, case_id, document_id)
     doc = type(doc).objects.get(pk=doc.pk)
     response = HttpResponse(bytes(doc.content), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'

@@ -14,7 +14,7 @@ from finplatform.clock import business_date
 from finplatform.csvexport import csv_attachment
 from finplatform.money import format_tenge, tiyn_to_decimal
 from finplatform.permissions import creditor_staff_required
-from resolution import dashboard_selectors as dash
+from resolution.selectors import creditor as reads
 from schedules import selectors, statements
 
 
@@ -32,7 +32,7 @@ def cases_csv(request):
         "bureau_principal_kzt", "bureau_interest_kzt", "bureau_penalty_kzt", "bureau_total_kzt",
         "confirmation_status", "confirmed_total_kzt", "answer_deadline",
     ])  # fmt: skip
-    for cl in dash.case_loans_for_export(creditor).iterator(chunk_size=500):
+    for cl in reads.case_loans_for_export(creditor).iterator(chunk_size=500):
         writer.writerow([
             cl.case.reference, cl.case.status,
             cl.case.submitted_at.isoformat() if cl.case.submitted_at else "",

@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from creditors.models import Ombudsman
 from finplatform.errors import ApplicationError
 from finplatform.money import tenge_to_tiyn
-from resolution import decision as svc
 from resolution.models import Case, CaseStatus
-from resolution.plans import held_case_loan_ids
+from resolution.selectors import ombudsman as reads
+from resolution.services import decision as svc
+from resolution.services.plans import held_case_loan_ids
 
 
 class ApproveForm(forms.Form):
@@ -78,7 +79,7 @@ class ReviewMixin:
     def _case(self, request, case_id) -> Case:
         if not self.has_change_permission(request):
             raise PermissionDenied
-        return get_object_or_404(svc.cases_for_ombudsman_staff(request.user), pk=case_id)
+        return get_object_or_404(reads.cases_for_ombudsman_staff(request.user), pk=case_id)
 
     def review_view(self, request, case_id):
         case = self._case(request, case_id)
@@ -101,7 +102,7 @@ class ReviewMixin:
             cl.decision_form = DisputeDecisionForm(prefix=f"l{cl.pk.hex}")
             cl.share_held = cl.pk in held  # in the signed plan, its share held until decided
         try:
-            proposal = svc.proposal(case)
+            proposal = reads.proposal(case)
             preview_error = None
         except Exception as exc:  # noqa: BLE001 - the page must show even without a schedule
             proposal, preview_error = None, str(exc)
@@ -183,7 +184,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
     ordering = ["created_at"]
 
     def get_queryset(self, request):
-        return svc.review_queue(request.user).select_related("borrower").annotate(
+        return reads.review_queue(request.user).select_related("borrower").annotate(
             n_loans=Count("loans", filter=Q(loans__included=True), distinct=True),
             n_pending=Count("loans", filter=Q(loans__included=True,
                                               loans__confirmation_status="pending"),

@@ -12,8 +12,9 @@ from finplatform.errors import ApplicationError
 from finplatform.money import tenge_to_tiyn
 from finplatform.permissions import borrower_required
 from portal.forms import ApplicationForm
-from resolution import selectors, services
 from resolution.models import CaseStatus, CheckState
+from resolution.selectors import borrower as selectors
+from resolution.services import eligibility as services
 
 EGOV_BANKRUPTCY_URL = "https://egov.kz/cms/ru/services/economics/pass_P1_mf"
 MSG_SUBMITTED = _("Your application is submitted. We are checking your credit report.")
@@ -64,7 +65,7 @@ def _status_payload(case) -> dict:
 
 @borrower_required
 def case_detail(request, reference: str):
-    case = selectors.case_for_borrower(request.user.borrower, reference)
+    case = selectors.case_for_borrower_by_reference(request.user.borrower, reference)
     check = getattr(case, "eligibility_check", None)
     loans = list(selectors.case_loans(case))
     for loan in loans:
@@ -91,5 +92,5 @@ def case_detail(request, reference: str):
 @require_GET
 @borrower_required
 def case_status(request, reference: str):
-    case = selectors.case_for_borrower(request.user.borrower, reference)
+    case = selectors.case_for_borrower_by_reference(request.user.borrower, reference)
     return JsonResponse(_status_payload(case))

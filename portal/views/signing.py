@@ -13,8 +13,8 @@ from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
 from finplatform.permissions import borrower_required
 from portal.forms import CodeForm, EdsForm
-from resolution import workflow_selectors as sel
-from resolution.signing import send_signing_code, sign_with_code, sign_with_eds
+from resolution.selectors import borrower as sel
+from resolution.services.signing import send_signing_code, sign_with_code, sign_with_eds
 
 
 def _ip(request) -> str | None:

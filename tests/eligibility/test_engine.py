@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bureau_gateway.interfaces import BureauLoan, CreditReport, SocialStatusAnswer
-from resolution import eligibility as E
+from resolution import rules as E
 
 TERMS = E.PolicyTerms(max_total_tiyn=7_000_000_00, min_creditors=2, min_overdue_days=1)
 NOW = datetime(2026, 11, 23, tzinfo=UTC)

@@ -11,8 +11,8 @@ from borrowers.services import MSG_LIVENESS_FAILED, MSG_PHONE_NOT_CONFIRMED, MSG
 from finplatform.kzid import MSG_CHECK_DIGIT
 from portal.forms import MSG_APPLY_CONSENT, MSG_CONSENT
 from portal.views.application import EGOV_BANKRUPTCY_URL
-from resolution import services
 from resolution.models import CaseStatus
+from resolution.services import eligibility as services
 from tests.eligibility.conftest import loan, org
 from tests.factories import PASSWORD, BorrowerFactory, CaseFactory, next_iin
 

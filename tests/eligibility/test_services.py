@@ -6,8 +6,6 @@ from django.utils import timezone
 from borrowers.models import SocialStatus
 from finplatform.errors import ApplicationError
 from outbox.models import OutboxMessage
-from resolution import services
-from resolution.eligibility import RULE_LOAN_KINDS, RULE_TOTAL_CAP
 from resolution.models import (
     CaseLoan,
     CaseStatus,
@@ -16,7 +14,8 @@ from resolution.models import (
     EligibilityCheck,
     EligibilityPolicy,
 )
-from resolution.signals import case_ready_for_creditors
+from resolution.rules import RULE_LOAN_KINDS, RULE_TOTAL_CAP
+from resolution.services import eligibility as services
 from tests.eligibility.conftest import loan, org
 from tests.factories import BorrowerFactory, CaseFactory
 
@@ -74,30 +73,29 @@ def test_signed_procedure_in_the_past_blocks_a_new_application(identified_borrow
     assert exc.value.code == "application_exists"
 
 
+def _loan_list_messages(case):
+    return OutboxMessage.objects.filter(task_name="resolution.send_loan_lists", args=[str(case.pk)])
+
+
 def test_running_the_check_twice_gives_one_result_and_announces_once(
     identified_borrower, sim, django_capture_on_commit_callbacks
 ):
     sim.put_report(identified_borrower.iin, [loan(org("mfo")), loan(org("mfo"))])
     case = _submit(identified_borrower)
-    announced = []
-
-    def receiver(sender, case_id, **kwargs):
-        announced.append(case_id)
-
-    case_ready_for_creditors.connect(receiver)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            services.run_eligibility_check(case_id=case.pk)
-        with django_capture_on_commit_callbacks(execute=True):
-            again = services.run_eligibility_check(case_id=case.pk)
-    finally:
-        case_ready_for_creditors.disconnect(receiver)
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.run_eligibility_check(case_id=case.pk)
+    with django_capture_on_commit_callbacks():
+        again = services.run_eligibility_check(case_id=case.pk)
     case.refresh_from_db()
     assert case.status == CaseStatus.AWAITING_CREDITORS and case.ombudsman == "microfinance"
     assert again.state == CheckState.DONE and again.attempts == 1
     assert CaseLoan.objects.filter(case=case).count() == 2
     assert CaseTransition.objects.filter(case=case, to_status="awaiting_creditors").count() == 1
-    assert announced == [str(case.pk)]
+    # the loan lists are written to the outbox with the result, once, and published after
+    # COMMIT by the first run's callback
+    message = _loan_list_messages(case).get()
+    assert message.dedup_key == f"loan-lists:{case.pk}" and message.dispatched_at is None
+    assert [c.args for c in callbacks] == [(message.pk, message.task_name, [str(case.pk)])]
 
 
 def test_ineligible_case_is_not_announced(
@@ -105,15 +103,11 @@ def test_ineligible_case_is_not_announced(
 ):
     sim.put_report(identified_borrower.iin, [loan(org("mfo"))])
     case = _submit(identified_borrower)
-    announced = []
-    case_ready_for_creditors.connect(announced.append, weak=False)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            services.run_eligibility_check(case_id=case.pk)
-    finally:
-        case_ready_for_creditors.disconnect(announced.append)
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.run_eligibility_check(case_id=case.pk)
     case.refresh_from_db()
-    assert case.status == CaseStatus.INELIGIBLE and announced == []
+    assert case.status == CaseStatus.INELIGIBLE and not _loan_list_messages(case).exists()
+    assert callbacks == []
 
 
 def test_declared_vulnerable_is_verified_with_government_data(sim):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from bureau_gateway.models import BureauExchange, subject_hash
 from creditors.models import Creditor, Loan
-from resolution import eligibility as E
+from resolution import rules as E
 from resolution.models import (
     CaseLoan,
     CaseStatus,
@@ -18,7 +18,7 @@ from resolution.models import (
     EligibilityCheck,
     RuleOutcome,
 )
-from resolution.services import submit_application
+from resolution.services.eligibility import submit_application
 from tests.eligibility.conftest import loan, org, wait_for_check
 from tests.factories import BorrowerFactory
 

@@ -20,8 +20,6 @@ from pypdf import PdfReader
 
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.money import split_towards_targets
-from resolution.decision import approve_case, decide_disputed_loan, proposal
-from resolution.documents import generate_package
 from resolution.models import (
     CaseStatus,
     ConfirmationAction,
@@ -29,7 +27,10 @@ from resolution.models import (
     DocumentKind,
     Notification,
 )
-from resolution.signing import issue_signing_code, sign_with_code
+from resolution.selectors.ombudsman import proposal
+from resolution.services.decision import approve_case, decide_disputed_loan
+from resolution.services.documents import generate_package
+from resolution.services.signing import issue_signing_code, sign_with_code
 from schedules import engine, selectors, services
 from schedules.models import (
     Account,

@@ -49,7 +49,7 @@ def payments_world(plans: str = "4") -> dict:
 def approved_cases(count: str = "2") -> dict:
     """`count` cases approved by the ombudsman: each package waits to be generated (the
     outbox holds generate_documents; the fast path published it after commit)."""
-    from resolution.decision import approve_case
+    from resolution.services.decision import approve_case
     from tests.workflow.helpers import answer_all, awaiting_case
 
     cases = []
@@ -85,7 +85,7 @@ def relay(older_than: str = "0") -> dict:
 
 def sweep_stuck(stuck_after: str = "0") -> dict:
     """The stuck-case sweep with a short threshold (the beat entry uses ten minutes)."""
-    from resolution import recovery
+    from resolution.services import recovery
 
     return {
         "documents": recovery.resume_document_generation(

@@ -17,12 +17,13 @@ from finplatform.celery import app
 from finplatform.middleware import DatabaseUnavailableMiddleware
 from outbox import services as outbox
 from outbox.models import OutboxMessage
-from resolution import recovery
-from resolution.decision import approve_case
 from resolution.models import Case, CaseStatus
+from resolution.services import recovery
+from resolution.services.decision import approve_case
 from resolution.workflow import transition
 from schedules import services as schedules
 from schedules.models import Plan, PlanStatus
+from tests.conftest import run_outbox
 from tests.factories import CaseFactory
 from tests.ledger.factories import make_plan
 from tests.ledger.helpers import pay
@@ -160,7 +161,7 @@ def test_sweeper_re_enqueues_document_generation_only_when_stuck(table):
     queued = OutboxMessage.objects.filter(task_name="resolution.generate_documents")
     assert [m.args for m in queued.order_by("pk")] == [[package], [package]]
     # once issued, nothing to resume
-    from resolution.documents import generate_package
+    from resolution.services.documents import generate_package
 
     generate_package(package_id=package)
     with time_machine.travel(later, tick=False):
@@ -179,17 +180,25 @@ def test_sweeper_activates_a_signed_case_without_a_plan(table):
     assert recovery.resume_signed_cases() == []  # idempotent
 
 
-def test_sweeper_moves_a_case_whose_plan_outcome_signal_was_lost(table):
+def test_sweeper_moves_a_case_whose_plan_outcome_was_lost(table):
     case = CaseFactory(status=CaseStatus.ACTIVE)
     plan, _ = make_plan([3_000, 7_000], case=case)
-    # booked, but the after-commit signal never ran (no commit in this test: as a crash)
+    # booked, but the plan's outcome never reached the case (no commit in this test: as a crash)
     schedules.book_payment(source="t", item=pay("all", 10_000, date(2026, 1, 5), plan=plan))
     plan.refresh_from_db()
     case.refresh_from_db()
     assert plan.status == PlanStatus.COMPLETED and case.status == CaseStatus.ACTIVE
     assert recovery.resend_plan_outcomes() == {"completed": [str(case.pk)], "breached": []}
+    # written to the outbox by task name, for the worker: the case moves when it runs
+    resent = OutboxMessage.objects.filter(
+        task_name="resolution.plan_completed", args=[str(case.pk)], dispatched_at__isnull=True
+    )
+    assert resent.exists()
+    assert not OutboxMessage.objects.filter(task_name="resolution.plan_breached").exists()
+    assert set(run_outbox(task_prefix="resolution.plan_")) == {"resolution.plan_completed"}
     case.refresh_from_db()
     assert case.status == CaseStatus.COMPLETED
+    assert case.transitions.get().actor_label == "schedules"
     assert recovery.resend_plan_outcomes() == {"completed": [], "breached": []}
 
 

@@ -28,7 +28,7 @@ from finplatform.errors import ApplicationError
 from finplatform.kzid import make_iin
 from finplatform.logfilters import MaskPIIFilter
 from resolution.models import CaseTransition
-from resolution.signing import issue_signing_code, sign_with_code
+from resolution.services.signing import issue_signing_code, sign_with_code
 from schedules.models import PaymentProvider
 from tests.conftest import ROOT
 from tests.factories import BorrowerFactory

@@ -14,9 +14,9 @@ from django.utils import timezone
 from bureau_gateway.webhooks import verify
 from creditors.models import WebhookDelivery
 from creditors.webhooks import register_endpoint
-from resolution.confirmation import send_loan_lists
 from resolution.models import CaseStatus, CreditorRequest, Notification
-from resolution.services import submit_application
+from resolution.services.confirmation import send_loan_lists
+from resolution.services.eligibility import submit_application
 from tests.eligibility.conftest import loan, org, wait_for_check
 from tests.factories import BorrowerFactory, CreditorFactory
 from tests.workflow.test_webhooks import Receiver

@@ -12,7 +12,7 @@ from finplatform.celery import app
 from finplatform.clock import business_date
 from finplatform.money import format_tenge
 from resolution.models import Notification
-from resolution.tasks_workflow import sweep_payment_notices
+from resolution.tasks import sweep_payment_notices
 from tests.ledger.factories import make_plan
 
 NAMES = {

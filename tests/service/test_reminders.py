@@ -10,7 +10,7 @@ from finplatform.clock import BUSINESS_TZ
 from finplatform.models import CalendarOverride
 from finplatform.money import format_tenge
 from resolution.models import Notification
-from resolution.reminders import reminder_stage, sweep_payment_notices
+from resolution.services.reminders import reminder_stage, sweep_payment_notices
 from schedules import services
 from schedules.selectors import plan_state
 from tests.ledger.factories import make_plan

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from finplatform.clock import BUSINESS_TZ
 from resolution.models import Notification
-from resolution.reminders import send_statement_notices
+from resolution.services.reminders import send_statement_notices
 from schedules import services
 from schedules.models import LedgerEntry, Side
 from schedules.statements import borrower_statement, month_bounds, statement_months

@@ -20,8 +20,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from finplatform.kzid import make_iin
-from resolution.confirmation import answer_loan
 from resolution.models import Case, CaseLoan, CaseStatus, ConfirmationStatus
+from resolution.services.confirmation import answer_loan
 from schedules.models import PaymentProvider
 from tests.eligibility.conftest import loan, org
 from tests.factories import (

@@ -68,7 +68,7 @@ def test_every_borrower_page_shows_the_stepper_with_the_current_step(client):
 
 
 def test_case_page_says_which_creditor_has_answered(client):
-    from resolution.confirmation import answer_loan
+    from resolution.services.confirmation import answer_loan
 
     world = awaiting_case(language="en")
     answer_loan(creditor=world.creditors[0], case_loan_id=world.loans[0].pk, action="confirm")
@@ -139,7 +139,7 @@ def test_schedule_page_has_a_chart_and_the_next_due_date(client):
 
 @time_machine.travel(NOW, tick=False)
 def test_dashboard_lists_cases_needing_action_first_with_deadlines_highlighted(client):
-    from resolution.confirmation import answer_loan
+    from resolution.services.confirmation import answer_loan
 
     first = awaiting_case()
     staff = first.staff[0]

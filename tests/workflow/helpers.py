@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from creditors.api_keys import create_api_key
 from creditors.models import Creditor, CreditorKind, Ombudsman
-from resolution.confirmation import send_loan_lists
 from resolution.models import Case, CaseLoan, CaseStatus
+from resolution.services.confirmation import send_loan_lists
 from tests.factories import (
     CaseFactory,
     CaseLoanFactory,
@@ -67,7 +67,7 @@ def api_client_for(creditor):
 
 def answer_all(world: World, *, dispute_second: bool = True) -> None:
     """Creditor 1 corrects, creditor 2 disputes (or confirms), creditor 3 confirms."""
-    from resolution.confirmation import answer_loan
+    from resolution.services.confirmation import answer_loan
 
     answer_loan(creditor=world.creditors[0], case_loan_id=world.loans[0].pk, action="correct",
                 principal_tiyn=49_000_000, interest_tiyn=2_000_000, penalty_tiyn=0,
@@ -83,8 +83,8 @@ def answer_all(world: World, *, dispute_second: bool = True) -> None:
 
 def issued_case(**kwargs) -> World:
     """A case whose package is issued (DOCUMENTS_ISSUED), rendered in-process."""
-    from resolution.decision import approve_case
-    from resolution.documents import generate_package
+    from resolution.services.decision import approve_case
+    from resolution.services.documents import generate_package
 
     world = awaiting_case(**kwargs)
     answer_all(world, dispute_second=False)

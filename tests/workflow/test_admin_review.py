@@ -68,7 +68,7 @@ def test_review_queue_lists_own_ombudsmans_cases_with_late_and_disputed_counts(c
     banking = awaiting_case()
     answer_all(banking)  # under review, one undecided dispute
     other = awaiting_case()
-    from resolution.decision import reassign_case
+    from resolution.services.decision import reassign_case
 
     reassign_case(case_id=other.case.pk, ombudsman="microfinance")
     client.force_login(ombudsman_user("banking"))

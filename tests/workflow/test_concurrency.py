@@ -6,8 +6,8 @@ import threading
 import pytest
 from django.db import connection
 
-from resolution.confirmation import answer_loan
 from resolution.models import CaseStatus, CaseTransition
+from resolution.services.confirmation import answer_loan
 from tests.workflow.helpers import awaiting_case
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,7 +7,6 @@ from django.http import Http404
 
 from finplatform.clock import BUSINESS_TZ
 from finplatform.errors import ApplicationError, ConflictError
-from resolution.confirmation import answer_loan, send_loan_lists, sweep_confirmation_deadlines
 from resolution.models import (
     CaseStatus,
     CaseTransition,
@@ -17,6 +16,11 @@ from resolution.models import (
     Notification,
 )
 from resolution.policy import add_business_days, confirmation_deadline
+from resolution.services.confirmation import (
+    answer_loan,
+    send_loan_lists,
+    sweep_confirmation_deadlines,
+)
 from tests.workflow.helpers import awaiting_case
 
 pytestmark = pytest.mark.django_db

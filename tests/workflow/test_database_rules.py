@@ -3,8 +3,8 @@
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from resolution.confirmation import answer_loan
 from resolution.models import CaseDocument, CaseTransition, DebtConfirmation, DocumentPackage
+from resolution.services.confirmation import answer_loan
 from tests.workflow.helpers import awaiting_case, issued_case
 
 pytestmark = pytest.mark.django_db

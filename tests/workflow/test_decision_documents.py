@@ -8,18 +8,17 @@ from pypdf import PdfReader
 
 from finplatform.clock import BUSINESS_TZ
 from finplatform.errors import ConflictError
-from resolution.decision import (
+from resolution.models import CaseDocument, CaseStatus, DocumentPackage
+from resolution.policy import mediator_fee_payer
+from resolution.selectors.borrower import documents_for_borrower
+from resolution.selectors.ombudsman import debt_burden, proposal
+from resolution.services.decision import (
     approve_case,
-    debt_burden,
     decide_disputed_loan,
-    proposal,
     reassign_case,
     reject_case,
 )
-from resolution.documents import generate_package, render_pdf
-from resolution.models import CaseDocument, CaseStatus, DocumentPackage
-from resolution.policy import mediator_fee_payer
-from resolution.workflow_selectors import documents_for_borrower
+from resolution.services.documents import generate_package, render_pdf
 from tests.workflow.helpers import answer_all, awaiting_case, issued_case
 
 pytestmark = pytest.mark.django_db

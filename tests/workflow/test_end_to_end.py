@@ -23,7 +23,7 @@ from resolution.models import (
     CreditorRequest,
     Notification,
 )
-from resolution.services import submit_application
+from resolution.services.eligibility import submit_application
 from schedules.models import Plan
 from tests.eligibility.conftest import loan, org, wait_for_check
 from tests.factories import BorrowerFactory, CreditorStaffFactory

@@ -8,10 +8,10 @@ from django.test.utils import CaptureQueriesContext
 
 from finplatform.clock import BUSINESS_TZ
 from finplatform.errors import ApplicationError
-from resolution.confirmation import answer_loan
 from resolution.models import BureauReport, CaseStatus
-from resolution.signing import sign_with_eds
-from resolution.tasks_workflow import report_procedure_started
+from resolution.services.confirmation import answer_loan
+from resolution.services.signing import sign_with_eds
+from resolution.tasks import report_procedure_started
 from tests.workflow.helpers import api_client_for, issued_case
 
 pytestmark = pytest.mark.django_db

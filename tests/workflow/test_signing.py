@@ -6,7 +6,7 @@ import time_machine
 from finplatform.clock import BUSINESS_TZ
 from finplatform.errors import ApplicationError, ConflictError
 from resolution.models import BureauReport, CaseStatus, Notification, Signature
-from resolution.signing import expire_unsigned_packages, issue_signing_code, sign_with_code
+from resolution.services.signing import expire_unsigned_packages, issue_signing_code, sign_with_code
 from schedules.models import Plan
 from tests.factories import BorrowerFactory
 from tests.workflow.helpers import issued_case
@@ -133,7 +133,7 @@ def test_signing_page_shows_a_field_error_for_a_wrong_code(client, world):
 
 
 def test_signing_reminders_24h_and_2h_before_are_sent_once(world):
-    from resolution.signing import remind_unsigned_packages
+    from resolution.services.signing import remind_unsigned_packages
 
     def reminders():
         return Notification.objects.filter(case=world.case, template_key="signing_reminder")

@@ -10,7 +10,7 @@ from bureau_gateway.webhooks import verify
 from creditors.models import WebhookDelivery
 from creditors.tasks import deliver_webhook
 from creditors.webhooks import register_endpoint
-from resolution.notifications import notify_creditor
+from resolution.services.notifications import notify_creditor
 from tests.workflow.helpers import awaiting_case
 
 pytestmark = pytest.mark.django_db

@@ -1,3 +1,6 @@
+"""The case: one borrower's application and the procedure that follows, its loans, its audit
+trail, and the ombudsman staff who see it."""
+
 import secrets
 import uuid
 
@@ -189,64 +192,3 @@ class OmbudsmanStaff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.get_ombudsman_display()})"
-
-
-# The eligibility check's models live in their own module (imported here so Django finds them).
-from resolution.eligibility_models import (  # noqa: E402
-    CheckState,
-    EligibilityCheck,
-    EligibilityPolicy,
-    RuleOutcome,
-)
-
-__all__ = [
-    "Case",
-    "CaseLoan",
-    "CaseStatus",
-    "CaseTransition",
-    "Category",
-    "CheckState",
-    "ConfirmationStatus",
-    "EligibilityCheck",
-    "EligibilityPolicy",
-    "OmbudsmanStaff",
-    "RuleOutcome",
-]
-
-# The workflow models after eligibility (confirmations, decision, documents, signing,
-# notifications) live in their own module too.
-from resolution.workflow_models import (  # noqa: E402
-    BureauReport,
-    CaseDecision,
-    CaseDocument,
-    ConfirmationAction,
-    CreditorRequest,
-    DebtConfirmation,
-    DocumentKind,
-    DocumentPackage,
-    Notification,
-    NotificationChannel,
-    NotificationStatus,
-    ReviewQueueCase,
-    Signature,
-    SigningCode,
-    SigningMethod,
-)
-
-__all__ += [
-    "BureauReport",
-    "CaseDecision",
-    "CaseDocument",
-    "ConfirmationAction",
-    "CreditorRequest",
-    "DebtConfirmation",
-    "DocumentKind",
-    "DocumentPackage",
-    "Notification",
-    "NotificationChannel",
-    "NotificationStatus",
-    "ReviewQueueCase",
-    "Signature",
-    "SigningCode",
-    "SigningMethod",
-]

@@ -7,10 +7,15 @@ case moves AWAITING_CREDITORS → UNDER_REVIEW through `workflow.transition`.
 
 Lock order: the case row first (`lock_case`), then its loans, so two creditors answering at
 once cannot deadlock and the "all answered?" check sees every answer.
+
+Bulk confirmation on the creditor dashboard (`confirm_at_bureau_figures`) sends each loan
+through `answer_loan`, so each gets its own DebtConfirmation (the audit row) and the last
+answer moves its case on.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
@@ -18,8 +23,10 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from creditors.models import Creditor
+from finplatform import idempotency
 from finplatform.clock import business_deadline_text, business_now
 from finplatform.errors import ApplicationError, ConflictError
+from finplatform.locks import lock_row, lock_rows
 from resolution.models import (
     Case,
     CaseLoan,
@@ -29,12 +36,11 @@ from resolution.models import (
     CreditorRequest,
     DebtConfirmation,
 )
-from resolution.notifications import notify_borrower, notify_creditor
 from resolution.policy import confirmation_deadline, policy
+from resolution.services.notifications import notify_borrower, notify_creditor
 from resolution.workflow import lock_case, transition
 
 MSG_NOT_AWAITING = _("This case no longer accepts creditors' answers.")
-MSG_KEY_REUSED = _("This Idempotency-Key was already used for a different request.")
 MSG_DISPUTE_REASON = _("Give the reason for the dispute.")
 MSG_CORRECTION_FIGURES = _("A correction needs the principal, interest and penalties.")
 MSG_NEGATIVE = _("Amounts cannot be negative.")
@@ -125,13 +131,15 @@ def answer_loan(
         previous = DebtConfirmation.objects.filter(
             creditor=creditor, idempotency_key=idempotency_key
         ).first()
-        if previous is not None:
-            if str(previous.case_loan_id) != str(case_loan_id) or previous.action != action:
-                raise ConflictError(MSG_KEY_REUSED, code="idempotency_key_reused")
+        if previous is not None:  # a retry must repeat the first request (else 409)
+            idempotency.ensure_same(
+                _request_fingerprint(previous.case_loan_id, previous.action),
+                _request_fingerprint(case_loan_id, action),
+            )
             return previous, False
     if case.status != CaseStatus.AWAITING_CREDITORS:
         raise ConflictError(MSG_NOT_AWAITING, code="case_not_awaiting_creditors")
-    case_loan = CaseLoan.objects.select_for_update().get(pk=case_loan_id, creditor=creditor)
+    case_loan = lock_row(CaseLoan, pk=case_loan_id, creditor=creditor)
     if not case_loan.included:
         raise ConflictError(MSG_NOT_INCLUDED, code="loan_not_included")
     _validate_amounts(action, principal_tiyn, interest_tiyn, penalty_tiyn, comment)
@@ -161,6 +169,10 @@ def answer_loan(
     return confirmation, True
 
 
+def _request_fingerprint(case_loan_id, action: str) -> str:
+    return idempotency.fingerprint({"case_loan": str(case_loan_id), "action": str(action)})
+
+
 def _after_answer(*, case: Case, creditor: Creditor, now) -> None:
     """Close the creditor's request when all its loans are answered; move the case on when
     every included loan is."""
@@ -186,17 +198,19 @@ def deem_confirmed(*, request_id: int) -> int:
     case = lock_case(request.case_id)
     if case.status != CaseStatus.AWAITING_CREDITORS:
         return 0
-    request = CreditorRequest.objects.select_for_update().get(pk=request_id)
+    request = lock_row(CreditorRequest, pk=request_id)
     if request.answered_at is not None:
         return 0
     now = business_now()
     pending = list(
-        CaseLoan.objects.select_for_update().filter(
-            case=case,
-            creditor_id=request.creditor_id,
-            included=True,
-            confirmation_status=ConfirmationStatus.PENDING,
-        )  # fmt: skip
+        lock_rows(
+            CaseLoan.objects.filter(
+                case=case,
+                creditor_id=request.creditor_id,
+                included=True,
+                confirmation_status=ConfirmationStatus.PENDING,
+            )
+        )
     )
     for case_loan in pending:
         DebtConfirmation.objects.create(
@@ -249,3 +263,44 @@ def sweep_confirmation_deadlines() -> dict:
         ):
             deemed += deem_confirmed(request_id=request_id)
     return {"asked": asked, "reminded": reminded, "deemed": deemed}
+
+
+@dataclass
+class BulkConfirmResult:
+    confirmed: list = field(default_factory=list)  # case-loan ids confirmed now
+    skipped: list = field(default_factory=list)  # already answered, left out or case moved on
+
+
+@transaction.atomic
+def confirm_at_bureau_figures(
+    *, creditor: Creditor, case_loan_ids: list, user=None, via: str = "dashboard"
+) -> BulkConfirmResult:
+    """Confirm each listed loan of `creditor` at the bureau's figures, all in one transaction.
+
+    Guarantees: any id that is not one of this organisation's case-loans makes the whole
+    request 404 (nothing is booked); a loan already answered, excluded, or in a case no longer
+    awaiting creditors is skipped, so repeating the request books nothing twice; cases are
+    locked in primary-key order, so two bulk requests cannot deadlock.
+    """
+    wanted = {str(pk) for pk in case_loan_ids}
+    rows = list(
+        CaseLoan.objects.filter(pk__in=wanted, creditor=creditor).values_list("pk", "case_id")
+    )
+    if not wanted or len(rows) != len(wanted):
+        raise Http404
+    result = BulkConfirmResult()
+    for case_loan_id, case_id in sorted(rows, key=lambda row: (row[1], row[0])):
+        case = lock_case(case_id)
+        case_loan = lock_row(CaseLoan, pk=case_loan_id)
+        answerable = (
+            case.status == CaseStatus.AWAITING_CREDITORS
+            and case_loan.included
+            and case_loan.confirmation_status == ConfirmationStatus.PENDING
+        )
+        if not answerable:
+            result.skipped.append(case_loan_id)
+            continue
+        answer_loan(creditor=creditor, case_loan_id=case_loan_id,
+                    action=ConfirmationAction.CONFIRM, user=user, via=via)  # fmt: skip
+        result.confirmed.append(case_loan_id)
+    return result

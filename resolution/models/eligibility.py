@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from resolution.eligibility import RULE_TITLES, PolicyTerms, reason_for
+from resolution.rules import RULE_TITLES, PolicyTerms, reason_for
 
 
 class EligibilityPolicy(models.Model):

@@ -1,9 +1,13 @@
-"""Reads of the workflow, each scoped to one party: another party's id is simply not found
-(Http404), so existence never leaks."""
+"""Reads for a creditor (dashboard, CSV exports, REST API), each scoped to one organisation:
+another organisation's case, loan or document is simply not found (Http404), so existence
+never leaks. The dashboard lists the cases that need its answer first, earliest deadline
+first."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from creditors.models import Creditor
@@ -17,11 +21,9 @@ from resolution.models import (
     DocumentKind,
     Notification,
 )
+from resolution.selectors.borrower import SIGNED_STATES
 
-SIGNED_STATES = (CaseStatus.SIGNED, CaseStatus.ACTIVE, CaseStatus.COMPLETED, CaseStatus.BREACHED)
-
-
-# --- creditors ---
+SOON = timedelta(hours=24)
 
 
 def cases_for_creditor(
@@ -68,8 +70,6 @@ def signed_documents_for_creditor(creditor: Creditor, case: Case) -> QuerySet[Ca
     """After signing: the protocol, the schedule and this creditor's own agreement."""
     if case.status not in SIGNED_STATES:
         return CaseDocument.objects.none()
-    from django.db.models import Q
-
     return (
         CaseDocument.objects.filter(package__case=case)
         .filter(
@@ -91,23 +91,61 @@ def notices_for_creditor(creditor: Creditor) -> QuerySet[Notification]:
     )
 
 
-# --- borrowers ---
+def dashboard_cases(creditor: Creditor, *, status: str | None = None, needs_action: bool = False):
+    """The organisation's cases: those awaiting its answer first (earliest deadline first),
+    then the rest, newest first. Each case carries `needs_action` and `my_deadline`."""
+    pending = CaseLoan.objects.filter(
+        case=OuterRef("pk"), creditor=creditor, included=True,
+        confirmation_status=ConfirmationStatus.PENDING,
+        case__status=CaseStatus.AWAITING_CREDITORS,
+    )  # fmt: skip
+    deadline = CreditorRequest.objects.filter(case=OuterRef("pk"), creditor=creditor).values(
+        "deadline"
+    )[:1]
+    return (
+        cases_for_creditor(creditor, status=status, needs_action=needs_action)
+        .annotate(needs_action=Exists(pending), my_deadline=Subquery(deadline))
+        .order_by(F("needs_action").desc(), F("my_deadline").asc(nulls_last=True), "-created_at")
+    )
 
 
-def case_for_borrower(borrower, case_id) -> Case:
-    return get_object_or_404(Case.objects.filter(borrower=borrower), pk=case_id)
+def deadline_urgency(deadline: datetime | None, *, now: datetime) -> str:
+    """ "overdue" once the deadline passed, "soon" within 24 hours, else ""."""
+    if deadline is None:
+        return ""
+    if deadline <= now:
+        return "overdue"
+    if deadline - now < SOON:
+        return "soon"
+    return ""
 
 
-def documents_for_borrower(borrower, case: Case) -> QuerySet[CaseDocument]:
-    return CaseDocument.objects.filter(
-        package__case=case, package__case__borrower=borrower, package__issued_at__isnull=False
-    ).defer("content")
+def pending_case_loans(creditor: Creditor) -> QuerySet[CaseLoan]:
+    """The organisation's loans still waiting for its answer, earliest deadline first."""
+    deadline = CreditorRequest.objects.filter(case=OuterRef("case_id"), creditor=creditor).values(
+        "deadline"
+    )[:1]
+    return (
+        CaseLoan.objects.filter(
+            creditor=creditor,
+            included=True,
+            confirmation_status=ConfirmationStatus.PENDING,
+            case__status=CaseStatus.AWAITING_CREDITORS,
+        )  # fmt: skip
+        .select_related("case", "loan")
+        .annotate(deadline=Subquery(deadline))
+        .order_by(F("deadline").asc(nulls_last=True), "case__reference", "loan__contract_number")
+    )
 
 
-def document_for_borrower(borrower, document_id) -> CaseDocument:
-    return get_object_or_404(
-        CaseDocument.objects.filter(
-            package__case__borrower=borrower, package__issued_at__isnull=False
-        ),
-        pk=document_id,
+def case_loans_for_export(creditor: Creditor) -> QuerySet[CaseLoan]:
+    """Every loan of the organisation in any case, for the CSV export."""
+    deadline = CreditorRequest.objects.filter(case=OuterRef("case_id"), creditor=creditor).values(
+        "deadline"
+    )[:1]
+    return (
+        CaseLoan.objects.filter(creditor=creditor)
+        .select_related("case", "loan")
+        .annotate(deadline=Subquery(deadline))
+        .order_by("-case__created_at", "loan__contract_number")
     )

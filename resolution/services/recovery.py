@@ -3,17 +3,19 @@ broker was down or a process crashed between COMMIT and the follow-up.
 
 Transitional states and who resumes them:
 
-* SUBMITTED / CHECKING (eligibility): `services.resume_stalled_checks` (its own beat entry);
-* AWAITING_CREDITORS without loan lists sent: `confirmation.sweep_confirmation_deadlines`;
+* SUBMITTED / CHECKING (eligibility): `services.eligibility.resume_stalled_checks` (its own
+  beat entry);
+* AWAITING_CREDITORS without loan lists sent: `services.confirmation.sweep_confirmation_deadlines`;
 * UNDER_REVIEW, approved, package not issued (PDFs not generated): here;
 * SIGNED without a plan (activation did not complete): here;
-* ACTIVE whose plan is COMPLETED or BREACHED (the after-commit signal was lost): here
-  (more often than the daily `sweep_plans`, which also re-sends `plan_completed`);
-* DOCUMENTS_ISSUED past the signing deadline: `signing.expire_unsigned_packages`;
+* ACTIVE whose plan is COMPLETED or BREACHED (the plan's outcome never reached the case):
+  here, by writing `resolution.plan_completed` / `resolution.plan_breached` to the outbox
+  again;
+* DOCUMENTS_ISSUED past the signing deadline: `services.signing.expire_unsigned_packages`;
 * notifications and webhooks: their send tasks go through the outbox (`outbox.services`).
 
 Every action is idempotent: re-enqueued tasks check state under a lock; activation and the
-signal receivers do nothing for a case that has moved on.
+plan-outcome tasks do nothing for a case that has moved on.
 """
 
 from __future__ import annotations
@@ -26,8 +28,17 @@ from django.db import transaction
 from finplatform.clock import business_now
 from outbox import services as outbox
 from resolution.models import Case, CaseStatus, DocumentPackage
+from resolution.services.signing import activate_case
+from resolution.workflow import lock_case
+from schedules.models import Plan, PlanStatus
 
 logger = logging.getLogger(__name__)
+
+TASK_DOCUMENTS = "resolution.generate_documents"
+TASK_PLAN_OUTCOME = {
+    PlanStatus.COMPLETED: "resolution.plan_completed",
+    PlanStatus.BREACHED: "resolution.plan_breached",
+}
 
 # Well past generate_documents' time limit (300 s): a package still unissued is not being
 # worked on any more.
@@ -36,8 +47,6 @@ DOCUMENTS_STUCK_AFTER = timedelta(minutes=10)
 
 def resume_document_generation(*, stuck_after: timedelta = DOCUMENTS_STUCK_AFTER) -> list[str]:
     """Re-enqueue document generation for approved cases whose package is not issued."""
-    from resolution.tasks_workflow import generate_documents
-
     cutoff = business_now() - stuck_after
     ids = [
         str(pk)
@@ -49,15 +58,12 @@ def resume_document_generation(*, stuck_after: timedelta = DOCUMENTS_STUCK_AFTER
     ]
     for package_id in ids:
         with transaction.atomic():
-            outbox.enqueue(generate_documents, package_id)
+            outbox.enqueue(TASK_DOCUMENTS, package_id)
     return ids
 
 
 def resume_signed_cases() -> list[str]:
     """Finish activation (plan, ACTIVE, creditor notices, bureau reports) of SIGNED cases."""
-    from resolution.signing import activate_case
-    from resolution.workflow import lock_case
-
     done = []
     for case_id in Case.objects.filter(status=CaseStatus.SIGNED).values_list("pk", flat=True):
         with transaction.atomic():
@@ -70,18 +76,16 @@ def resume_signed_cases() -> list[str]:
 
 
 def resend_plan_outcomes() -> dict[str, list[str]]:
-    """ACTIVE cases whose plan is completed or breached: send the signal again (the
-    receivers move the case once)."""
-    from schedules.models import Plan, PlanStatus
-    from schedules.signals import plan_breached, plan_completed
-
+    """ACTIVE cases whose plan is completed or breached: write the plan-outcome task to the
+    outbox again (`resolution.plan_completed` / `resolution.plan_breached`, which move the
+    case once; a second run before the worker got to it is harmless)."""
     resent: dict[str, list[str]] = {"completed": [], "breached": []}
     stale = Plan.objects.filter(
         case__status=CaseStatus.ACTIVE, status__in=[PlanStatus.COMPLETED, PlanStatus.BREACHED]
-    ).values_list("pk", "case_id", "status")
-    for plan_id, case_id, status in stale:
-        signal = plan_completed if status == PlanStatus.COMPLETED else plan_breached
-        signal.send(sender=Plan, case_id=case_id, plan_id=plan_id)
+    ).values_list("case_id", "status")
+    for case_id, status in stale:
+        with transaction.atomic():
+            outbox.enqueue(TASK_PLAN_OUTCOME[status], str(case_id))
         resent["completed" if status == PlanStatus.COMPLETED else "breached"].append(str(case_id))
     return resent
 

@@ -30,7 +30,7 @@ from finplatform.clock import business_date
 from finplatform.money import format_tenge
 from finplatform.workdays import WorkCalendar
 from resolution.models import Case, Notification
-from resolution.notifications import notify_borrower
+from resolution.services.notifications import notify_borrower
 from schedules.engine import BREACH_AFTER_DAYS
 from schedules.models import Instalment, Plan, PlanStatus
 from schedules.selectors import plan_state

@@ -1,7 +1,8 @@
 """The application and its eligibility check (SPEC §2 steps 2–3).
 
-`submit_application` opens a case and enqueues the check after commit. The check runs in
-three steps so that no HTTP call happens under a row lock and nothing is half-written:
+`submit_application` opens a case and writes the check to the outbox in the same
+transaction. The check runs in three steps so that no HTTP call happens under a row lock and
+nothing is half-written:
 
 1. `begin_eligibility_check` — under the case lock: SUBMITTED → CHECKING, one
    EligibilityCheck row per case, attempt counted. A case already past CHECKING is left alone
@@ -9,13 +10,14 @@ three steps so that no HTTP call happens under a row lock and nothing is half-wr
 2. fetch the credit report (and, when declared, the social status) over HTTP, no lock held.
 3. `record_eligibility_result` — one transaction under the case lock: mirror the loans,
    write CaseLoans, rule outcomes, verified social status, the check result and the
-   transition. Any error rolls all of it back.
+   transition. Any error rolls all of it back. An eligible case gets its loan lists sent to
+   the creditors: `resolution.send_loan_lists` is written to the outbox in the same
+   transaction (so it runs once, after COMMIT).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 
 from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils import translation
@@ -35,8 +37,9 @@ from bureau_gateway.interfaces import (
 from creditors.services import mirror_bureau_loan
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
+from finplatform.locks import lock_row, lock_rows
 from outbox import services as outbox
-from resolution import eligibility
+from resolution import rules
 from resolution.models import (
     Case,
     CaseLoan,
@@ -45,8 +48,7 @@ from resolution.models import (
     EligibilityCheck,
     RuleOutcome,
 )
-from resolution.selectors import borrower_has_signed_procedure, current_policy
-from resolution.signals import case_ready_for_creditors
+from resolution.selectors.borrower import borrower_has_signed_procedure, current_policy
 from resolution.workflow import lock_case, transition
 
 MSG_NOT_IDENTIFIED = _("Please pass identification before applying.")
@@ -63,6 +65,8 @@ MSG_MALFORMED = _(
 MSG_GAVE_UP = _("The credit bureau did not answer after several attempts; our staff will retry.")
 
 ACTOR_CHECK = "task:eligibility_check"
+TASK_CHECK = "resolution.tasks.run_eligibility_check"
+TASK_LOAN_LISTS = "resolution.send_loan_lists"
 # A check untouched this long is stalled (well past the task's time limit and first retries).
 STALLED_AFTER = timedelta(minutes=15)
 
@@ -77,10 +81,8 @@ def submit_application(
     actor,
 ) -> Case:
     """Open the borrower's one application (DRAFT → SUBMITTED) and enqueue the eligibility
-    check after commit. Refuses an unidentified borrower, a missing consent, and a borrower
-    with an application in progress or a signed procedure (ApplicationError)."""
-    from resolution.tasks import run_eligibility_check
-
+    check through the outbox. Refuses an unidentified borrower, a missing consent, and a
+    borrower with an application in progress or a signed procedure (ApplicationError)."""
     if not borrower.is_identified:
         raise ApplicationError(MSG_NOT_IDENTIFIED, code="not_identified")
     if not consent:
@@ -107,7 +109,7 @@ def submit_application(
         submitted_at=now,
         reason="application submitted",
     )
-    outbox.enqueue(run_eligibility_check, str(case.pk), dedup_key=f"eligibility:{case.pk}")
+    outbox.enqueue(TASK_CHECK, str(case.pk), dedup_key=f"eligibility:{case.pk}")
     return case
 
 
@@ -124,9 +126,9 @@ def begin_eligibility_check(*, case_id) -> EligibilityCheck | None:
         )
     if case.status != CaseStatus.CHECKING:
         return None
-    check, _ = EligibilityCheck.objects.select_for_update().get_or_create(
-        case=case, defaults={"started_at": business_now()}
-    )
+    check = lock_rows(EligibilityCheck.objects.filter(case=case)).first()
+    if check is None:  # created under the case lock: one check per case
+        check = EligibilityCheck.objects.create(case=case, started_at=business_now())
     if check.state == CheckState.DONE:
         return None
     check.attempts += 1
@@ -208,11 +210,11 @@ def record_eligibility_result(
 ) -> EligibilityCheck | None:
     """Step 3: write the whole result in one transaction, under the case lock."""
     case = lock_case(case_id)
-    check = EligibilityCheck.objects.select_for_update().get(case=case)
+    check = lock_row(EligibilityCheck, case=case)
     if case.status != CaseStatus.CHECKING or check.state == CheckState.DONE:
         return check  # another run got here first
     policy = current_policy()
-    result = eligibility.evaluate(
+    result = rules.evaluate(
         report,
         policy.terms(),
         signed_before_in_db=borrower_has_signed_procedure(case.borrower, exclude_case_id=case.pk),
@@ -247,7 +249,7 @@ def record_eligibility_result(
         )
     if case.declared_vulnerable:
         record_social_status(borrower=case.borrower, answer=social)
-    category = eligibility.category_for(declared_vulnerable=case.declared_vulnerable, status=social)
+    category = rules.category_for(declared_vulnerable=case.declared_vulnerable, status=social)
     check.state = CheckState.DONE
     check.error_code = check.last_error = ""
     check.policy = policy
@@ -256,7 +258,7 @@ def record_eligibility_result(
     check.eligible = result.eligible
     check.total_tiyn = result.total_tiyn
     check.social_status_confirmed = (
-        category == eligibility.VULNERABLE if case.declared_vulnerable else None
+        category == rules.VULNERABLE if case.declared_vulnerable else None
     )
     check.finished_at = business_now()
     check.save()
@@ -271,8 +273,8 @@ def record_eligibility_result(
         ombudsman=result.ombudsman,
         category=category,
     )
-    if result.eligible:
-        transaction.on_commit(partial(_announce_ready, str(case.pk)))
+    if result.eligible:  # the creditors get their loan lists once, after COMMIT
+        outbox.enqueue(TASK_LOAN_LISTS, str(case.pk), dedup_key=f"loan-lists:{case.pk}")
     return check
 
 
@@ -283,8 +285,6 @@ def resume_stalled_checks(*, stalled_after: timedelta = STALLED_AFTER) -> list[s
     "running" long after its time limit (worker lost), and a check that gave up on an
     unavailable bureau. A malformed report is left for a person. Safe to run twice: the task
     itself is idempotent."""
-    from resolution.tasks import run_eligibility_check
-
     cutoff = business_now() - stalled_after
     Q = models.Q
     stalled = Case.objects.filter(
@@ -301,9 +301,5 @@ def resume_stalled_checks(*, stalled_after: timedelta = STALLED_AFTER) -> list[s
     )
     case_ids = sorted(str(pk) for pk in stalled.values_list("pk", flat=True))
     for case_id in case_ids:
-        outbox.enqueue(run_eligibility_check, case_id)
+        outbox.enqueue(TASK_CHECK, case_id)
     return case_ids
-
-
-def _announce_ready(case_id: str) -> None:
-    case_ready_for_creditors.send(sender=Case, case_id=case_id)

@@ -20,8 +20,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from bureau_gateway.adapters import get_adapter
 from finplatform.clock import business_deadline_text, business_now
 from finplatform.errors import ApplicationError, ConflictError
+from finplatform.locks import lock_rows
 from finplatform.throttle import CODES_ISSUED
 from outbox import services as outbox
 from resolution.models import (
@@ -33,9 +35,10 @@ from resolution.models import (
     SigningCode,
     SigningMethod,
 )
-from resolution.notifications import notify_borrower, notify_creditor
-from resolution.plans import create_plan
 from resolution.policy import policy
+from resolution.services.documents import plan_shares
+from resolution.services.notifications import notify_borrower, notify_creditor
+from resolution.services.plans import create_plan
 from resolution.workflow import IllegalTransition, lock_case, transition
 
 MSG_NOT_SIGNABLE = _("These documents cannot be signed now.")
@@ -46,6 +49,8 @@ MSG_TOO_MANY_ATTEMPTS = _("Too many wrong codes. Request a new one.")
 MSG_WRONG_CODE = _("The code is not correct.")
 MSG_TOO_MANY_CODES = _("Too many codes requested. Wait an hour and try again.")
 MSG_EDS_INVALID = _("The electronic signature could not be verified.")
+
+TASK_BUREAU_REPORT = "resolution.report_procedure_started"
 
 
 def _hash_code(package_id, code: str) -> str:
@@ -82,8 +87,6 @@ def issue_signing_code(*, case_id) -> tuple[SigningCode, str]:
 
 def send_signing_code(*, case_id) -> str:
     """Issue a code and text it to the borrower (HTTP outside any lock); returns the SMS id."""
-    from bureau_gateway.adapters import get_adapter
-
     row, code = issue_signing_code(case_id=case_id)
     case = Case.objects.select_related("borrower").get(pk=case_id)
     text = str(_("Finkelisim: your code to sign the documents of %(ref)s is %(code)s")) % {
@@ -100,7 +103,7 @@ def _consume_code(*, case_id, code: str) -> str | None:
     case = lock_case(case_id)
     now = business_now()
     package = _signable_package(case, now)
-    row = package.codes.select_for_update().filter(used_at__isnull=True).order_by("-pk").first()
+    row = lock_rows(package.codes.filter(used_at__isnull=True)).last()  # the newest code
     if row is None:
         return "no_code"
     if now >= row.expires_at:
@@ -133,8 +136,6 @@ def sign_with_code(*, case_id, code: str, ip: str | None = None) -> Signature:
 
 def sign_with_eds(*, case_id, signature: str, ip: str | None = None) -> Signature:
     """Verify an EDS over the package hash through the identity adapter, then sign."""
-    from bureau_gateway.adapters import get_adapter
-
     case = Case.objects.select_related("borrower", "package").get(pk=case_id)
     _signable_package(case, business_now())
     result = get_adapter("identity").verify_eds(
@@ -165,9 +166,6 @@ def _record_signature(*, case_id, method: str, ip: str | None, eds: str = "") ->
 def activate_case(*, case: Case, package: DocumentPackage, now) -> None:
     """SIGNED → plan → ACTIVE; tell creditors to suspend collection; queue bureau reports.
     Runs inside the signing transaction, the case row locked."""
-    from resolution.documents import plan_shares
-    from resolution.tasks_workflow import report_procedure_started
-
     decision = case.decision
     included = list(case.loans.filter(included=True).select_related("creditor", "loan"))
     by_creditor = {}
@@ -193,9 +191,7 @@ def activate_case(*, case: Case, package: DocumentPackage, now) -> None:
     for cl in included:
         report, created = BureauReport.objects.get_or_create(case_loan=cl, event="started")
         if created:
-            outbox.enqueue(
-                report_procedure_started, report.pk, dedup_key=f"bureau-report:{report.pk}"
-            )
+            outbox.enqueue(TASK_BUREAU_REPORT, report.pk, dedup_key=f"bureau-report:{report.pk}")
     notify_borrower(case=case, template_key="case_active")
 
 

@@ -1,15 +1,29 @@
 """Notifications to borrowers and creditors. Each message is a `Notification` row with a
 unique dedup key (a step that runs twice notifies once), rendered in the recipient's language
-and sent after commit by `resolution.tasks_workflow.send_notification`."""
+and sent after commit by the task `resolution.send_notification` (written to the outbox in the
+same transaction). Reports to the credit bureau that a procedure started are sent here too.
+"""
 
 from __future__ import annotations
 
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from bureau_gateway.adapters import get_adapter
+from creditors.webhooks import enqueue_event
+from finplatform.clock import business_now
 from outbox import services as outbox
-from resolution.models import Case, Notification, NotificationChannel
+from resolution.models import (
+    BureauReport,
+    Case,
+    Notification,
+    NotificationChannel,
+    NotificationStatus,
+)
+
+TASK_SEND = "resolution.send_notification"
 
 # template key -> (subject, body). Bodies take %(reference)s and the context's keys.
 MESSAGES = {
@@ -44,7 +58,7 @@ MESSAGES = {
         _("Procedure %(reference)s has started"),
         _("You signed the documents of %(reference)s. Your repayment schedule is active."),
     ),
-    # around the schedule (resolution.reminders)
+    # around the schedule (resolution.services.reminders)
     "due_reminder": (
         _("Payment of %(amount)s due on %(due_date)s"),
         _(
@@ -125,15 +139,13 @@ def render(template_key: str, language: str, context: dict) -> tuple[str, str]:
 
 def _create(**fields) -> Notification | None:
     """Insert one notification unless its dedup key exists; enqueue sending after commit."""
-    from resolution.tasks_workflow import send_notification
-
     try:
         with transaction.atomic():
             notification = Notification.objects.create(**fields)
     except IntegrityError:
         return None  # already notified: dedup
     if notification.channel != NotificationChannel.DASHBOARD:
-        outbox.enqueue(send_notification, str(notification.pk),
+        outbox.enqueue(TASK_SEND, str(notification.pk),
                        dedup_key=f"notification:{notification.pk}")  # fmt: skip
     return notification
 
@@ -165,8 +177,6 @@ def notify_creditor(*, creditor, case: Case, template_key: str, event: str,
                     dedup: str = "") -> None:  # fmt: skip
     """Dashboard notice, email (if the organisation has one) and webhook event, once each
     (per `dedup` too, e.g. one per loan)."""
-    from creditors.webhooks import enqueue_event
-
     ctx = {"reference": case.reference, **(context or {})}
     subject, body = render(template_key, "ru", ctx)
     base = f"{template_key}:{case.pk}:{creditor.pk}{':' + dedup if dedup else ''}"
@@ -184,3 +194,45 @@ def notify_creditor(*, creditor, case: Case, template_key: str, event: str,
         creditor=creditor, event=event, event_id=base,
         payload={"case": {"id": str(case.pk), "reference": case.reference}, **(payload or {})},
     )  # fmt: skip
+
+
+def send_notification(*, notification_id) -> str:
+    """Send one pending notification by email or SMS; a sent one is not sent again.
+    Raises ServiceUnavailable when the SMS gateway is down (the task retries)."""
+    n = Notification.objects.filter(pk=notification_id).first()
+    if n is None:  # its transaction was rolled back after all
+        return "missing"
+    if n.status != NotificationStatus.PENDING:
+        return n.status
+    Notification.objects.filter(pk=n.pk).update(attempts=n.attempts + 1)
+    if n.channel == NotificationChannel.EMAIL:
+        send_mail(n.subject, n.body, None, [n.recipient])
+    elif n.channel == NotificationChannel.SMS:
+        get_adapter("sms").send(phone=n.recipient, text=n.body, dedup_key=f"notification:{n.pk}")
+    Notification.objects.filter(pk=n.pk, status=NotificationStatus.PENDING).update(
+        status=NotificationStatus.SENT, sent_at=business_now()
+    )
+    return NotificationStatus.SENT
+
+
+def report_procedure_started(*, report_id) -> bool:
+    """Tell the credit bureau the procedure started on one loan; once per loan. Raises
+    ServiceUnavailable when the bureau is down (the task retries)."""
+    report = BureauReport.objects.select_related(
+        "case_loan__case__borrower", "case_loan__creditor", "case_loan__loan"
+    ).get(pk=report_id)
+    if report.sent_at is not None:
+        return False
+    cl = report.case_loan
+    BureauReport.objects.filter(pk=report.pk).update(attempts=report.attempts + 1)
+    get_adapter("bureau").report_procedure_started(
+        iin=cl.case.borrower.iin,
+        bureau_reference=cl.loan.bureau_reference or cl.loan.contract_number,
+        creditor_bin=cl.creditor.bin, case_reference=cl.case.reference,
+        on=business_now().date(),
+    )  # fmt: skip
+    with transaction.atomic():
+        BureauReport.objects.filter(pk=report.pk, sent_at__isnull=True).update(
+            sent_at=business_now()
+        )
+    return True

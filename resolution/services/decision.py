@@ -1,19 +1,19 @@
 """Step 6: the ombudsman's review. Decide disputed loans, approve (terms fixed, the document
 package generated in a worker), reject with a reason, or hand the case to the other ombudsman.
-Admin actions call these and nothing else."""
+Admin actions call these and nothing else; what the review page reads is in
+`resolution.selectors.ombudsman`."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from creditors.models import Ombudsman
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError, ConflictError
+from finplatform.locks import lock_row
 from finplatform.money import format_tenge
 from outbox import services as outbox
 from resolution.models import (
@@ -22,14 +22,18 @@ from resolution.models import (
     CaseLoan,
     CaseStatus,
     ConfirmationAction,
-    ConfirmationStatus,
     DebtConfirmation,
     DocumentPackage,
 )
-from resolution.notifications import notify_borrower, notify_creditor
-from resolution.plans import decide_held_share, held_share_for, preview_lines, propose_terms
-from resolution.policy import kdn_limit, policy
+from resolution.policy import policy
+from resolution.selectors.ombudsman import confirmed_total, provisional_total, undecided_disputes
+from resolution.services.documents import build_snapshot
+from resolution.services.notifications import notify_borrower, notify_creditor
+from resolution.services.plans import decide_held_share, held_share_for, propose_terms
 from resolution.workflow import lock_case, transition
+from schedules.models import Plan
+
+TASK_DOCUMENTS = "resolution.generate_documents"
 
 MSG_NOT_UNDER_REVIEW = _("Only a case under review can be decided.")
 MSG_NOT_DISPUTED = _("This loan is not disputed, or was already decided.")
@@ -39,76 +43,6 @@ MSG_NOTHING_INCLUDED = _("No loan is left in the procedure.")
 MSG_DECIDE_AFTER_SIGNING = _(
     "The case was approved with this dispute open: decide it once the borrower has signed."
 )
-
-
-def cases_for_ombudsman_staff(user) -> QuerySet[Case]:
-    """The cases a staff member may see: their ombudsman's; a superuser sees all."""
-    if user.is_superuser:
-        return Case.objects.all()
-    staff = getattr(user, "ombudsman_staff", None)
-    if staff is None:
-        return Case.objects.none()
-    return Case.objects.filter(ombudsman=staff.ombudsman)
-
-
-def undecided_disputes(case: Case) -> QuerySet[CaseLoan]:
-    return case.loans.filter(
-        included=True,
-        confirmation_status=ConfirmationStatus.DISPUTED,
-        confirmed_total_tiyn__isnull=True,
-    )
-
-
-def provisional_total(case: Case) -> int:
-    """What the undecided disputed loans add to the plan if approved now: each at its bureau
-    figure (the creditor disputing cannot raise the borrower's debt), held until decided."""
-    return undecided_disputes(case).aggregate(s=Sum("bureau_total_tiyn"))["s"] or 0
-
-
-def plan_debts(case: Case) -> tuple[list, list]:
-    """(debts, held) for the plan, in the documents' order (creditor name, then id): debts is
-    [(Creditor, confirmed total)] per creditor with confirmed loans; held is
-    [(Creditor, case loan, bureau total)] per undecided disputed loan."""
-    debts: dict = {}
-    held = []
-    loans = case.loans.filter(included=True).select_related("creditor")
-    for cl in loans.order_by("creditor__name", "creditor_id", "pk"):
-        if cl.confirmed_total_tiyn is None:
-            if cl.confirmation_status == ConfirmationStatus.DISPUTED:
-                held.append((cl.creditor, cl, cl.bureau_total_tiyn))
-            continue
-        creditor, amount = debts.get(cl.creditor_id, (cl.creditor, 0))
-        debts[cl.creditor_id] = (creditor, amount + cl.confirmed_total_tiyn)
-    return [d for d in debts.values() if d[1] > 0], held
-
-
-def confirmed_total(case: Case) -> int:
-    return (
-        case.loans.filter(included=True, confirmed_total_tiyn__isnull=False).aggregate(
-            s=Sum("confirmed_total_tiyn")
-        )["s"]
-        or 0
-    )
-
-
-def debt_burden(case: Case, monthly_tiyn: int | None) -> dict:
-    """Proposed monthly payment / declared income against 0.5 (0.25 after a delay over 90
-    days): a warning for the ombudsman, never a refusal (SPEC §5)."""
-    long_overdue = (
-        case.loans.filter(included=True).aggregate(m=Max("loan__overdue_days"))["m"] or 0
-    ) > 90
-    limit = kdn_limit(long_overdue=long_overdue)
-    income = case.declared_monthly_income_tiyn
-    if not income or monthly_tiyn is None:
-        return {"ratio": None, "limit": limit, "long_overdue": long_overdue, "warning": True}
-    ratio = (Decimal(monthly_tiyn) / Decimal(income)).quantize(
-        Decimal("0.001"), rounding=ROUND_HALF_UP
-    )
-    return {"ratio": ratio, "limit": limit, "long_overdue": long_overdue, "warning": ratio > limit}
-
-
-def creditors_late(case: Case):
-    return case.creditor_requests.filter(late=True).select_related("creditor")
 
 
 @transaction.atomic
@@ -125,7 +59,7 @@ def decide_disputed_loan(
     `DebtConfirmation` row records who decided what."""
     case_id = CaseLoan.objects.values_list("case_id", flat=True).get(pk=case_loan_id)
     case = lock_case(case_id)
-    case_loan = CaseLoan.objects.select_for_update().get(pk=case_loan_id)
+    case_loan = lock_row(CaseLoan, pk=case_loan_id)
     approved = hasattr(case, "decision")
     if case.status != CaseStatus.UNDER_REVIEW and not approved:
         raise ConflictError(MSG_NOT_UNDER_REVIEW, code="case_not_under_review")
@@ -162,8 +96,6 @@ def decide_disputed_loan(
 
 
 def _after_held_decision(*, case, case_loan, include, amount_tiyn, reason, outcome) -> None:
-    from schedules.models import Plan
-
     total = Plan.objects.values_list("total_tiyn", flat=True).get(case=case)
     case.total_debt_tiyn = total
     case.save(update_fields=["total_debt_tiyn", "updated_at"])
@@ -184,34 +116,6 @@ def _after_held_decision(*, case, case_loan, include, amount_tiyn, reason, outco
     )  # fmt: skip
 
 
-def proposal(case: Case) -> dict:
-    """What the ombudsman sees before approving: total, terms, the schedule it would give
-    (each line with the creditors' parts), the debt-burden ratio, disputes and late creditors.
-    """
-    total = confirmed_total(case) + provisional_total(case)
-    terms = propose_terms(total_tiyn=total, category=case.category) if total > 0 else None
-    lines, creditors = [], []
-    if terms is not None:
-        debts, held = plan_debts(case)
-        shares = [*debts, *((c, amount) for c, _, amount in held)]
-        creditors = list({c.pk: c for c, _ in shares}.values())
-        first_due = (business_now() + timedelta(days=policy("FIRST_DUE_DAYS"))).date()
-        lines = preview_lines(total_tiyn=total, category=case.category,
-                              debts=shares, first_due=first_due)  # fmt: skip
-        for line in lines:
-            line["part_list"] = [line["parts"][str(c.pk)] for c in creditors]
-    return {
-        "total_tiyn": total,
-        "terms": terms,
-        "schedule": lines,
-        "schedule_creditors": creditors,
-        "debt_burden": debt_burden(case, terms.monthly_tiyn if terms else None),
-        "undecided_disputes": list(undecided_disputes(case)),
-        "held_tiyn": provisional_total(case),
-        "late_creditors": list(creditors_late(case)),
-    }
-
-
 @transaction.atomic
 def approve_case(*, case_id, user=None, note: str = "") -> CaseDecision:
     """Fix the terms the case is decided under and start generating the document package.
@@ -220,9 +124,6 @@ def approve_case(*, case_id, user=None, note: str = "") -> CaseDecision:
     DOCUMENTS_ISSUED with the 72-hour signing deadline (`documents.generate_package`).
     A loan still disputed goes into the plan at its bureau figure, its share held (paid into
     a held account, never out) until `decide_disputed_loan` decides it after signing."""
-    from resolution.documents import build_snapshot
-    from resolution.tasks_workflow import generate_documents
-
     case = lock_case(case_id)
     if case.status != CaseStatus.UNDER_REVIEW:
         raise ConflictError(MSG_NOT_UNDER_REVIEW, code="case_not_under_review")
@@ -230,7 +131,7 @@ def approve_case(*, case_id, user=None, note: str = "") -> CaseDecision:
         # approved before: if the package is still not issued (a worker failed), render again
         package = DocumentPackage.objects.filter(case=case, issued_at__isnull=True).first()
         if package is not None:
-            outbox.enqueue(generate_documents, str(package.pk))
+            outbox.enqueue(TASK_DOCUMENTS, str(package.pk))
         return case.decision
     # Loans still disputed go in at their bureau figure, their shares held until decided.
     total = confirmed_total(case) + provisional_total(case)
@@ -251,7 +152,7 @@ def approve_case(*, case_id, user=None, note: str = "") -> CaseDecision:
         snapshot=build_snapshot(case=case, decision=decision),
         language=_document_language(case),
     )
-    outbox.enqueue(generate_documents, str(package.pk), dedup_key=f"documents:{package.pk}")
+    outbox.enqueue(TASK_DOCUMENTS, str(package.pk), dedup_key=f"documents:{package.pk}")
     return decision
 
 
@@ -279,17 +180,3 @@ def reassign_case(*, case_id, ombudsman: str, user=None) -> Case:
     case.ombudsman = ombudsman
     case.save(update_fields=["ombudsman", "updated_at"])
     return case
-
-
-def review_queue(user) -> QuerySet[Case]:
-    """Cases awaiting creditors or the decision, and signed cases with a disputed loan still
-    to decide (its share held)."""
-    return (
-        cases_for_ombudsman_staff(user)
-        .filter(
-            Q(status=CaseStatus.UNDER_REVIEW)
-            | Q(status=CaseStatus.AWAITING_CREDITORS)
-            | Q(plan__shares__hold="held")
-        )
-        .distinct()
-    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from schedules import services as schedules
+from schedules.models import CreditorShare, ShareHold
 
 
 def propose_terms(*, total_tiyn: int, category: str):
@@ -49,8 +50,6 @@ def create_plan(*, case, debts, category: str, first_due: date, table_version_id
 
 def held_share_for(case_loan_id):
     """The plan share held for this disputed loan, or None (not held, or decided)."""
-    from schedules.models import CreditorShare, ShareHold
-
     return CreditorShare.objects.filter(case_loan_id=case_loan_id, hold=ShareHold.HELD).first()
 
 
@@ -61,8 +60,6 @@ def decide_held_share(*, share_id, decided_tiyn: int):
 
 def held_case_loan_ids(case) -> set:
     """Ids of the case's loans whose plan share is held (dispute still undecided)."""
-    from schedules.models import CreditorShare, ShareHold
-
     return set(
         CreditorShare.objects.filter(plan__case=case, hold=ShareHold.HELD).values_list(
             "case_loan_id", flat=True

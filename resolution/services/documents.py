@@ -14,8 +14,10 @@ import os
 
 from django.db import transaction
 from django.template.loader import render_to_string
+from weasyprint import HTML
 
 from finplatform.clock import business_deadline_text, business_now
+from finplatform.locks import lock_row
 from resolution.models import (
     Case,
     CaseDecision,
@@ -24,9 +26,9 @@ from resolution.models import (
     DocumentKind,
     DocumentPackage,
 )
-from resolution.notifications import notify_borrower
-from resolution.plans import preview_lines
 from resolution.policy import mediator_fee_payer, policy, signing_deadline
+from resolution.services.notifications import notify_borrower
+from resolution.services.plans import preview_lines
 from resolution.workflow import lock_case, transition
 
 # fontTools stamps embedded font subsets with "now" unless this is set: fix it so the same
@@ -154,8 +156,6 @@ def document_specs(snapshot: dict) -> list[tuple[str, str | None]]:
 
 def render_pdf(*, snapshot: dict, kind: str, creditor_key: str | None, language: str) -> bytes:
     """One document's PDF bytes; a pure function of its arguments."""
-    from weasyprint import HTML
-
     language = language if language in TITLES else "ru"
     creditor = next((c for c in snapshot["creditors"] if c["key"] == creditor_key), None)
     html = render_to_string(
@@ -185,7 +185,7 @@ def generate_package(*, package_id) -> DocumentPackage:
         rendered.append((position, kind, creditor_key, pdf))
     with transaction.atomic():
         case = lock_case(package.case_id)
-        package = DocumentPackage.objects.select_for_update().get(pk=package_id)
+        package = lock_row(DocumentPackage, pk=package_id)
         if package.issued_at is not None or case.status != CaseStatus.UNDER_REVIEW:
             return package
         names = {c["key"]: c["name"] for c in package.snapshot["creditors"]}

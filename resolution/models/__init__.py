@@ -1,0 +1,60 @@
+"""The models of the resolution app, by topic; Django and every importer find them here."""
+
+from resolution.models.case import (
+    CLOSED_BEFORE_SIGNING,
+    Case,
+    CaseLoan,
+    CaseStatus,
+    CaseTransition,
+    Category,
+    ConfirmationStatus,
+    OmbudsmanStaff,
+    new_reference,
+)
+from resolution.models.confirmation import ConfirmationAction, CreditorRequest, DebtConfirmation
+from resolution.models.decision import CaseDecision, CaseDocument, DocumentKind, DocumentPackage
+from resolution.models.eligibility import (
+    CheckState,
+    EligibilityCheck,
+    EligibilityPolicy,
+    RuleOutcome,
+)
+from resolution.models.notifications import (
+    BureauReport,
+    Notification,
+    NotificationChannel,
+    NotificationStatus,
+)
+from resolution.models.review import ReviewQueueCase
+from resolution.models.signing import Signature, SigningCode, SigningMethod
+
+__all__ = [
+    "CLOSED_BEFORE_SIGNING",
+    "BureauReport",
+    "Case",
+    "CaseDecision",
+    "CaseDocument",
+    "CaseLoan",
+    "CaseStatus",
+    "CaseTransition",
+    "Category",
+    "CheckState",
+    "ConfirmationAction",
+    "ConfirmationStatus",
+    "CreditorRequest",
+    "DebtConfirmation",
+    "DocumentKind",
+    "DocumentPackage",
+    "EligibilityCheck",
+    "EligibilityPolicy",
+    "Notification",
+    "NotificationChannel",
+    "NotificationStatus",
+    "OmbudsmanStaff",
+    "ReviewQueueCase",
+    "RuleOutcome",
+    "Signature",
+    "SigningCode",
+    "SigningMethod",
+    "new_reference",
+]

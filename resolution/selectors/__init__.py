@@ -1,0 +1,1 @@
+"""Reads of the resolution app, by audience: borrower, creditor, ombudsman."""

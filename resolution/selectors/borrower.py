@@ -1,0 +1,74 @@
+"""Reads for the borrower, each scoped to the caller's own borrower: another borrower's case
+reference, case id or document is simply not found (404), so existence never leaks. Also the
+application's own reads (the eligibility policy, repeat participation)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from resolution.models import (
+    CLOSED_BEFORE_SIGNING,
+    Case,
+    CaseDocument,
+    CaseLoan,
+    CaseStatus,
+    EligibilityPolicy,
+    RuleOutcome,
+)
+
+SIGNED_STATES = (CaseStatus.SIGNED, CaseStatus.ACTIVE, CaseStatus.COMPLETED, CaseStatus.BREACHED)
+
+
+def cases_for_borrower(borrower) -> QuerySet[Case]:
+    return Case.objects.filter(borrower=borrower).order_by("-created_at")
+
+
+def case_for_borrower_by_reference(borrower, reference: str) -> Case:
+    return get_object_or_404(cases_for_borrower(borrower), reference=reference)
+
+
+def case_for_borrower(borrower, case_id) -> Case:
+    return get_object_or_404(Case.objects.filter(borrower=borrower), pk=case_id)
+
+
+def open_case_for_borrower(borrower) -> Case | None:
+    return cases_for_borrower(borrower).exclude(status__in=CLOSED_BEFORE_SIGNING).first()
+
+
+def borrower_has_signed_procedure(borrower, *, exclude_case_id=None) -> bool:
+    """Our own record of repeat participation (the bureau's flag is the other source)."""
+    qs = Case.objects.filter(borrower=borrower, status__in=SIGNED_STATES)
+    if exclude_case_id is not None:
+        qs = qs.exclude(pk=exclude_case_id)
+    return qs.exists()
+
+
+def current_policy() -> EligibilityPolicy:
+    """The newest eligibility policy; the shipped defaults are saved as version 1 when none
+    exists yet."""
+    policy = EligibilityPolicy.objects.order_by("-version").first()
+    return policy or EligibilityPolicy.objects.create(note="shipped defaults")
+
+
+def case_loans(case: Case) -> QuerySet[CaseLoan]:
+    return case.loans.select_related("creditor", "loan").order_by("-included", "creditor__name")
+
+
+def rule_outcomes(case: Case) -> QuerySet[RuleOutcome]:
+    return RuleOutcome.objects.filter(eligibility_check__case=case).order_by("position")
+
+
+def documents_for_borrower(borrower, case: Case) -> QuerySet[CaseDocument]:
+    return CaseDocument.objects.filter(
+        package__case=case, package__case__borrower=borrower, package__issued_at__isnull=False
+    ).defer("content")
+
+
+def document_for_borrower(borrower, document_id) -> CaseDocument:
+    return get_object_or_404(
+        CaseDocument.objects.filter(
+            package__case__borrower=borrower, package__issued_at__isnull=False
+        ),
+        pk=document_id,
+    )

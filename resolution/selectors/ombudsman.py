@@ -1,0 +1,127 @@
+"""Reads for the ombudsman: the cases a staff member may see, the review queue, and what the
+review page shows before a decision (totals, disputes, the proposed schedule, the debt
+burden). Decisions themselves are in `resolution.services.decision`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Max, Q, QuerySet, Sum
+
+from finplatform.clock import business_now
+from resolution.models import Case, CaseLoan, CaseStatus, ConfirmationStatus
+from resolution.policy import kdn_limit, policy
+from resolution.services.plans import preview_lines, propose_terms
+
+
+def cases_for_ombudsman_staff(user) -> QuerySet[Case]:
+    """The cases a staff member may see: their ombudsman's; a superuser sees all."""
+    if user.is_superuser:
+        return Case.objects.all()
+    staff = getattr(user, "ombudsman_staff", None)
+    if staff is None:
+        return Case.objects.none()
+    return Case.objects.filter(ombudsman=staff.ombudsman)
+
+
+def undecided_disputes(case: Case) -> QuerySet[CaseLoan]:
+    return case.loans.filter(
+        included=True,
+        confirmation_status=ConfirmationStatus.DISPUTED,
+        confirmed_total_tiyn__isnull=True,
+    )
+
+
+def provisional_total(case: Case) -> int:
+    """What the undecided disputed loans add to the plan if approved now: each at its bureau
+    figure (the creditor disputing cannot raise the borrower's debt), held until decided."""
+    return undecided_disputes(case).aggregate(s=Sum("bureau_total_tiyn"))["s"] or 0
+
+
+def plan_debts(case: Case) -> tuple[list, list]:
+    """(debts, held) for the plan, in the documents' order (creditor name, then id): debts is
+    [(Creditor, confirmed total)] per creditor with confirmed loans; held is
+    [(Creditor, case loan, bureau total)] per undecided disputed loan."""
+    debts: dict = {}
+    held = []
+    loans = case.loans.filter(included=True).select_related("creditor")
+    for cl in loans.order_by("creditor__name", "creditor_id", "pk"):
+        if cl.confirmed_total_tiyn is None:
+            if cl.confirmation_status == ConfirmationStatus.DISPUTED:
+                held.append((cl.creditor, cl, cl.bureau_total_tiyn))
+            continue
+        creditor, amount = debts.get(cl.creditor_id, (cl.creditor, 0))
+        debts[cl.creditor_id] = (creditor, amount + cl.confirmed_total_tiyn)
+    return [d for d in debts.values() if d[1] > 0], held
+
+
+def confirmed_total(case: Case) -> int:
+    return (
+        case.loans.filter(included=True, confirmed_total_tiyn__isnull=False).aggregate(
+            s=Sum("confirmed_total_tiyn")
+        )["s"]
+        or 0
+    )
+
+
+def debt_burden(case: Case, monthly_tiyn: int | None) -> dict:
+    """Proposed monthly payment / declared income against 0.5 (0.25 after a delay over 90
+    days): a warning for the ombudsman, never a refusal (SPEC §5)."""
+    long_overdue = (
+        case.loans.filter(included=True).aggregate(m=Max("loan__overdue_days"))["m"] or 0
+    ) > 90
+    limit = kdn_limit(long_overdue=long_overdue)
+    income = case.declared_monthly_income_tiyn
+    if not income or monthly_tiyn is None:
+        return {"ratio": None, "limit": limit, "long_overdue": long_overdue, "warning": True}
+    ratio = (Decimal(monthly_tiyn) / Decimal(income)).quantize(
+        Decimal("0.001"), rounding=ROUND_HALF_UP
+    )
+    return {"ratio": ratio, "limit": limit, "long_overdue": long_overdue, "warning": ratio > limit}
+
+
+def creditors_late(case: Case):
+    return case.creditor_requests.filter(late=True).select_related("creditor")
+
+
+def proposal(case: Case) -> dict:
+    """What the ombudsman sees before approving: total, terms, the schedule it would give
+    (each line with the creditors' parts), the debt-burden ratio, disputes and late creditors.
+    """
+    total = confirmed_total(case) + provisional_total(case)
+    terms = propose_terms(total_tiyn=total, category=case.category) if total > 0 else None
+    lines, creditors = [], []
+    if terms is not None:
+        debts, held = plan_debts(case)
+        shares = [*debts, *((c, amount) for c, _, amount in held)]
+        creditors = list({c.pk: c for c, _ in shares}.values())
+        first_due = (business_now() + timedelta(days=policy("FIRST_DUE_DAYS"))).date()
+        lines = preview_lines(total_tiyn=total, category=case.category,
+                              debts=shares, first_due=first_due)  # fmt: skip
+        for line in lines:
+            line["part_list"] = [line["parts"][str(c.pk)] for c in creditors]
+    return {
+        "total_tiyn": total,
+        "terms": terms,
+        "schedule": lines,
+        "schedule_creditors": creditors,
+        "debt_burden": debt_burden(case, terms.monthly_tiyn if terms else None),
+        "undecided_disputes": list(undecided_disputes(case)),
+        "held_tiyn": provisional_total(case),
+        "late_creditors": list(creditors_late(case)),
+    }
+
+
+def review_queue(user) -> QuerySet[Case]:
+    """Cases awaiting creditors or the decision, and signed cases with a disputed loan still
+    to decide (its share held)."""
+    return (
+        cases_for_ombudsman_staff(user)
+        .filter(
+            Q(status=CaseStatus.UNDER_REVIEW)
+            | Q(status=CaseStatus.AWAITING_CREDITORS)
+            | Q(plan__shares__hold="held")
+        )
+        .distinct()
+    )

@@ -1,0 +1,37 @@
+"""What the end of a plan means for its case: paid in full → COMPLETED, more than 40 days
+late → BREACHED.
+
+The schedules app does not import the workflow: it writes the tasks `resolution.plan_completed`
+and `resolution.plan_breached` (one arg, the case id) to the outbox, and the stuck-case sweep
+(`resolution.services.recovery`) writes them again for an ACTIVE case whose plan is over.
+Both moves are idempotent: a case already moved, or not allowed to move, is left as it is.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from resolution.models import CaseStatus
+from resolution.workflow import ALLOWED, lock_case, transition
+
+ACTOR = "schedules"
+
+
+def plan_completed(*, case_id) -> bool:
+    """The unified schedule is paid in full: ACTIVE or BREACHED → COMPLETED."""
+    return _move(case_id, CaseStatus.COMPLETED, "The unified schedule is paid in full.")
+
+
+def plan_breached(*, case_id) -> bool:
+    """A payment is more than 40 days late: ACTIVE → BREACHED."""
+    return _move(case_id, CaseStatus.BREACHED, "A payment is more than 40 days late.")
+
+
+@transaction.atomic
+def _move(case_id, to: str, reason: str) -> bool:
+    """Move the case to `to` when its state allows it now; True when it moved."""
+    case = lock_case(case_id)
+    if to not in ALLOWED[case.status]:
+        return False
+    transition(case_id=case.pk, to=to, actor_label=ACTOR, reason=reason)
+    return True
