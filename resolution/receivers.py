@@ -40,8 +40,5 @@ def on_case_ready_for_creditors(sender=None, case_id=None, **kwargs) -> None:
 
 def connect() -> None:
     from resolution.signals import case_ready_for_creditors
-    from schedules import signals
 
-    signals.plan_completed.connect(on_plan_completed, dispatch_uid="resolution.plan_completed")
-    signals.plan_breached.connect(on_plan_breached, dispatch_uid="resolution.plan_breached")
     case_ready_for_creditors.connect(on_case_ready_for_creditors, dispatch_uid="workflow-lists")

@@ -70,19 +70,19 @@ def resume_signed_cases() -> list[str]:
 
 
 def resend_plan_outcomes() -> dict[str, list[str]]:
-    """ACTIVE cases whose plan is completed or breached: send the signal again (the
-    receivers move the case once)."""
+    """ACTIVE cases whose plan is completed or breached: enqueue the outcome task again
+    (the task moves the case once)."""
     from schedules.models import Plan, PlanStatus
-    from schedules.signals import plan_breached, plan_completed
 
     resent: dict[str, list[str]] = {"completed": [], "breached": []}
     stale = Plan.objects.filter(
         case__status=CaseStatus.ACTIVE, status__in=[PlanStatus.COMPLETED, PlanStatus.BREACHED]
     ).values_list("pk", "case_id", "status")
-    for plan_id, case_id, status in stale:
-        signal = plan_completed if status == PlanStatus.COMPLETED else plan_breached
-        signal.send(sender=Plan, case_id=case_id, plan_id=plan_id)
-        resent["completed" if status == PlanStatus.COMPLETED else "breached"].append(str(case_id))
+    for _plan_id, case_id, status in stale:
+        completed = status == PlanStatus.COMPLETED
+        task = "resolution.plan_completed" if completed else "resolution.plan_breached"
+        outbox.enqueue(task, str(case_id))  # no dedup key: a re-send
+        resent["completed" if completed else "breached"].append(str(case_id))
     return resent
 
 

@@ -30,8 +30,8 @@ from rest_framework.views import APIView
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError, ErrorSerializer
 from finplatform.kzid import validate_iin
-from schedules import services
 from schedules.models import IncomingPayment, PaymentProvider, hash_api_key
+from schedules.services import payments as services
 
 MSG_KEY_HEADER = _("The Idempotency-Key header is required (at most 200 characters).")
 MSG_PAYER = _("Give case_reference or payer_iin.")

@@ -21,8 +21,9 @@ from finplatform.csvexport import csv_attachment
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.money import format_tenge, tiyn_to_decimal
 from finplatform.permissions import borrower_required, creditor_staff_required
-from schedules import selectors, services, statements
+from schedules import selectors, statements
 from schedules.forms import SimulatedPaymentForm, StatementMonthForm, StatementPeriodForm
+from schedules.services import payments as services
 
 INSTALMENT_STATUS = {
     "paid": pgettext_lazy("instalment status", "Paid"),

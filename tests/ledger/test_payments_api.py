@@ -167,16 +167,16 @@ def test_portal_schedule_is_own_plan_only(client):
 
 
 def test_keys_with_tabs_newlines_and_backslashes_round_trip_through_copy():
-    from schedules import services
+    from schedules.services.payments import book_payment
     from tests.ledger.helpers import pay
 
     plan, _ = make_plan([50_000])
     key = "odd\tkey\\with\nnewline\r и юникод"
-    first = services.book_payment(source="s\t1", item=pay(key, 100, date(2026, 1, 5), plan=plan))
+    first = book_payment(source="s\t1", item=pay(key, 100, date(2026, 1, 5), plan=plan))
     stored = IncomingPayment.objects.get()
     assert stored.idempotency_key == key and stored.source == "s\t1"
     assert LedgerTransaction.objects.get().description == f"s\t1:{key}"
-    again = services.book_payment(source="s\t1", item=pay(key, 100, date(2026, 1, 5), plan=plan))
+    again = book_payment(source="s\t1", item=pay(key, 100, date(2026, 1, 5), plan=plan))
     assert not again.created and again.payment.pk == first.payment.pk
 
 

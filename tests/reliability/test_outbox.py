@@ -21,8 +21,8 @@ from resolution import recovery
 from resolution.decision import approve_case
 from resolution.models import Case, CaseStatus
 from resolution.workflow import transition
-from schedules import services as schedules
 from schedules.models import Plan, PlanStatus
+from schedules.services.payments import book_payment
 from tests.factories import CaseFactory
 from tests.ledger.factories import make_plan
 from tests.ledger.helpers import pay
@@ -179,18 +179,21 @@ def test_sweeper_activates_a_signed_case_without_a_plan(table):
     assert recovery.resume_signed_cases() == []  # idempotent
 
 
-def test_sweeper_moves_a_case_whose_plan_outcome_signal_was_lost(table):
+def test_sweeper_enqueues_the_outcome_again_for_a_case_its_plan_did_not_move(table):
     case = CaseFactory(status=CaseStatus.ACTIVE)
     plan, _ = make_plan([3_000, 7_000], case=case)
-    # booked, but the after-commit signal never ran (no commit in this test: as a crash)
-    schedules.book_payment(source="t", item=pay("all", 10_000, date(2026, 1, 5), plan=plan))
+    # booked; the outcome task has not run (no worker here), so the case has not moved
+    book_payment(source="t", item=pay("all", 10_000, date(2026, 1, 5), plan=plan))
     plan.refresh_from_db()
     case.refresh_from_db()
     assert plan.status == PlanStatus.COMPLETED and case.status == CaseStatus.ACTIVE
+    sent = OutboxMessage.objects.filter(task_name="resolution.plan_completed", args=[str(case.pk)])
+    assert [m.dedup_key for m in sent] == [f"plan-completed:{plan.pk}"]  # with the booking
     assert recovery.resend_plan_outcomes() == {"completed": [str(case.pk)], "breached": []}
-    case.refresh_from_db()
-    assert case.status == CaseStatus.COMPLETED
+    assert sorted(m.dedup_key or "" for m in sent) == ["", f"plan-completed:{plan.pk}"]
+    transition(case_id=case.pk, to=CaseStatus.COMPLETED, reason="what the task does")
     assert recovery.resend_plan_outcomes() == {"completed": [], "breached": []}
+    assert sent.count() == 2
 
 
 def test_the_sweeps_are_on_the_beat_schedule_with_expiry():
