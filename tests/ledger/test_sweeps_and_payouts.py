@@ -150,13 +150,13 @@ def test_sweep_sends_the_completion_again_while_the_case_has_not_completed():
     book_payment(source="t", item=pay("all", 10_000, date(2026, 1, 5), plan=plan))
     completed = OutboxMessage.objects.filter(task_name="resolution.plan_completed")
     assert sweep_plans().completion_resent == 1
-    assert sorted((m.args, m.dedup_key or "") for m in completed) == [
+    assert sorted((m.args, m.dedup_key or "") for m in completed.all()) == [
         ([str(case.pk)], ""), ([str(case.pk)], f"plan-completed:{plan.pk}")
     ]  # fmt: skip
     case.status = CaseStatus.COMPLETED  # what the workflow's task does
     case.save(update_fields=["status"])
     assert sweep_plans().completion_resent == 0
-    assert completed.count() == 2
+    assert completed.all().count() == 2
 
 
 def test_payouts_go_only_to_approved_details_and_follow_a_second_approval():

@@ -188,12 +188,12 @@ def test_sweeper_enqueues_the_outcome_again_for_a_case_its_plan_did_not_move(tab
     case.refresh_from_db()
     assert plan.status == PlanStatus.COMPLETED and case.status == CaseStatus.ACTIVE
     sent = OutboxMessage.objects.filter(task_name="resolution.plan_completed", args=[str(case.pk)])
-    assert [m.dedup_key for m in sent] == [f"plan-completed:{plan.pk}"]  # with the booking
+    assert [m.dedup_key for m in sent.all()] == [f"plan-completed:{plan.pk}"]  # with the booking
     assert recovery.resend_plan_outcomes() == {"completed": [str(case.pk)], "breached": []}
-    assert sorted(m.dedup_key or "" for m in sent) == ["", f"plan-completed:{plan.pk}"]
+    assert sorted(m.dedup_key or "" for m in sent.all()) == ["", f"plan-completed:{plan.pk}"]
     transition(case_id=case.pk, to=CaseStatus.COMPLETED, reason="what the task does")
     assert recovery.resend_plan_outcomes() == {"completed": [], "breached": []}
-    assert sent.count() == 2
+    assert sent.all().count() == 2
 
 
 def test_the_sweeps_are_on_the_beat_schedule_with_expiry():
