@@ -139,8 +139,8 @@ def book_payments(*, source: str, items: list[PaymentIn]) -> list[PaymentResult]
     fresh = _dedupe(items, existing)
     plan_of = _find_plans(fresh)
     plans = lock_plans(set(plan_of.values()))
-    shares = _load_shares(plans)
     accounts = _system_accounts()
+    shares = _load_shares(plans)
     batch = Batch(source=source, now=business_now())
     for index, item in enumerate(fresh):
         _distribute(batch, item, plans.get(plan_of.get(index)), shares, accounts)
