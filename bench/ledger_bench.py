@@ -1,5 +1,5 @@
 """Month-end ledger benchmark: distribute N payments (1–6 creditors per plan) through the real
-code path (`schedules.services.book_payments`, batches of 1,000 payments per database
+code path (`schedules.services.payments.book_payments`, batches of 1,000 payments per database
 transaction, plus a sample through `book_payment`, one payment per transaction as the API does)
 into PostgreSQL, then insert the very same ledger rows with plain SQL COPY (same tables,
 indexes, constraints and triggers) as the physical limit.
@@ -165,7 +165,7 @@ def build_plans(size: int) -> list:
 
 
 def build_payments(size: int, plans: list) -> list:
-    from schedules.services import PaymentIn
+    from schedules.services.payments import PaymentIn
 
     rng = random.Random(size + 1)
     items = []
@@ -181,7 +181,7 @@ def build_payments(size: int, plans: list) -> list:
 def run_real(items: list, batch: int) -> dict:
     from django.db import connection
 
-    from schedules.services import book_payments
+    from schedules.services.payments import book_payments
 
     connection.ensure_connection()
     profiler = None
@@ -234,7 +234,7 @@ def run_single(plans: list, count: int = 2000) -> dict:
     """The API's path: one payment per call and per database transaction."""
     from django.db import connection
 
-    from schedules.services import PaymentIn, book_payment
+    from schedules.services.payments import PaymentIn, book_payment
 
     # The COPY step restored the rows but the caches still match them, so continue on top.
     connection.ensure_connection()

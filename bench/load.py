@@ -102,8 +102,9 @@ def seed(args, out: Path) -> dict:
     from creditors.models import Ombudsman
     from finplatform.clock import business_date, business_now
     from resolution.models import CaseStatus, ConfirmationStatus
-    from schedules import services
     from schedules.models import PaymentProvider
+    from schedules.services.payments import PaymentIn, book_payments
+    from schedules.services.plans import create_plan
     from tests.factories import CaseFactory, CaseLoanFactory, CreditorFactory
 
     rng = random.Random(2026)
@@ -124,7 +125,7 @@ def seed(args, out: Path) -> dict:
                     confirmation_status=ConfirmationStatus.CONFIRMED,
                 )  # fmt: skip
                 debts.append((creditor, case_loan.bureau_total_tiyn))
-            plan = services.create_plan(
+            plan = create_plan(
                 case=case, debts=debts, category="general",
                 first_due=today - timedelta(days=30 * (n % 4)),
             )  # fmt: skip
@@ -139,7 +140,7 @@ def seed(args, out: Path) -> dict:
 
     # A payment history: three earlier payments per plan, booked as the provider's batch.
     items = [
-        services.PaymentIn(
+        PaymentIn(
             idempotency_key=f"seed-{plan.pk}-{k}",
             amount_tiyn=plan.monthly_tiyn,
             paid_at=business_now() - timedelta(days=30 * (3 - k)),
@@ -150,7 +151,7 @@ def seed(args, out: Path) -> dict:
         for k in range(3)
     ]
     for start in range(0, len(items), 1000):
-        services.book_payments(source="provider:seed", items=items[start : start + 1000])
+        book_payments(source="provider:seed", items=items[start : start + 1000])
 
     provider = PaymentProvider(code="loadpay", name="Load Pay")
     provider_key = provider.set_new_key()

@@ -27,7 +27,7 @@ from provider_api.serializers import (
     PaymentInSerializer,
     PaymentOutSerializer,
 )
-from schedules import services
+from schedules.services import payments as services
 
 MSG_KEY_HEADER = _("The Idempotency-Key header is required (at most 200 characters).")
 

@@ -6,7 +6,7 @@ dropped. Python checks the balance before writing and PostgreSQL checks it again
 Rows are written with PostgreSQL COPY (one statement per table per call), which is what makes
 a month-end run of 100,000 payments fast; constraints and triggers apply to COPY exactly as to
 INSERT. The statements are recorded in `connection.queries` like any other query, so tests
-capturing SQL see them.
+capturing SQL see them. `update_rows` changes many cached totals in one UPDATE … FROM VALUES.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from datetime import date, datetime
 
 from django.db import connection
 
+from creditors.models import Creditor
 from schedules.models import Account, AccountKind, Side
 
 BANK, SUSPENSE, REFUND = "bank", "suspense", "refund"
@@ -52,8 +53,6 @@ def system_account_ids() -> dict[str, int]:
 
 def creditor_account_ids(creditor_ids) -> dict:
     """creditor_id -> payable account id, creating the accounts that are missing."""
-    from creditors.models import Creditor
-
     creditor_ids = set(creditor_ids)
     found = dict(
         Account.objects.filter(creditor_id__in=creditor_ids).values_list("creditor_id", "pk")
@@ -97,7 +96,7 @@ def held_account_ids(shares) -> dict:
     return found
 
 
-# --- COPY -----------------------------------------------------------------------------------
+# --- COPY and bulk UPDATE -----------------------------------------------------------------
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -140,6 +139,25 @@ def copy_lines(table: str, columns: tuple[str, ...], lines) -> int:
             {"sql": f"{sql} -- {count} rows", "time": f"{time.monotonic() - started:.3f}"}
         )
     return count
+
+
+def update_rows(table: str, columns: dict[str, str], rows: list[tuple]) -> None:
+    """UPDATE many rows by primary key in one statement (UPDATE ... FROM (VALUES ...)), which
+    bulk_update's CASE WHEN would do in quadratic time for thousands of rows. `columns` maps
+    column -> SQL type; each row is (pk, *values)."""
+    if not rows:
+        return
+    names = ["id", *columns]
+    one = "(" + ", ".join(["%s"] * len(names)) + ")"
+    sets = ", ".join(f"{c} = v.{c}::{t}" for c, t in columns.items())
+    pk_type = "uuid" if table == "schedules_plan" else "bigint"
+    sql = (
+        f"UPDATE {table} AS t SET {sets} FROM (VALUES {', '.join([one] * len(rows))})"
+        f" AS v({', '.join(names)}) WHERE t.id = v.id::{pk_type}"
+    )
+    params = [str(v) if v is not None and not isinstance(v, int) else v for r in rows for v in r]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 @dataclass

@@ -32,8 +32,7 @@ from schedules.models import (
     ShareHold,
     Side,
 )
-
-LIVE_HOLDS = (ShareHold.NONE, ShareHold.HELD)
+from schedules.models.plan import LIVE_HOLDS
 
 
 @dataclass

@@ -2,15 +2,15 @@
 
 from celery import shared_task
 
-from schedules import services
+from schedules.services import payouts, sweeps
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=540)
 def sweep_plans() -> dict:
-    result = services.sweep_plans()
+    result = sweeps.sweep_plans()
     return result.__dict__
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=540)
 def run_payouts() -> int:
-    return len(services.run_payouts())
+    return len(payouts.run_payouts())

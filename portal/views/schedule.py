@@ -20,7 +20,8 @@ from finplatform.csvexport import csv_attachment
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.permissions import borrower_required
 from portal.forms import SimulatedPaymentForm, StatementMonthForm
-from schedules import selectors, services, statements
+from schedules import selectors, statements
+from schedules.services import payments as services
 
 INSTALMENT_STATUS = {
     "paid": pgettext_lazy("instalment status", "Paid"),

@@ -53,7 +53,7 @@ def decide_disputed_loan(
 
     Before approval this only records the decision. A loan approved with its dispute open is
     in the signed plan provisionally, its share held (`approve_case`); deciding it then
-    releases the held money (`schedules.services.decide_held_share`: include moves it to the
+    releases the held money (`schedules.services.holds.decide_held_share`: include moves it to the
     creditor's payable; leave out, or include at less, lowers the plan and divides it among
     the other creditors) and tells the creditor and the borrower. Either way a
     `DebtConfirmation` row records who decided what."""

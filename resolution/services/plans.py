@@ -6,20 +6,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from schedules import services as schedules
 from schedules.models import CreditorShare, ShareHold
+from schedules.selectors import preview_schedule
+from schedules.services import holds as schedule_holds
+from schedules.services import plans as schedule_plans
 
 
 def propose_terms(*, total_tiyn: int, category: str):
     """Terms(term_months, monthly_tiyn, table_version_id) under the current table."""
-    return schedules.propose_terms(total_tiyn=total_tiyn, category=category)
+    return schedule_plans.propose_terms(total_tiyn=total_tiyn, category=category)
 
 
 def preview_lines(*, total_tiyn: int, category: str, debts: list, first_due: date) -> list[dict]:
     """[{"number", "due", "amount_tiyn", "parts": {str(creditor.pk): tiyn}}]; `debts` is a
     list of (Creditor, debt in tiyn) in plan-share order: one per creditor for its confirmed
     loans, then one per loan held for a dispute (a creditor may appear twice)."""
-    view = schedules.preview_schedule(
+    view = preview_schedule(
         total_tiyn=total_tiyn, category=category, debts=debts, first_due=first_due
     )
     return [
@@ -42,7 +44,7 @@ def _summed(parts) -> dict[str, int]:
 
 
 def create_plan(*, case, debts, category: str, first_due: date, table_version_id, held=()):
-    return schedules.create_plan(
+    return schedule_plans.create_plan(
         case=case, debts=debts, category=category, first_due=first_due,
         table_version_id=table_version_id, held=held,
     )  # fmt: skip
@@ -54,8 +56,8 @@ def held_share_for(case_loan_id):
 
 
 def decide_held_share(*, share_id, decided_tiyn: int):
-    """Release or redistribute a held share (schedules.services.decide_held_share)."""
-    return schedules.decide_held_share(share_id=share_id, decided_tiyn=decided_tiyn)
+    """Release or redistribute a held share (schedules.services.holds.decide_held_share)."""
+    return schedule_holds.decide_held_share(share_id=share_id, decided_tiyn=decided_tiyn)
 
 
 def held_case_loan_ids(case) -> set:

@@ -8,8 +8,8 @@ from django.apps import apps
 
 from creditors.models import Creditor
 from finplatform.kzid import make_bin
-from schedules import services
 from schedules.models import ScheduleTableVersion
+from schedules.services.plans import create_plan
 from tests.factories import CaseFactory, CreditorFactory, approved_payout_details
 
 _serials = count(20_000, 7)
@@ -37,7 +37,7 @@ def make_plan(debts_tiyn, *, category="general", first_due=date(2026, 1, 31), ca
     ensure_default_table()
     case = case or CaseFactory()
     creditors = [new_creditor() for _ in debts_tiyn]
-    plan = services.create_plan(
+    plan = create_plan(
         case=case,
         debts=list(zip(creditors, debts_tiyn, strict=True)),
         category=category,

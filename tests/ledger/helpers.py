@@ -1,6 +1,6 @@
 from datetime import UTC, date, datetime
 
-from schedules.services import PaymentIn
+from schedules.services.payments import PaymentIn
 
 
 def pay(key, amount, on: date, *, plan=None, iin="", ref=None, hour=10):

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from finplatform.errors import ConflictError
-from schedules import services
 from schedules.models import IncomingPayment, LedgerTransaction
+from schedules.services.payments import book_payment
 from tests.ledger.factories import make_plan
 from tests.ledger.helpers import pay
 
@@ -39,7 +39,7 @@ def _run_in_threads(calls):
 def test_the_same_payment_posted_from_many_threads_books_once():
     plan, _ = make_plan([30_000_000, 20_000_000])
     item = pay("same", 1_234_567, date(2026, 1, 30), plan=plan)
-    results, errors = _run_in_threads([lambda: services.book_payment(source="bank", item=item)] * 6)
+    results, errors = _run_in_threads([lambda: book_payment(source="bank", item=item)] * 6)
     assert errors == []
     assert sum(r.created for r in results) == 1
     assert len({r.payment.pk for r in results}) == 1
@@ -55,7 +55,7 @@ def test_different_payments_to_one_case_in_parallel_all_book_and_split_exactly()
     plan, _ = make_plan(debts)
     amounts = [1_000_003, 2_500_000, 77, 4_000_000, 333_333, 10_000_000]
     calls = [
-        (lambda i=i, a=a: services.book_payment(
+        (lambda i=i, a=a: book_payment(
             source="bank", item=pay(f"p{i}", a, date(2026, 1, 30), plan=plan)
         ))
         for i, a in enumerate(amounts)
@@ -81,8 +81,8 @@ def test_same_key_different_bodies_in_parallel_one_books_the_other_conflicts():
     a = pay("k", 100, date(2026, 1, 30), plan=plan)
     b = pay("k", 200, date(2026, 1, 30), plan=plan)
     results, errors = _run_in_threads(
-        [lambda: services.book_payment(source="bank", item=a),
-         lambda: services.book_payment(source="bank", item=b)]
+        [lambda: book_payment(source="bank", item=a),
+         lambda: book_payment(source="bank", item=b)]
     )  # fmt: skip
     assert len(errors) == 1 and isinstance(errors[0], ConflictError)
     assert IncomingPayment.objects.count() == 1
@@ -92,7 +92,7 @@ def test_same_key_different_bodies_in_parallel_one_books_the_other_conflicts():
 def test_the_plan_is_locked_for_update_before_the_ledger_is_written():
     plan, _ = make_plan([30_000_000, 10_000_000])
     with CaptureQueriesContext(connection) as queries:
-        services.book_payment(source="bank", item=pay("lock", 5_000, date(2026, 1, 30), plan=plan))
+        book_payment(source="bank", item=pay("lock", 5_000, date(2026, 1, 30), plan=plan))
     sql = [q["sql"] for q in queries.captured_queries]
     lock = next(i for i, s in enumerate(sql) if "FOR UPDATE" in s and "schedules_plan" in s)
     write = next(i for i, s in enumerate(sql) if s.startswith("COPY schedules_ledger"))

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from schedules import services
 from schedules.models import IncomingPayment, LedgerEntry
+from schedules.services.payments import book_payment
 from tests.ledger.factories import make_plan
 from tests.ledger.helpers import pay
 
@@ -75,7 +75,7 @@ def test_balanced_raw_transaction_commits():
 
 def test_entries_and_transactions_cannot_be_updated_or_deleted():
     plan, _ = make_plan([10_000, 20_000])
-    result = services.book_payment(source="t", item=pay("a", 3_000, date(2026, 1, 5), plan=plan))
+    result = book_payment(source="t", item=pay("a", 3_000, date(2026, 1, 5), plan=plan))
     entry = LedgerEntry.objects.filter(transaction=result.payment.transaction).first()
     with pytest.raises(IntegrityError, match="append-only"):
         with transaction.atomic(), connection.cursor() as cursor:
@@ -109,7 +109,7 @@ def test_negative_or_zero_amounts_are_refused():
 
 def test_duplicate_idempotency_key_is_refused_by_the_database():
     plan, _ = make_plan([10_000])
-    result = services.book_payment(source="t", item=pay("dup", 100, date(2026, 1, 5), plan=plan))
+    result = book_payment(source="t", item=pay("dup", 100, date(2026, 1, 5), plan=plan))
     p = result.payment
     bank, suspense = _accounts()
     tx_id = uuid.uuid4()

@@ -20,6 +20,7 @@ from pypdf import PdfReader
 
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.money import split_towards_targets
+from outbox.models import OutboxMessage
 from resolution.models import (
     CaseStatus,
     ConfirmationAction,
@@ -31,7 +32,7 @@ from resolution.selectors.ombudsman import proposal
 from resolution.services.decision import approve_case, decide_disputed_loan
 from resolution.services.documents import generate_package
 from resolution.services.signing import issue_signing_code, sign_with_code
-from schedules import engine, selectors, services
+from schedules import engine, ledger, selectors
 from schedules.models import (
     Account,
     AccountKind,
@@ -47,6 +48,10 @@ from schedules.models import (
     TransactionKind,
 )
 from schedules.reconciliation import reconcile
+from schedules.services.holds import decide_held_share
+from schedules.services.payments import book_payment, reverse_payment
+from schedules.services.payouts import run_payouts
+from schedules.services.plans import create_plan
 from tests.factories import CaseFactory, CaseLoanFactory, LoanFactory
 from tests.ledger.factories import ensure_default_table, new_creditor
 from tests.ledger.helpers import pay
@@ -137,7 +142,7 @@ def sign(world) -> Plan:
 
 def pay_on(plan, key, amount, day):
     with time_machine.travel(almaty_noon(day), tick=False):
-        return services.book_payment(source="test", item=pay(key, amount, day, plan=plan))
+        return book_payment(source="test", item=pay(key, amount, day, plan=plan))
 
 
 class Expected:
@@ -196,7 +201,7 @@ def test_disputed_share_is_held_then_released_to_the_creditor_on_include(worker)
         assert balance(held_account) == expected.received[held_index]
         assert parts[held_index] > 0
         assert balance(payable(second)) == 0
-        payouts = services.run_payouts(on=inst.due_date)
+        payouts = run_payouts(on=inst.due_date)
         assert {p.creditor_id for p in payouts} == {first.pk, third.pk}
         for p in payouts:
             paid_out[p.creditor_id] += p.amount_tiyn
@@ -241,7 +246,7 @@ def test_disputed_share_is_held_then_released_to_the_creditor_on_include(worker)
     assert balance(held_account) == 0
     after = balance(payable(second))
     assert after > held_before
-    payouts = {p.creditor_id: p.amount_tiyn for p in services.run_payouts(on=inst.due_date)}
+    payouts = {p.creditor_id: p.amount_tiyn for p in run_payouts(on=inst.due_date)}
     assert payouts[second.pk] == after
     assert_books_clean()
 
@@ -277,7 +282,7 @@ def test_left_out_disputed_loan_goes_to_the_others_and_the_schedule_shrinks(clie
     for k, inst in enumerate(dues[:4]):
         pay_on(plan, f"m{k}", inst.amount_tiyn, inst.due_date)
         expected.pay(inst.amount_tiyn)
-        services.run_payouts(on=inst.due_date)
+        run_payouts(on=inst.due_date)
         assert_books_clean()
     held_before = balance(held_account)
     paid = sum(contracted[:4])
@@ -397,7 +402,7 @@ def test_left_out_disputed_loan_goes_to_the_others_and_the_schedule_shrinks(clie
     assert {(s.creditor_id, s.received_tiyn) for s in plan.shares.filter(hold="")} == {
         (first.pk, CORRECTED), (third.pk, CONFIRMED)
     }  # fmt: skip
-    services.run_payouts(on=dues[-1].due_date)
+    run_payouts(on=dues[-1].due_date)
     assert Payout.objects.filter(creditor=first).aggregate(s=Sum("amount_tiyn"))["s"] == CORRECTED
     assert not Payout.objects.filter(creditor=second).exists()
     assert_books_clean()
@@ -434,7 +439,7 @@ def plan_with_held(regular, held_amount, *, first_due=date(2027, 1, 31)):
         case=case, loan=LoanFactory(creditor=holder, borrower_iin=case.borrower.iin,
                                     principal_tiyn=held_amount, interest_tiyn=0, penalty_tiyn=0),
     )  # fmt: skip
-    plan = services.create_plan(
+    plan = create_plan(
         case=case, debts=list(zip(creditors, regular, strict=True)), category="general",
         first_due=first_due, held=[(holder, case_loan.pk, held_amount)],
     )  # fmt: skip
@@ -443,14 +448,14 @@ def plan_with_held(regular, held_amount, *, first_due=date(2027, 1, 31)):
 
 def test_create_plan_is_idempotent_with_held_shares_and_parts_add_up():
     plan, creditors, holder, held = plan_with_held([600_000_00, 150_000_00], 250_000_00)
-    again = services.create_plan(
+    again = create_plan(
         case=plan.case, debts=[(creditors[0], 600_000_00), (creditors[1], 150_000_00)],
         category="general", first_due=plan.first_due,
         held=[(holder, held.case_loan_id, 250_000_00)],
     )  # fmt: skip
     assert again.pk == plan.pk
     with pytest.raises(ConflictError):
-        services.create_plan(
+        create_plan(
             case=plan.case, debts=[(creditors[0], 600_000_00), (creditors[1], 150_000_00)],
             category="general", first_due=plan.first_due,
         )  # fmt: skip
@@ -469,7 +474,7 @@ def test_include_at_a_lower_amount_lowers_the_plan_and_keeps_the_books_exact():
         pay_on(plan, f"p{k}", 70_000_00, date(2027, 1 + k, 28))
     held.refresh_from_db()
     held_before = held.received_tiyn
-    outcome = services.decide_held_share(share_id=held.pk, decided_tiyn=200_000_00)
+    outcome = decide_held_share(share_id=held.pk, decided_tiyn=200_000_00)
     plan.refresh_from_db()
     assert plan.total_tiyn == 950_000_00 and plan.paid_tiyn == 210_000_00
     assert outcome.refund_tiyn == 0
@@ -495,7 +500,7 @@ def test_leaving_out_after_the_borrower_paid_beyond_the_new_total_owes_the_rest_
     pay_on(plan, "big", 300_000_00, date(2027, 1, 28))  # 60 000,00 to the first, 240 000 held
     held.refresh_from_db()
     assert held.received_tiyn == 240_000_00
-    outcome = services.decide_held_share(share_id=held.pk, decided_tiyn=0)
+    outcome = decide_held_share(share_id=held.pk, decided_tiyn=0)
     # the first creditor is owed 40 000,00 more; the other 200 000,00 is owed back
     assert outcome.redistributed == {creditors[0].pk: 40_000_00}
     assert outcome.refund_tiyn == 200_000_00
@@ -503,6 +508,10 @@ def test_leaving_out_after_the_borrower_paid_beyond_the_new_total_owes_the_rest_
     assert (plan.total_tiyn, plan.paid_tiyn, plan.status) == (
         100_000_00, 100_000_00, PlanStatus.COMPLETED
     )  # fmt: skip
+    completed = OutboxMessage.objects.filter(task_name="resolution.plan_completed")
+    assert [(m.args, m.dedup_key) for m in completed] == [
+        ([str(plan.case_id)], f"plan-completed:{plan.pk}")
+    ]  # the workflow is told in the decision's transaction
     adjustment = PlanAdjustment.objects.get(plan=plan)
     assert (adjustment.reduction_tiyn, adjustment.refund_tiyn) == (200_000_00, 200_000_00)
     assert selectors.plan_state(plan, on=date(2027, 2, 1)).outstanding_tiyn == 0
@@ -517,12 +526,12 @@ def test_leaving_out_after_the_borrower_paid_beyond_the_new_total_owes_the_rest_
 def test_decisions_are_guarded():
     plan, creditors, holder, held = plan_with_held([600_000_00], 250_000_00)
     with pytest.raises(ApplicationError) as err:
-        services.decide_held_share(share_id=held.pk, decided_tiyn=250_000_01)
+        decide_held_share(share_id=held.pk, decided_tiyn=250_000_01)
     assert err.value.code == "above_provisional"
-    services.decide_held_share(share_id=held.pk, decided_tiyn=250_000_00)  # nothing held yet
+    decide_held_share(share_id=held.pk, decided_tiyn=250_000_00)  # nothing held yet
     assert not LedgerTransaction.objects.filter(plan=plan, kind=TransactionKind.RELEASE)
     with pytest.raises(ConflictError) as err:
-        services.decide_held_share(share_id=held.pk, decided_tiyn=250_000_00)
+        decide_held_share(share_id=held.pk, decided_tiyn=250_000_00)
     assert err.value.code == "share_not_held"
 
 
@@ -537,16 +546,16 @@ def test_reversal_before_the_decision_unholds_after_it_is_refused():
     plan, creditors, holder, held = plan_with_held([600_000_00], 300_000_00)
     first = pay_on(plan, "a", 90_000_00, date(2027, 1, 28)).payment
     second = pay_on(plan, "b", 90_000_00, date(2027, 2, 28)).payment
-    services.reverse_payment(payment_id=first.pk, reason="bank recalled it")
+    reverse_payment(payment_id=first.pk, reason="bank recalled it")
     held.refresh_from_db()
     assert held.received_tiyn == balance(held.held_account) == 30_000_00
     assert_books_clean()
-    services.decide_held_share(share_id=held.pk, decided_tiyn=300_000_00)
+    decide_held_share(share_id=held.pk, decided_tiyn=300_000_00)
     with pytest.raises(ConflictError) as err:
-        services.reverse_payment(payment_id=second.pk, reason="too late")
+        reverse_payment(payment_id=second.pk, reason="too late")
     assert err.value.code == "held_share_released"
     later = pay_on(plan, "c", 90_000_00, date(2027, 3, 28)).payment
-    services.reverse_payment(payment_id=later.pk, reason="recalled")  # no held leg: fine
+    reverse_payment(payment_id=later.pk, reason="recalled")  # no held leg: fine
     assert_books_clean()
 
 
@@ -556,7 +565,7 @@ def test_decision_locks_the_plan_and_its_shares_before_writing_the_ledger():
     plan, creditors, holder, held = plan_with_held([600_000_00, 90_000_00], 300_000_00)
     pay_on(plan, "a", 99_000_00, date(2027, 1, 28))
     with CaptureQueriesContext(connection) as queries:
-        services.decide_held_share(share_id=held.pk, decided_tiyn=0)
+        decide_held_share(share_id=held.pk, decided_tiyn=0)
     sql = [q["sql"] for q in queries.captured_queries]
     plan_lock = next(
         i for i, q in enumerate(sql) if 'FROM "schedules_plan"' in q and "FOR UPDATE" in q
@@ -612,7 +621,7 @@ def test_database_refuses_paying_out_of_a_held_account(held_books):
 def test_database_refuses_an_unbalanced_or_oversized_release(held_books):
     plan, creditors, holder, held = held_books
     held_account = held.held_account.pk
-    target = services.ledger.creditor_account_ids([holder.pk])[holder.pk]
+    target = ledger.creditor_account_ids([holder.pk])[holder.pk]
     with pytest.raises(IntegrityError, match="does not balance"):
         with transaction.atomic():
             _raw_transaction(
@@ -630,7 +639,7 @@ def test_database_refuses_an_unbalanced_or_oversized_release(held_books):
         with transaction.atomic():  # a held share is always at its provisional figure
             CreditorShare.objects.filter(pk=held.pk).update(debt_tiyn=1_00)
     # what the service does passes the same rules at COMMIT
-    services.decide_held_share(share_id=held.pk, decided_tiyn=300_000_00)
+    decide_held_share(share_id=held.pk, decided_tiyn=300_000_00)
     assert balance(held.held_account) == 0
     assert balance(Account.objects.get(pk=target)) == 30_000_00  # the holder's payable
     assert_books_clean()
@@ -666,7 +675,7 @@ def test_property_held_share_books_balance_and_everyone_ends_exact(
             }[decision]
             held.refresh_from_db()
             before = balance(held.held_account)
-            outcome = services.decide_held_share(share_id=held.pk, decided_tiyn=decided)
+            outcome = decide_held_share(share_id=held.pk, decided_tiyn=decided)
             moved = outcome.released_tiyn + sum(outcome.redistributed.values())
             assert moved + outcome.refund_tiyn == before
             assert balance(held.held_account) == 0
@@ -711,7 +720,7 @@ def test_borrower_schedule_page_shows_each_creditor_once_before_and_after_a_deci
     case_loan = CaseLoanFactory(
         case=case, loan=LoanFactory(creditor=both, borrower_iin=case.borrower.iin)
     )
-    plan = services.create_plan(
+    plan = create_plan(
         case=case, debts=[(first, 400_000_00), (both, 100_000_00)], category="general",
         first_due=date(2027, 1, 31), held=[(both, case_loan.pk, 100_000_00)],
     )  # fmt: skip
@@ -726,7 +735,7 @@ def test_borrower_schedule_page_shows_each_creditor_once_before_and_after_a_deci
     pay_on(plan, "one", first_line, date(2027, 1, 31))
     with time_machine.travel(almaty_noon(date(2027, 2, 5)), tick=False):
         held = plan.shares.get(hold=ShareHold.HELD)
-        services.decide_held_share(share_id=held.pk, decided_tiyn=0)
+        decide_held_share(share_id=held.pk, decided_tiyn=0)
         client.force_login(case.borrower.user)
         page = client.get(url)
     assert page.status_code == 200
@@ -752,11 +761,11 @@ def test_payments_and_the_decision_at_once_are_serialised_and_the_books_stay_exa
     pay_on(plan, "first", 75_000_00, date(2027, 1, 28))
     day = date(2027, 2, 28)
     calls = [
-        (lambda k=k: services.book_payment(
+        (lambda k=k: book_payment(
             source="bank", item=pay(f"race-{k}", 25_000_00 + k, day, plan=plan)
         ))
         for k in range(4)
-    ] + [lambda: services.decide_held_share(share_id=held.pk, decided_tiyn=0, on=day)]  # fmt: skip
+    ] + [lambda: decide_held_share(share_id=held.pk, decided_tiyn=0, on=day)]  # fmt: skip
     results, errors = _run_in_threads(calls)
     assert errors == []
     held.refresh_from_db()
@@ -788,7 +797,7 @@ def test_borrower_statement_keeps_a_disputed_loan_in_its_creditors_column_around
 
     held.refresh_from_db()
     held_before = held.received_tiyn
-    services.decide_held_share(share_id=held.pk, decided_tiyn=200_000_00, on=date(2027, 4, 10))
+    decide_held_share(share_id=held.pk, decided_tiyn=200_000_00, on=date(2027, 4, 10))
     plan.refresh_from_db()
     april = borrower_statement(plan, date_from=date(2027, 4, 1), date_to=date(2027, 4, 30))
     assert april.opening == march.closing  # the month before the decision is unchanged

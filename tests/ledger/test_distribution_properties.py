@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from finplatform.money import split_towards_targets
-from schedules import engine, selectors, services
+from schedules import engine, selectors
 from schedules.models import LedgerEntry, Side
+from schedules.services.payments import book_payment
 from tests.ledger.factories import make_plan
 from tests.ledger.helpers import pay
 
@@ -88,12 +89,12 @@ def test_booked_payment_streams_keep_the_ledger_exact(weights, stream):
     for key_no, fraction, day in stream:
         key = f"k{key_no}"  # small key space: duplicates happen
         if key in sent:
-            result = services.book_payment(source=source, item=sent[key])  # a retry
+            result = book_payment(source=source, item=sent[key])  # a retry
             assert not result.created
             continue
         amount = max(1, int(total * fraction))
         sent[key] = pay(key, amount, date(2026, 1, 1) + timedelta(days=day), plan=plan)
-        result = services.book_payment(source=source, item=sent[key])
+        result = book_payment(source=source, item=sent[key])
         credited = LedgerEntry.objects.filter(
             transaction=result.payment.transaction,
             side=Side.CREDIT,
@@ -106,7 +107,7 @@ def test_booked_payment_streams_keep_the_ledger_exact(weights, stream):
     plan.refresh_from_db()
     assert plan.paid_tiyn == min(total, sum(i.amount_tiyn for i in sent.values()))
     if plan.outstanding_tiyn:
-        services.book_payment(
+        book_payment(
             source=source, item=pay("final", plan.outstanding_tiyn, date(2027, 1, 1), plan=plan)
         )
     plan.refresh_from_db()

@@ -1,6 +1,8 @@
 """The payment provider's API and the borrower's simulated pay button."""
 
-from datetime import date
+import hashlib
+import json
+from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
@@ -13,6 +15,7 @@ from schedules.models import (
     PaymentProvider,
     PaymentStatus,
 )
+from schedules.services.payments import PaymentIn
 from tests.factories import BorrowerFactory, CaseFactory, CreditorStaffFactory
 from tests.ledger.factories import make_plan
 
@@ -67,7 +70,18 @@ def test_same_key_different_body_is_409_with_the_error_body(provider):
     clash = client.post(URL, body(plan, amount=1), format="json", HTTP_IDEMPOTENCY_KEY="k-2")
     assert clash.status_code == 409
     assert clash.json()["error"]["code"] == "idempotency_key_reused"
+    assert clash.json()["error"]["extra"] == {"idempotency_key": "k-2"}
     assert IncomingPayment.objects.count() == 1
+
+
+def test_the_request_hash_stays_the_one_stored_on_earlier_payments():
+    item = PaymentIn("k", 12_345, datetime(2026, 1, 5, 10, tzinfo=UTC), "900101300123", "FK-1")
+    body = {
+        "amount_tiyn": 12_345, "paid_at": "2026-01-05T10:00:00+00:00",
+        "payer_iin": "900101300123", "case_reference": "FK-1",
+    }  # fmt: skip
+    stored = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    assert item.request_hash() == stored
 
 
 def test_missing_key_header_bad_amount_and_no_payer_are_4xx(provider):
@@ -167,16 +181,16 @@ def test_portal_schedule_is_own_plan_only(client):
 
 
 def test_keys_with_tabs_newlines_and_backslashes_round_trip_through_copy():
-    from schedules import services
+    from schedules.services.payments import book_payment
     from tests.ledger.helpers import pay
 
     plan, _ = make_plan([50_000])
     key = "odd\tkey\\with\nnewline\r и юникод"
-    first = services.book_payment(source="s\t1", item=pay(key, 100, date(2026, 1, 5), plan=plan))
+    first = book_payment(source="s\t1", item=pay(key, 100, date(2026, 1, 5), plan=plan))
     stored = IncomingPayment.objects.get()
     assert stored.idempotency_key == key and stored.source == "s\t1"
     assert LedgerTransaction.objects.get().description == f"s\t1:{key}"
-    again = services.book_payment(source="s\t1", item=pay(key, 100, date(2026, 1, 5), plan=plan))
+    again = book_payment(source="s\t1", item=pay(key, 100, date(2026, 1, 5), plan=plan))
     assert not again.created and again.payment.pk == first.payment.pk
 
 

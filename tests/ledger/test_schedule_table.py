@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.money import ceil_div
-from schedules import engine, selectors, services
+from schedules import engine, selectors
 from schedules.models import InstalmentPart, ScheduleBracket, ScheduleTableVersion
+from schedules.services.plans import create_plan, propose_terms
 from tests.factories import CaseFactory, CreditorFactory
 from tests.ledger.factories import make_plan
 
@@ -30,7 +31,7 @@ M = 1_000_000 * KZT
     ],
 )
 def test_the_four_fixed_points_of_the_announcement(category, total, term, max_monthly):
-    terms = services.propose_terms(total_tiyn=total, category=category)
+    terms = propose_terms(total_tiyn=total, category=category)
     assert terms.term_months == term
     bracket = ScheduleBracket.objects.get(
         category=category, debt_from_tiyn__lte=total, debt_to_tiyn__gte=total
@@ -67,10 +68,10 @@ def test_every_bracket_is_contiguous_and_its_payment_stays_under_its_max():
 @pytest.mark.django_db
 def test_debt_outside_the_table_is_refused_with_a_code():
     with pytest.raises(ApplicationError) as err:
-        services.propose_terms(total_tiyn=7 * M + 1, category="general")
+        propose_terms(total_tiyn=7 * M + 1, category="general")
     assert err.value.code == "debt_outside_table"
     with pytest.raises(ApplicationError):
-        services.propose_terms(total_tiyn=100, category="nonsense")
+        propose_terms(total_tiyn=100, category="nonsense")
 
 
 @pytest.mark.django_db
@@ -83,10 +84,8 @@ def test_a_case_keeps_the_table_version_it_was_decided_under():
         version=new, category="general", debt_from_tiyn=1, debt_to_tiyn=7 * M,
         term_months=24, max_monthly_tiyn=300_000 * KZT,
     )  # fmt: skip
-    assert services.propose_terms(total_tiyn=500_000 * KZT, category="general").term_months == 24
-    old_terms = services.propose_terms(
-        total_tiyn=500_000 * KZT, category="general", table_version=old
-    )
+    assert propose_terms(total_tiyn=500_000 * KZT, category="general").term_months == 24
+    old_terms = propose_terms(total_tiyn=500_000 * KZT, category="general", table_version=old)
     assert old_terms.term_months == 12 and old_terms.table_version_id == old.pk
     plan.refresh_from_db()
     assert plan.term_months == 12 and plan.table_version_id == old.pk
@@ -147,9 +146,7 @@ def test_preview_equals_the_plan_created_later_and_writes_nothing():
         total_tiyn=100_000_000, category="vulnerable", debts=debts, first_due=date(2026, 3, 15)
     )
     assert not case.__class__.objects.filter(plan__isnull=False).exists()
-    plan = services.create_plan(
-        case=case, debts=debts, category="vulnerable", first_due=date(2026, 3, 15)
-    )
+    plan = create_plan(case=case, debts=debts, category="vulnerable", first_due=date(2026, 3, 15))
     stored = selectors.plan_for_case(case)
     assert preview.terms == stored.terms
     assert [(ln.number, ln.due_date, ln.amount_tiyn, ln.parts) for ln in preview.lines] == [
@@ -161,14 +158,14 @@ def test_preview_equals_the_plan_created_later_and_writes_nothing():
 @pytest.mark.django_db
 def test_create_plan_is_idempotent_per_case_and_refuses_different_debts():
     plan, creditors = make_plan([50_000_000, 25_000_000])
-    again = services.create_plan(
+    again = create_plan(
         case=plan.case, debts=list(zip(creditors, [50_000_000, 25_000_000], strict=True)),
         category="general", first_due=date(2026, 1, 31),
     )  # fmt: skip
     assert again.pk == plan.pk
     assert plan.instalments.count() == 12
     with pytest.raises(ConflictError):
-        services.create_plan(
+        create_plan(
             case=plan.case, debts=[(creditors[0], 1)], category="general",
             first_due=date(2026, 1, 31),
         )  # fmt: skip
@@ -178,9 +175,9 @@ def test_create_plan_is_idempotent_per_case_and_refuses_different_debts():
 def test_create_plan_refuses_bad_debts():
     case, creditor = CaseFactory(), CreditorFactory()
     with pytest.raises(ApplicationError):
-        services.create_plan(case=case, debts=[], category="general", first_due=date(2026, 1, 1))
+        create_plan(case=case, debts=[], category="general", first_due=date(2026, 1, 1))
     with pytest.raises(ApplicationError):
-        services.create_plan(
+        create_plan(
             case=case, debts=[(creditor, 10), (creditor, 20)], category="general",
             first_due=date(2026, 1, 1),
         )  # fmt: skip

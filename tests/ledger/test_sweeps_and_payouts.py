@@ -9,12 +9,14 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 from django.urls import reverse
 
 from finplatform.celery import app
 from finplatform.errors import ConflictError
+from outbox.models import OutboxMessage
 from resolution.models import CaseStatus
-from schedules import selectors, services
+from schedules import selectors
 from schedules.models import (
     CollectionResumption,
     IncomingPayment,
@@ -23,6 +25,9 @@ from schedules.models import (
     PlanStatus,
 )
 from schedules.reconciliation import reconcile
+from schedules.services.payments import attribute_suspense_payment, book_payment, reverse_payment
+from schedules.services.payouts import run_payouts
+from schedules.services.sweeps import SweepResult, sweep_plans
 from tests.factories import CaseFactory, CreditorStaffFactory, UserFactory
 from tests.ledger.factories import make_plan
 from tests.ledger.helpers import pay
@@ -46,13 +51,13 @@ def test_breach_after_more_than_40_days_gives_each_creditor_the_right_to_resume(
     plan, creditors = make_plan([60_000_000, 40_000_000], case=case, first_due=date(2026, 2, 2))
     # 2026-02-02 is a Monday; 40 days later is 2026-03-14: late, not yet breached.
     with time_machine.travel(almaty(2026, 3, 14), tick=False):
-        result = services.sweep_plans()
+        result = sweep_plans()
     assert result.overdue == 1 and result.breached == 0
     assert selectors.plan_state(plan, on=date(2026, 3, 14)).days_late == 40
     plan.refresh_from_db()
     assert plan.status == PlanStatus.ACTIVE
     with time_machine.travel(almaty(2026, 3, 15), tick=False):
-        result = services.sweep_plans()
+        result = sweep_plans()
     assert result.breached == 1
     plan.refresh_from_db()
     assert plan.status == PlanStatus.BREACHED and plan.breached_on == date(2026, 3, 15)
@@ -64,32 +69,44 @@ def test_breach_after_more_than_40_days_gives_each_creditor_the_right_to_resume(
     ]
     # a second run changes nothing
     with time_machine.travel(almaty(2026, 3, 16), tick=False):
-        assert services.sweep_plans().breached == 0
+        assert sweep_plans().breached == 0
     assert rights.count() == 2
 
 
-def test_breach_signals_move_the_case_after_commit(django_capture_on_commit_callbacks):
+def test_a_breach_writes_one_plan_breached_message_in_its_transaction(
+    django_capture_on_commit_callbacks,
+):
     case = CaseFactory(status=CaseStatus.ACTIVE)
     plan, _ = make_plan([10_000_000], case=case, first_due=date(2026, 2, 2))
+    breached = OutboxMessage.objects.filter(task_name="resolution.plan_breached")
     with time_machine.travel(almaty(2026, 4, 1), tick=False):
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            services.sweep_plans()
-    assert len(callbacks) == 2  # one creditor's right + the breach
-    case.refresh_from_db()
-    assert case.status == CaseStatus.BREACHED
-    assert case.transitions.get().actor_label == "schedules"
+        with pytest.raises(RuntimeError), transaction.atomic():
+            assert sweep_plans().breached == 1
+            assert breached.count() == 1
+            raise RuntimeError("the sweep's transaction rolls back")
+        assert not breached.exists()  # written in the breach's transaction, gone with it
+        with django_capture_on_commit_callbacks() as callbacks:
+            assert sweep_plans().breached == 1
+        assert sweep_plans().breached == 0  # a second sweep writes nothing more
+    assert [(m.args, m.dedup_key) for m in breached] == [
+        ([str(case.pk)], f"plan-breached:{plan.pk}")
+    ]
+    assert len(callbacks) == 1  # only the breach is told (published after COMMIT)
+    assert OutboxMessage.objects.count() == 1
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.BREACHED
 
 
 def test_a_payment_on_time_keeps_the_plan_out_of_breach():
     plan, _ = make_plan([12_000_000], first_due=date(2026, 2, 2))
-    services.book_payment(source="t", item=pay("a", 1_000_000, date(2026, 2, 2), plan=plan))
+    book_payment(source="t", item=pay("a", 1_000_000, date(2026, 2, 2), plan=plan))
     with time_machine.travel(almaty(2026, 2, 20), tick=False):
-        assert services.sweep_plans().overdue == 0
+        assert sweep_plans().overdue == 0
     with time_machine.travel(almaty(2026, 3, 10), tick=False):
-        assert services.sweep_plans() == services.SweepResult(1, 1, 0, 0)
+        assert sweep_plans() == SweepResult(1, 1, 0, 0)
     # the second instalment (due 2026-03-02) is unpaid: 41 days later the plan is breached
     with time_machine.travel(almaty(2026, 4, 12), tick=False):
-        assert services.sweep_plans().breached == 1
+        assert sweep_plans().breached == 1
 
 
 def test_weekend_due_date_moves_to_the_next_working_day_for_lateness():
@@ -100,16 +117,46 @@ def test_weekend_due_date_moves_to_the_next_working_day_for_lateness():
     assert state.instalments[0].status == "overdue" and state.days_late == 1
 
 
-def test_full_payment_completes_plan_and_case(django_capture_on_commit_callbacks):
+def test_full_payment_completes_the_plan_and_writes_one_message_in_its_transaction(
+    django_capture_on_commit_callbacks,
+):
     case = CaseFactory(status=CaseStatus.ACTIVE)
     plan, _ = make_plan([3_000, 7_000], case=case)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.book_payment(source="t", item=pay("all", 10_000, date(2026, 1, 5), plan=plan))
+    other, _ = make_plan([5_000])
+    completed = OutboxMessage.objects.filter(task_name="resolution.plan_completed")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        book_payment(source="t", item=pay("all", 10_000, date(2026, 1, 5), plan=plan))
+        assert completed.count() == 1
+        raise RuntimeError("the booking transaction rolls back")
+    assert not completed.exists()  # written in the booking transaction, gone with it
+    with django_capture_on_commit_callbacks() as callbacks:
+        book_payment(source="t", item=pay("all", 10_000, date(2026, 1, 5), plan=plan))
+        book_payment(source="t", item=pay("part", 1_000, date(2026, 1, 5), plan=other))
     plan.refresh_from_db()
-    case.refresh_from_db()
     assert plan.status == PlanStatus.COMPLETED and plan.completed_on == date(2026, 1, 5)
-    assert case.status == CaseStatus.COMPLETED
-    assert services.sweep_plans().completion_resent == 0
+    assert [(m.args, m.dedup_key) for m in completed] == [
+        ([str(case.pk)], f"plan-completed:{plan.pk}")
+    ]
+    assert OutboxMessage.objects.count() == 1  # the plan not paid in full tells nobody
+    assert len(callbacks) == 1  # published after COMMIT
+    # a retry of the same payment books nothing and writes nothing
+    book_payment(source="t", item=pay("all", 10_000, date(2026, 1, 5), plan=plan))
+    assert OutboxMessage.objects.count() == 1
+
+
+def test_sweep_sends_the_completion_again_while_the_case_has_not_completed():
+    case = CaseFactory(status=CaseStatus.ACTIVE)
+    plan, _ = make_plan([3_000, 7_000], case=case)
+    book_payment(source="t", item=pay("all", 10_000, date(2026, 1, 5), plan=plan))
+    completed = OutboxMessage.objects.filter(task_name="resolution.plan_completed")
+    assert sweep_plans().completion_resent == 1
+    assert sorted((m.args, m.dedup_key or "") for m in completed.all()) == [
+        ([str(case.pk)], ""), ([str(case.pk)], f"plan-completed:{plan.pk}")
+    ]  # fmt: skip
+    case.status = CaseStatus.COMPLETED  # what the workflow's task does
+    case.save(update_fields=["status"])
+    assert sweep_plans().completion_resent == 0
+    assert completed.all().count() == 2
 
 
 def test_payouts_go_only_to_approved_details_and_follow_a_second_approval():
@@ -119,8 +166,8 @@ def test_payouts_go_only_to_approved_details_and_follow_a_second_approval():
 
     plan, (a, b) = make_plan([60_000, 40_000])
     PayoutDetails.objects.filter(creditor=b).delete()  # b has not set up its account yet
-    services.book_payment(source="t", item=pay("p", 10_000, date(2026, 1, 5), plan=plan))
-    (only,) = services.run_payouts(on=date(2026, 1, 5))
+    book_payment(source="t", item=pay("p", 10_000, date(2026, 1, 5), plan=plan))
+    (only,) = run_payouts(on=date(2026, 1, 5))
     assert only.creditor_id == a.pk
     assert only.payout_details == a.payout_details.get(status="active")
     assert only.iban == only.payout_details.iban
@@ -132,9 +179,9 @@ def test_payouts_go_only_to_approved_details_and_follow_a_second_approval():
         user=maker.user, iban=new_iban, bank_bic="HSBKKZKX", bank_name="Bank",
         beneficiary_name="B",
     )  # fmt: skip
-    assert services.run_payouts(on=date(2026, 1, 6)) == []  # a proposal alone moves nothing
+    assert run_payouts(on=date(2026, 1, 6)) == []  # a proposal alone moves nothing
     creditor_services.approve_payout_details(user=checker.user, details_id=proposed.pk)
-    (paid,) = services.run_payouts(on=date(2026, 1, 7))
+    (paid,) = run_payouts(on=date(2026, 1, 7))
     assert (paid.creditor_id, paid.amount_tiyn, paid.iban) == (b.pk, 4_000, new_iban)
     assert paid.payout_details.status == PayoutDetailsStatus.ACTIVE
     report = reconcile()
@@ -143,15 +190,15 @@ def test_payouts_go_only_to_approved_details_and_follow_a_second_approval():
 
 def test_payouts_are_daily_per_creditor_and_idempotent():
     plan, (a, b) = make_plan([60_000, 40_000])
-    services.book_payment(source="t", item=pay("p", 10_000, date(2026, 1, 5), plan=plan))
-    payouts = services.run_payouts(on=date(2026, 1, 5))
+    book_payment(source="t", item=pay("p", 10_000, date(2026, 1, 5), plan=plan))
+    payouts = run_payouts(on=date(2026, 1, 5))
     assert sorted((p.creditor_id, p.amount_tiyn) for p in payouts) == sorted(
         [(a.pk, 6_000), (b.pk, 4_000)]
     )
-    assert services.run_payouts(on=date(2026, 1, 5)) == []
-    services.book_payment(source="t", item=pay("q", 1_000, date(2026, 1, 5), plan=plan))
-    assert services.run_payouts(on=date(2026, 1, 5)) == []  # one batch a day
-    second = services.run_payouts(on=date(2026, 1, 6))
+    assert run_payouts(on=date(2026, 1, 5)) == []
+    book_payment(source="t", item=pay("q", 1_000, date(2026, 1, 5), plan=plan))
+    assert run_payouts(on=date(2026, 1, 5)) == []  # one batch a day
+    second = run_payouts(on=date(2026, 1, 6))
     assert sorted(p.amount_tiyn for p in second) == [400, 600]
     assert Payout.objects.count() == 4
     report = reconcile()
@@ -161,8 +208,8 @@ def test_payouts_are_daily_per_creditor_and_idempotent():
 
 def test_reversal_is_a_new_transaction_and_restores_the_totals():
     plan, (a, b) = make_plan([60_000, 40_000])
-    first = services.book_payment(source="t", item=pay("p", 10_001, date(2026, 1, 5), plan=plan))
-    services.reverse_payment(payment_id=first.payment.pk, reason="bank recalled it")
+    first = book_payment(source="t", item=pay("p", 10_001, date(2026, 1, 5), plan=plan))
+    reverse_payment(payment_id=first.payment.pk, reason="bank recalled it")
     plan.refresh_from_db()
     assert plan.paid_tiyn == 0
     assert list(plan.shares.values_list("received_tiyn", flat=True)) == [0, 0]
@@ -172,15 +219,15 @@ def test_reversal_is_a_new_transaction_and_restores_the_totals():
     )
     assert reconcile().ok
     with pytest.raises(ConflictError):
-        services.reverse_payment(payment_id=first.payment.pk, reason="again")
+        reverse_payment(payment_id=first.payment.pk, reason="again")
     # replay ignores the reversed payment
     assert selectors.plan_state(plan, on=date(2026, 1, 6)).paid_tiyn == 0
 
 
 def test_reconcile_command_passes_and_fails_with_a_nonzero_exit():
     plan, _ = make_plan([60_000, 40_000])
-    services.book_payment(source="t", item=pay("p", 5_000, date(2026, 1, 5), plan=plan))
-    services.book_payment(source="t", item=pay("s", 700, date(2026, 1, 5), ref="FK-UNKNOWN"))
+    book_payment(source="t", item=pay("p", 5_000, date(2026, 1, 5), plan=plan))
+    book_payment(source="t", item=pay("s", 700, date(2026, 1, 5), ref="FK-UNKNOWN"))
     out = io.StringIO()
     call_command("reconcile", stdout=out)
     assert "reconciled" in out.getvalue()
@@ -199,7 +246,7 @@ def test_reconcile_command_passes_and_fails_with_a_nonzero_exit():
 
 
 def test_admin_reconcile_page_and_suspense_queue(client):
-    services.book_payment(source="t", item=pay("s", 700, date(2026, 1, 5), ref="FK-UNKNOWN"))
+    book_payment(source="t", item=pay("s", 700, date(2026, 1, 5), ref="FK-UNKNOWN"))
     admin_user = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin_user)
     page = client.get(reverse("admin:schedules_reconcile"))
@@ -210,7 +257,7 @@ def test_admin_reconcile_page_and_suspense_queue(client):
 
 def test_creditor_statement_csv_and_pdf_are_scoped_to_the_organisation(client):
     plan, (a, b) = make_plan([60_000, 40_000])
-    services.book_payment(source="t", item=pay("p", 10_000, date(2026, 1, 5), plan=plan))
+    book_payment(source="t", item=pay("p", 10_000, date(2026, 1, 5), plan=plan))
     staff = CreditorStaffFactory(creditor=a)
     client.force_login(staff.user)
     params = {"date_from": "2026-01-01", "date_to": "2026-01-31"}
@@ -248,17 +295,17 @@ def test_creditor_statement_csv_and_pdf_are_scoped_to_the_organisation(client):
 
 def test_payment_count_is_unchanged_by_a_sweep():
     plan, _ = make_plan([60_000])
-    services.book_payment(source="t", item=pay("p", 5_000, date(2026, 1, 5), plan=plan))
+    book_payment(source="t", item=pay("p", 5_000, date(2026, 1, 5), plan=plan))
     with time_machine.travel(almaty(2026, 6, 1), tick=False):
-        services.sweep_plans()
+        sweep_plans()
     assert IncomingPayment.objects.count() == 1
 
 
 def test_a_suspense_payment_attributed_later_is_distributed_once():
     plan, (a, b) = make_plan([60_000, 40_000])
-    held = services.book_payment(source="t", item=pay("s", 1_000, date(2026, 1, 5), ref="FK-TYPO"))
+    held = book_payment(source="t", item=pay("s", 1_000, date(2026, 1, 5), ref="FK-TYPO"))
     assert held.payment.status == "suspense"
-    result = services.attribute_suspense_payment(
+    result = attribute_suspense_payment(
         payment_id=held.payment.pk, case_reference=plan.case.reference
     )
     assert result.created and result.payment.status == "applied"
@@ -269,9 +316,7 @@ def test_a_suspense_payment_attributed_later_is_distributed_once():
     report = reconcile()
     assert report.ok and report.figures["suspense"] == 0 and report.figures["incoming"] == 1_000
     with pytest.raises(ConflictError):
-        services.attribute_suspense_payment(
-            payment_id=held.payment.pk, case_reference=plan.case.reference
-        )
+        attribute_suspense_payment(payment_id=held.payment.pk, case_reference=plan.case.reference)
 
 
 @pytest.mark.worker
@@ -279,7 +324,7 @@ def test_the_daily_tasks_run_on_a_real_worker(worker):
     from schedules import tasks
 
     plan, _ = make_plan([60_000, 40_000])
-    services.book_payment(source="t", item=pay("p", 10_000, date(2026, 1, 5), plan=plan))
+    book_payment(source="t", item=pay("p", 10_000, date(2026, 1, 5), plan=plan))
     assert tasks.run_payouts.delay().get(timeout=60) == 2
     assert tasks.run_payouts.delay().get(timeout=60) == 0  # once a day
     assert tasks.sweep_plans.delay().get(timeout=60)["checked"] == 1

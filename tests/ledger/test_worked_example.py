@@ -29,8 +29,9 @@ from datetime import date
 
 import pytest
 
-from schedules import selectors, services
+from schedules import selectors
 from schedules.models import LedgerEntry, Side
+from schedules.services.payments import book_payment
 from tests.ledger.factories import make_plan
 from tests.ledger.helpers import pay
 
@@ -61,7 +62,7 @@ def test_worked_example_three_creditors_three_payments():
         ("p3", 20_000_001, date(2026, 3, 10), [10_000_000, 6_666_667, 3_333_334]),
     ]
     for key, amount, on, parts in expected:
-        result = services.book_payment(source="bank", item=pay(key, amount, on, plan=plan))
+        result = book_payment(source="bank", item=pay(key, amount, on, plan=plan))
         assert result.created
         assert _parts(result.payment, creditors) == parts
 

@@ -21,8 +21,8 @@ from resolution.models import Case, CaseStatus
 from resolution.services import recovery
 from resolution.services.decision import approve_case
 from resolution.workflow import transition
-from schedules import services as schedules
 from schedules.models import Plan, PlanStatus
+from schedules.services.payments import book_payment
 from tests.conftest import run_outbox
 from tests.factories import CaseFactory
 from tests.ledger.factories import make_plan
@@ -180,26 +180,27 @@ def test_sweeper_activates_a_signed_case_without_a_plan(table):
     assert recovery.resume_signed_cases() == []  # idempotent
 
 
-def test_sweeper_moves_a_case_whose_plan_outcome_was_lost(table):
+def test_sweeper_enqueues_the_outcome_again_for_a_case_its_plan_did_not_move(table):
     case = CaseFactory(status=CaseStatus.ACTIVE)
     plan, _ = make_plan([3_000, 7_000], case=case)
-    # booked, but the plan's outcome never reached the case (no commit in this test: as a crash)
-    schedules.book_payment(source="t", item=pay("all", 10_000, date(2026, 1, 5), plan=plan))
+    # booked; the outcome task has not run (no worker here, as if it had died), so the case
+    # has not moved
+    book_payment(source="t", item=pay("all", 10_000, date(2026, 1, 5), plan=plan))
     plan.refresh_from_db()
     case.refresh_from_db()
     assert plan.status == PlanStatus.COMPLETED and case.status == CaseStatus.ACTIVE
+    sent = OutboxMessage.objects.filter(task_name="resolution.plan_completed", args=[str(case.pk)])
+    assert [m.dedup_key for m in sent.all()] == [f"plan-completed:{plan.pk}"]  # with the booking
     assert recovery.resend_plan_outcomes() == {"completed": [str(case.pk)], "breached": []}
-    # written to the outbox by task name, for the worker: the case moves when it runs
-    resent = OutboxMessage.objects.filter(
-        task_name="resolution.plan_completed", args=[str(case.pk)], dispatched_at__isnull=True
-    )
-    assert resent.exists()
+    assert sorted(m.dedup_key or "" for m in sent.all()) == ["", f"plan-completed:{plan.pk}"]
     assert not OutboxMessage.objects.filter(task_name="resolution.plan_breached").exists()
-    assert set(run_outbox(task_prefix="resolution.plan_")) == {"resolution.plan_completed"}
+    # the worker runs both: the first moves the case, the re-send finds nothing to do
+    assert run_outbox(task_prefix="resolution.plan_") == ["resolution.plan_completed"] * 2
     case.refresh_from_db()
     assert case.status == CaseStatus.COMPLETED
     assert case.transitions.get().actor_label == "schedules"
     assert recovery.resend_plan_outcomes() == {"completed": [], "breached": []}
+    assert sent.all().count() == 2
 
 
 def test_the_sweeps_are_on_the_beat_schedule_with_expiry():

@@ -11,8 +11,9 @@ from finplatform.models import CalendarOverride
 from finplatform.money import format_tenge
 from resolution.models import Notification
 from resolution.services.reminders import reminder_stage, sweep_payment_notices
-from schedules import services
 from schedules.selectors import plan_state
+from schedules.services.payments import book_payment
+from schedules.services.sweeps import sweep_plans
 from tests.ledger.factories import make_plan
 from tests.ledger.helpers import pay
 
@@ -87,11 +88,11 @@ def test_a_worker_that_was_down_sends_the_current_stage_never_a_stale_one():
 def test_an_instalment_paid_in_full_gets_no_reminder_and_a_partial_one_shows_what_is_left():
     plan, _ = new_plan()
     amount = plan.instalments.get(number=1).amount_tiyn
-    services.book_payment(source="t", item=pay("full", amount, date(2026, 12, 1), plan=plan))
+    book_payment(source="t", item=pay("full", amount, date(2026, 12, 1), plan=plan))
     assert sweep_on(date(2026, 12, 9)).reminders == 0
     assert not reminders(plan).exists()
     other, _ = new_plan()
-    services.book_payment(source="t", item=pay("part", 1_000_000, date(2026, 12, 1), plan=other))
+    book_payment(source="t", item=pay("part", 1_000_000, date(2026, 12, 1), plan=other))
     sweep_on(date(2026, 12, 9))
     left = other.instalments.get(number=1).amount_tiyn - 1_000_000
     assert format_tenge(left) in reminders(other).get().body
@@ -134,7 +135,7 @@ def test_missed_payment_notice_after_the_shifted_grace_day_once_within_10_days()
 def test_overdue_amount_adds_up_every_late_instalment_and_each_gets_one_notice():
     plan, _ = new_plan()
     first, second = (plan.instalments.get(number=n) for n in (1, 2))
-    services.book_payment(source="t", item=pay("p", 500_000, date(2026, 12, 10), plan=plan))
+    book_payment(source="t", item=pay("p", 500_000, date(2026, 12, 10), plan=plan))
     # the worker was down from December to 20 January: both instalments are late
     result = sweep_on(date(2027, 1, 20))
     assert result.missed == 2
@@ -146,7 +147,7 @@ def test_overdue_amount_adds_up_every_late_instalment_and_each_gets_one_notice()
 def test_paid_instalment_gets_no_missed_notice():
     plan, _ = new_plan()
     amount = plan.instalments.get(number=1).amount_tiyn
-    services.book_payment(source="t", item=pay("p", amount, date(2026, 12, 17), plan=plan))
+    book_payment(source="t", item=pay("p", amount, date(2026, 12, 17), plan=plan))
     assert sweep_on(date(2026, 12, 18)).missed == 0
     assert not missed(plan).exists()
 
@@ -160,17 +161,17 @@ def test_an_admin_day_off_moves_the_grace_day_too():
     # the plan's state and the breach sweep count from the same shifted day
     assert plan_state(plan, on=date(2026, 12, 18)).days_late == 0
     assert plan_state(plan, on=date(2026, 12, 19)).days_late == 1
-    services.sweep_plans(on=date(2027, 1, 27))
+    sweep_plans(on=date(2027, 1, 27))
     plan.refresh_from_db()
     assert plan.status == "active"
-    services.sweep_plans(on=date(2027, 1, 28))
+    sweep_plans(on=date(2027, 1, 28))
     plan.refresh_from_db()
     assert plan.status == "breached"
 
 
 def test_breached_or_completed_plans_get_no_notices():
     plan, _ = new_plan()
-    services.sweep_plans(on=date(2027, 1, 27))
+    sweep_plans(on=date(2027, 1, 27))
     plan.refresh_from_db()
     assert plan.status == "breached"
     result = sweep_on(date(2027, 1, 28))

@@ -15,8 +15,8 @@ from pypdf import PdfReader
 from finplatform.clock import BUSINESS_TZ
 from resolution.models import Notification
 from resolution.services.reminders import send_statement_notices
-from schedules import services
 from schedules.models import LedgerEntry, Side
+from schedules.services.payments import book_payment, reverse_payment
 from schedules.statements import borrower_statement, month_bounds, statement_months
 from tests.factories import CreditorStaffFactory
 from tests.ledger.factories import make_plan
@@ -41,13 +41,13 @@ def paid_plan():
         plan, creditors = make_plan(
             [60_000_000, 40_000_000, 3_333_333], first_due=date(2026, 12, 16)
         )
-    book = services.book_payment
+    book = book_payment
     book(source="provider:kaspi", item=pay("nov-1", 1_000_000, date(2026, 11, 25), plan=plan))
     book(source="provider:kaspi", item=pay("dec-1", 5_000_000, date(2026, 12, 5), plan=plan))
     wrong = book(source="provider:halyk", item=pay("dec-2", 777_777, date(2026, 12, 9), plan=plan))
     book(source="provider:kaspi", item=pay("dec-3", 3_333_333, date(2026, 12, 20), plan=plan))
     with at(date(2026, 12, 22)):
-        services.reverse_payment(payment_id=wrong.payment.pk, reason="sent by mistake")
+        reverse_payment(payment_id=wrong.payment.pk, reason="sent by mistake")
     book(source="provider:kaspi", item=pay("jan-1", 2_000_000, date(2027, 1, 3), plan=plan))
     plan.refresh_from_db()
     return plan, creditors
@@ -212,9 +212,7 @@ def test_creditor_statement_by_month_with_reference_and_balance(client, paid_pla
 def test_statement_csvs_do_not_turn_a_providers_key_into_a_spreadsheet_formula(client, paid_plan):
     plan, creditors = paid_plan
     key = '=HYPERLINK("http://evil.example","refund")'
-    services.book_payment(
-        source="provider:kaspi", item=pay(key, 1_000_000, date(2027, 1, 9), plan=plan)
-    )
+    book_payment(source="provider:kaspi", item=pay(key, 1_000_000, date(2027, 1, 9), plan=plan))
     client.force_login(CreditorStaffFactory(creditor=creditors[0]).user)
     creditor_rows = list(
         csv.reader(

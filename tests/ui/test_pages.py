@@ -16,7 +16,8 @@ from django.utils import timezone
 from finplatform.clock import BUSINESS_TZ
 from portal.journey import journey_for_borrower
 from resolution.models import CaseStatus, CreditorRequest, DebtConfirmation
-from schedules import services as schedule_services
+from schedules.services.payments import book_payment
+from schedules.services.payouts import run_payouts
 from tests.factories import BorrowerFactory, CaseFactory, CreditorStaffFactory
 from tests.ledger.factories import make_plan
 from tests.ledger.helpers import pay
@@ -51,7 +52,7 @@ def test_stepper_follows_the_case_from_identification_to_payments():
     case.save()
     make_plan([60_000, 40_000], case=case)
     assert journey_for_borrower(borrower).current.key == "schedule"
-    schedule_services.book_payment(source="t", item=pay("p1", 5_000, date(2026, 1, 5),
+    book_payment(source="t", item=pay("p1", 5_000, date(2026, 1, 5),
                                                         plan=case.plan))  # fmt: skip
     assert journey_for_borrower(borrower).current.key == "payments"
 
@@ -112,9 +113,7 @@ def test_schedule_page_has_a_chart_and_the_next_due_date(client):
     case = CaseFactory(status=CaseStatus.ACTIVE, borrower__preferred_language="en")
     plan, _ = make_plan([600_000_00, 400_000_00], case=case, first_due=date(2026, 12, 20))
     first = plan.instalments.order_by("number").first()
-    schedule_services.book_payment(
-        source="t", item=pay("half", first.amount_tiyn // 2, date(2026, 12, 1), plan=plan)
-    )
+    book_payment(source="t", item=pay("half", first.amount_tiyn // 2, date(2026, 12, 1), plan=plan))
     client.force_login(case.borrower.user)
     response = client.get("/portal/schedule/")
     page = response.content.decode()
@@ -250,9 +249,9 @@ def test_cases_csv_is_scoped_with_plain_decimal_money(client):
 
 def test_payouts_csv_is_scoped_with_plain_decimal_money(client):
     plan, (mine, theirs) = make_plan([60_000_00, 40_000_00])
-    schedule_services.book_payment(source="t", item=pay("p", 10_000_01, date(2026, 1, 5),
+    book_payment(source="t", item=pay("p", 10_000_01, date(2026, 1, 5),
                                                         plan=plan))  # fmt: skip
-    payouts = schedule_services.run_payouts(on=date(2026, 1, 5))
+    payouts = run_payouts(on=date(2026, 1, 5))
     assert len(payouts) == 2
     client.force_login(CreditorStaffFactory(creditor=mine).user)
     rows = _csv(client.get("/creditor/payouts.csv"))
