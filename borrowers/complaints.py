@@ -12,6 +12,7 @@ from borrowers.models import Borrower, Complaint, ComplaintMessage, ComplaintSta
 from finplatform.clock import business_date, business_now
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.language import Language
+from finplatform.locks import lock_row
 from finplatform.workdays import add_working_days
 
 ANSWER_WORKING_DAYS = 15
@@ -25,7 +26,7 @@ MSG_EMPTY = _("Write the text of your complaint.")
 
 
 def _lock(complaint_id) -> Complaint:
-    return Complaint.objects.select_for_update(of=("self",)).get(pk=complaint_id)
+    return lock_row(Complaint, pk=complaint_id)
 
 
 @transaction.atomic

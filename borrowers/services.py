@@ -21,6 +21,7 @@ from bureau_gateway.interfaces import AdapterError, ServiceUnavailable, SocialSt
 from finplatform import roles
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
+from finplatform.locks import lock_rows
 from finplatform.throttle import CODES_ISSUED
 
 MSG_IIN_TAKEN = _("An account with this IIN already exists. Sign in instead.")
@@ -135,9 +136,9 @@ def confirm_phone_identification(*, borrower: Borrower, code: str) -> Borrower:
     problem = None
     with transaction.atomic():
         challenge = (
-            IdentificationChallenge.objects.select_for_update()
-            .filter(borrower=borrower, confirmed_at__isnull=True)
-            .order_by("-created_at")
+            lock_rows(IdentificationChallenge.objects.filter(borrower=borrower))
+            .filter(confirmed_at__isnull=True)
+            .order_by("-created_at")  # the newest open challenge is the one being answered
             .first()
         )
         if challenge is None:

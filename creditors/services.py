@@ -18,6 +18,7 @@ from creditors.models import (
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.iban import normalize_iban, validate_kz_iban
+from finplatform.locks import lock_rows
 
 MSG_SAME_PERSON = _("A second person must approve: you proposed these details yourself.")
 MSG_PENDING_EXISTS = _("Other new details already await approval: approve or reject them first.")
@@ -60,11 +61,7 @@ def propose_payout_details(
 def _lock_pending(user, details_id) -> PayoutDetails:
     creditor = _staff_creditor(user)
     # Scoped to the user's organisation: another organisation's id is simply not found.
-    details = (
-        PayoutDetails.objects.select_for_update(of=("self",))
-        .filter(creditor=creditor, pk=details_id)
-        .first()
-    )
+    details = lock_rows(PayoutDetails.objects.filter(creditor=creditor, pk=details_id)).first()
     if details is None:
         raise PayoutDetails.DoesNotExist
     if details.status != PayoutDetailsStatus.PROPOSED:

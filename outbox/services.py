@@ -31,6 +31,7 @@ from django.db.models import F
 
 from finplatform.celery import app
 from finplatform.clock import business_now
+from finplatform.locks import lock_rows
 from outbox.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -113,9 +114,12 @@ def relay(*, older_than: timedelta | None = None, limit: int = 500) -> int:
     published = 0
     with transaction.atomic():
         batch = list(
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(dispatched_at__isnull=True, created_at__lte=now - older_than)
-            .order_by("pk")[:limit]
+            lock_rows(
+                OutboxMessage.objects.filter(
+                    dispatched_at__isnull=True, created_at__lte=now - older_than
+                ),
+                skip_locked=True,
+            )[:limit]
         )
         for message in batch:
             try:

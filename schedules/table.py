@@ -1,5 +1,5 @@
 """The schedule table (SPEC §3) as data: which version applies, which bracket a debt falls
-in, and the terms that follow. Reads only; `services.propose_terms` is the front door."""
+in, and the terms that follow. Reads only; `terms_for` is the front door."""
 
 from __future__ import annotations
 

@@ -19,8 +19,8 @@ from finplatform.errors import ApplicationError
 from finplatform.money import tenge_to_tiyn
 from resolution.models import Case, CaseStatus
 from resolution.selectors import ombudsman as reads
+from resolution.selectors.plans import held_case_loan_ids
 from resolution.services import decision as svc
-from resolution.services.plans import held_case_loan_ids
 
 
 class ApproveForm(forms.Form):

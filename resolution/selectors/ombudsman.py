@@ -12,7 +12,8 @@ from django.db.models import Max, Q, QuerySet, Sum
 from finplatform.clock import business_now
 from resolution.models import Case, CaseLoan, CaseStatus, ConfirmationStatus
 from resolution.policy import kdn_limit, policy
-from resolution.services.plans import preview_lines, propose_terms
+from resolution.selectors.plans import preview_lines
+from schedules.table import terms_for
 
 
 def cases_for_ombudsman_staff(user) -> QuerySet[Case]:
@@ -90,7 +91,7 @@ def proposal(case: Case) -> dict:
     (each line with the creditors' parts), the debt-burden ratio, disputes and late creditors.
     """
     total = confirmed_total(case) + provisional_total(case)
-    terms = propose_terms(total_tiyn=total, category=case.category) if total > 0 else None
+    terms = terms_for(total_tiyn=total, category=case.category) if total > 0 else None
     lines, creditors = [], []
     if terms is not None:
         debts, held = plan_debts(case)

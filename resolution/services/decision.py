@@ -27,11 +27,13 @@ from resolution.models import (
 )
 from resolution.policy import policy
 from resolution.selectors.ombudsman import confirmed_total, provisional_total, undecided_disputes
+from resolution.selectors.plans import held_share_for
 from resolution.services.documents import build_snapshot
 from resolution.services.notifications import notify_borrower, notify_creditor
-from resolution.services.plans import decide_held_share, held_share_for, propose_terms
 from resolution.workflow import lock_case, transition
 from schedules.models import Plan
+from schedules.services.holds import decide_held_share
+from schedules.table import terms_for
 
 TASK_DOCUMENTS = "resolution.generate_documents"
 
@@ -137,7 +139,7 @@ def approve_case(*, case_id, user=None, note: str = "") -> CaseDecision:
     total = confirmed_total(case) + provisional_total(case)
     if total <= 0:
         raise ConflictError(MSG_NOTHING_INCLUDED, code="nothing_included")
-    terms = propose_terms(total_tiyn=total, category=case.category)
+    terms = terms_for(total_tiyn=total, category=case.category)
     now = business_now()
     decision = CaseDecision.objects.create(
         case=case, decided_by=user if getattr(user, "pk", None) else None, decided_at=now,

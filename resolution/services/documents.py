@@ -27,8 +27,8 @@ from resolution.models import (
     DocumentPackage,
 )
 from resolution.policy import mediator_fee_payer, policy, signing_deadline
+from resolution.selectors.plans import preview_lines
 from resolution.services.notifications import notify_borrower
-from resolution.services.plans import preview_lines
 from resolution.workflow import lock_case, transition
 
 # fontTools stamps embedded font subsets with "now" unless this is set: fix it so the same

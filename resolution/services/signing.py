@@ -38,8 +38,8 @@ from resolution.models import (
 from resolution.policy import policy
 from resolution.services.documents import plan_shares
 from resolution.services.notifications import notify_borrower, notify_creditor
-from resolution.services.plans import create_plan
 from resolution.workflow import IllegalTransition, lock_case, transition
+from schedules.services.plans import create_plan
 
 MSG_NOT_SIGNABLE = _("These documents cannot be signed now.")
 MSG_DEADLINE_PASSED = _("The 72-hour signing window has closed.")

@@ -12,18 +12,11 @@ from finplatform.errors import ApplicationError, ConflictError
 from schedules import engine, ledger
 from schedules.models import CreditorShare, Instalment, InstalmentPart, Plan, ShareHold
 from schedules.selectors import instalment_parts
-from schedules.table import Terms, terms_for
+from schedules.table import terms_for
 
 MSG_DEBTS_EMPTY = _("A plan needs at least one creditor with a positive debt.")
 MSG_DUPLICATE_CREDITOR = _("A creditor appears twice; give one total per creditor.")
 MSG_PLAN_DIFFERS = _("This case already has a different plan.")
-
-
-def propose_terms(*, total_tiyn: int, category: str, table_version=None) -> Terms:
-    """Term and even monthly amount for a debt under the schedule table (the current version
-    unless `table_version` — an instance or id — is given). Raises ApplicationError when the
-    debt is outside the table."""
-    return terms_for(total_tiyn=total_tiyn, category=category, table_version=table_version)
 
 
 @transaction.atomic
@@ -70,7 +63,7 @@ def create_plan(
 
     all_debts = [*debts, *((c, a) for c, _, a in held)]
     total = sum(amount for _, amount in all_debts)
-    terms = propose_terms(total_tiyn=total, category=category, table_version=table_version_id)
+    terms = terms_for(total_tiyn=total, category=category, table_version=table_version_id)
     lines = engine.build_instalments(
         total_tiyn=total, term_months=terms.term_months, first_due=first_due
     )

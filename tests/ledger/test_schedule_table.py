@@ -10,7 +10,8 @@ from finplatform.errors import ApplicationError, ConflictError
 from finplatform.money import ceil_div
 from schedules import engine, selectors
 from schedules.models import InstalmentPart, ScheduleBracket, ScheduleTableVersion
-from schedules.services.plans import create_plan, propose_terms
+from schedules.services.plans import create_plan
+from schedules.table import terms_for
 from tests.factories import CaseFactory, CreditorFactory
 from tests.ledger.factories import make_plan
 
@@ -31,7 +32,7 @@ M = 1_000_000 * KZT
     ],
 )
 def test_the_four_fixed_points_of_the_announcement(category, total, term, max_monthly):
-    terms = propose_terms(total_tiyn=total, category=category)
+    terms = terms_for(total_tiyn=total, category=category)
     assert terms.term_months == term
     bracket = ScheduleBracket.objects.get(
         category=category, debt_from_tiyn__lte=total, debt_to_tiyn__gte=total
@@ -68,10 +69,10 @@ def test_every_bracket_is_contiguous_and_its_payment_stays_under_its_max():
 @pytest.mark.django_db
 def test_debt_outside_the_table_is_refused_with_a_code():
     with pytest.raises(ApplicationError) as err:
-        propose_terms(total_tiyn=7 * M + 1, category="general")
+        terms_for(total_tiyn=7 * M + 1, category="general")
     assert err.value.code == "debt_outside_table"
     with pytest.raises(ApplicationError):
-        propose_terms(total_tiyn=100, category="nonsense")
+        terms_for(total_tiyn=100, category="nonsense")
 
 
 @pytest.mark.django_db
@@ -84,8 +85,8 @@ def test_a_case_keeps_the_table_version_it_was_decided_under():
         version=new, category="general", debt_from_tiyn=1, debt_to_tiyn=7 * M,
         term_months=24, max_monthly_tiyn=300_000 * KZT,
     )  # fmt: skip
-    assert propose_terms(total_tiyn=500_000 * KZT, category="general").term_months == 24
-    old_terms = propose_terms(total_tiyn=500_000 * KZT, category="general", table_version=old)
+    assert terms_for(total_tiyn=500_000 * KZT, category="general").term_months == 24
+    old_terms = terms_for(total_tiyn=500_000 * KZT, category="general", table_version=old)
     assert old_terms.term_months == 12 and old_terms.table_version_id == old.pk
     plan.refresh_from_db()
     assert plan.term_months == 12 and plan.table_version_id == old.pk

@@ -1,6 +1,7 @@
-"""The one bridge from the workflow to the schedules app: terms, a preview of the
-instalments with each creditor's part (for the documents), and the plan created at signing.
-All money arithmetic stays in `schedules`."""
+"""What the workflow reads of the schedules app: a preview of the instalments with each
+creditor's part (for the review page and the documents) and the plan shares held for
+disputes. All money arithmetic stays in `schedules`; the workflow's writes call its services
+(`schedules.services.plans.create_plan`, `schedules.services.holds.decide_held_share`)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,6 @@ from datetime import date
 
 from schedules.models import CreditorShare, ShareHold
 from schedules.selectors import preview_schedule
-from schedules.services import holds as schedule_holds
-from schedules.services import plans as schedule_plans
-
-
-def propose_terms(*, total_tiyn: int, category: str):
-    """Terms(term_months, monthly_tiyn, table_version_id) under the current table."""
-    return schedule_plans.propose_terms(total_tiyn=total_tiyn, category=category)
 
 
 def preview_lines(*, total_tiyn: int, category: str, debts: list, first_due: date) -> list[dict]:
@@ -43,21 +37,9 @@ def _summed(parts) -> dict[str, int]:
     return result
 
 
-def create_plan(*, case, debts, category: str, first_due: date, table_version_id, held=()):
-    return schedule_plans.create_plan(
-        case=case, debts=debts, category=category, first_due=first_due,
-        table_version_id=table_version_id, held=held,
-    )  # fmt: skip
-
-
 def held_share_for(case_loan_id):
     """The plan share held for this disputed loan, or None (not held, or decided)."""
     return CreditorShare.objects.filter(case_loan_id=case_loan_id, hold=ShareHold.HELD).first()
-
-
-def decide_held_share(*, share_id, decided_tiyn: int):
-    """Release or redistribute a held share (schedules.services.holds.decide_held_share)."""
-    return schedule_holds.decide_held_share(share_id=share_id, decided_tiyn=decided_tiyn)
 
 
 def held_case_loan_ids(case) -> set:
