@@ -111,11 +111,21 @@ def client():
 
 
 @pytest.fixture
+def identified_borrower(db):
+    """A borrower who passed identification (biometrics) and may apply."""
+    from django.utils import timezone
+
+    from tests.factories import BorrowerFactory
+
+    return BorrowerFactory(identified_at=timezone.now(), identification_method="biometric")
+
+
+@pytest.fixture
 def sim():
     """The simulator service of outside systems (bureau, identity, SMS...), faults cleared."""
     from django.conf import settings
 
-    from tests.eligibility.conftest import Simulator
+    from tests.support.bureau import Simulator
 
     simulator = Simulator(settings.SIMULATOR_URL)
     simulator.clear_faults()

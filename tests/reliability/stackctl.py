@@ -34,7 +34,7 @@ def _fresh_serials() -> None:
 def payments_world(plans: str = "4") -> dict:
     """A payment provider key and `plans` active plans (two creditors each)."""
     from schedules.models import PaymentProvider
-    from tests.ledger.factories import make_plan
+    from tests.support.ledger import make_plan
 
     provider = PaymentProvider(code=f"fault-{uuid.uuid4().hex[:12]}", name="Fault Pay")
     key = provider.set_new_key()
@@ -50,7 +50,7 @@ def approved_cases(count: str = "2") -> dict:
     """`count` cases approved by the ombudsman: each package waits to be generated (the
     outbox holds generate_documents; the fast path published it after commit)."""
     from resolution.services.decision import approve_case
-    from tests.workflow.helpers import answer_all, awaiting_case
+    from tests.support.workflow import answer_all, awaiting_case
 
     cases = []
     for _ in range(int(count)):
@@ -66,7 +66,7 @@ def issued_case(deadline_in_seconds: str = "5") -> dict:
     `deadline_in_seconds` away."""
     from finplatform.clock import business_now
     from resolution.models import DocumentPackage
-    from tests.workflow.helpers import issued_case as build
+    from tests.support.workflow import issued_case as build
 
     world = build()
     DocumentPackage.objects.filter(case=world.case).update(

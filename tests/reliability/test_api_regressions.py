@@ -6,8 +6,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from schedules.models import IncomingPayment, PaymentProvider
-from tests.ledger.factories import make_plan
-from tests.workflow.helpers import api_client_for, awaiting_case
+from tests.support.ledger import make_plan
+from tests.support.workflow import api_client_for, awaiting_case
 
 pytestmark = pytest.mark.django_db
 

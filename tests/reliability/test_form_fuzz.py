@@ -19,7 +19,7 @@ from borrowers.models import Borrower, Complaint, ComplaintMessage
 from creditors.models import PayoutDetails
 from resolution.models import Case, CaseStatus, DebtConfirmation
 from tests.factories import BorrowerFactory, CreditorStaffFactory
-from tests.workflow.helpers import awaiting_case
+from tests.support.workflow import awaiting_case
 
 pytestmark = pytest.mark.django_db
 
@@ -324,7 +324,7 @@ def test_signing_forms(signing_case, code, signature):
 
 @pytest.fixture
 def signing_case(client):
-    from tests.workflow.helpers import issued_case
+    from tests.support.workflow import issued_case
 
     world = issued_case()
     client.force_login(world.case.borrower.user)

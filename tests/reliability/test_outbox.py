@@ -25,9 +25,9 @@ from schedules.models import Plan, PlanStatus
 from schedules.services.payments import book_payment
 from tests.conftest import run_outbox
 from tests.factories import CaseFactory
-from tests.ledger.factories import make_plan
-from tests.ledger.helpers import pay
-from tests.workflow.helpers import answer_all, awaiting_case, issued_case
+from tests.support.ledger import make_plan
+from tests.support.payments import pay
+from tests.support.workflow import answer_all, awaiting_case, issued_case
 
 HEARTBEAT = "finplatform.tasks.heartbeat"
 
@@ -144,7 +144,7 @@ def test_crash_between_commit_and_enqueue_the_relay_dispatches(worker, schedule_
 
 @pytest.fixture
 def table(db):
-    from tests.ledger.factories import ensure_default_table
+    from tests.support.ledger import ensure_default_table
 
     ensure_default_table()
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from resolution.models import CaseStatus
 from tests.factories import CaseFactory
-from tests.ledger.factories import make_plan
+from tests.support.ledger import make_plan
 
 pytestmark = pytest.mark.django_db
 

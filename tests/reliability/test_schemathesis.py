@@ -27,8 +27,8 @@ from schemathesis.checks import (
 
 from creditors.api_keys import create_api_key
 from schedules.models import PaymentProvider
-from tests.ledger.factories import make_plan
-from tests.workflow.helpers import awaiting_case
+from tests.support.ledger import make_plan
+from tests.support.workflow import awaiting_case
 
 CHECKS = [
     not_a_server_error,

@@ -1,9 +1,9 @@
 """Attacks and deployment settings that the other suites do not already cover: one-time-code
 guessing, production cookie and HSTS settings, security headers, webhook signature checks,
 API keys that are wrong or revoked, the audit trail in the database, and personal data in log
-output during a whole flow. (Covered elsewhere: login lock-out in tests/foundation/
-test_scoping.py, signing-code attempts in tests/workflow/test_signing.py, `check --deploy`
-in tests/foundation/test_settings.py, ledger append-only in tests/ledger.)"""
+output during a whole flow. (Covered elsewhere: login lock-out in tests/finplatform/
+test_scoping.py, signing-code attempts in tests/resolution/test_signing.py, `check --deploy`
+in tests/finplatform/test_settings.py, ledger append-only in tests/schedules.)"""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from resolution.services.signing import issue_signing_code, sign_with_code
 from schedules.models import PaymentProvider
 from tests.conftest import ROOT
 from tests.factories import BorrowerFactory
-from tests.workflow.helpers import answer_all, api_client_for, awaiting_case, issued_case
+from tests.support.workflow import answer_all, api_client_for, awaiting_case, issued_case
 
 pytestmark = pytest.mark.django_db
 

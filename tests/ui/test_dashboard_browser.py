@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from resolution.models import CreditorRequest
 from tests.factories import PASSWORD, CaseLoanFactory, LoanFactory
+from tests.support.workflow import awaiting_case
 from tests.ui.conftest import screenshot
-from tests.workflow.helpers import awaiting_case
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

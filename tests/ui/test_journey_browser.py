@@ -23,7 +23,6 @@ from finplatform.kzid import make_iin
 from resolution.models import Case, CaseLoan, CaseStatus, ConfirmationStatus
 from resolution.services.confirmation import answer_loan
 from schedules.models import PaymentProvider
-from tests.eligibility.conftest import loan, org
 from tests.factories import (
     PASSWORD,
     CaseFactory,
@@ -32,6 +31,7 @@ from tests.factories import (
     CreditorStaffFactory,
     LoanFactory,
 )
+from tests.support.bureau import loan, org
 from tests.ui.conftest import screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.worker]

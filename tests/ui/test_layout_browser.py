@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from resolution.models import CaseStatus
 from tests.factories import PASSWORD, BorrowerFactory, CaseFactory
-from tests.ledger.factories import ensure_default_table, make_plan
-from tests.workflow.helpers import issued_case
+from tests.support.ledger import ensure_default_table, make_plan
+from tests.support.workflow import issued_case
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

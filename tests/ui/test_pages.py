@@ -19,9 +19,9 @@ from resolution.models import CaseStatus, CreditorRequest, DebtConfirmation
 from schedules.services.payments import book_payment
 from schedules.services.payouts import run_payouts
 from tests.factories import BorrowerFactory, CaseFactory, CreditorStaffFactory
-from tests.ledger.factories import make_plan
-from tests.ledger.helpers import pay
-from tests.workflow.helpers import awaiting_case, issued_case
+from tests.support.ledger import make_plan
+from tests.support.payments import pay
+from tests.support.workflow import awaiting_case, issued_case
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=BUSINESS_TZ)
