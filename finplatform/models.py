@@ -17,3 +17,20 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.reason}"
+
+
+class AttemptCounter(models.Model):
+    """Failed sign-ins or issued codes per (scope, hashed identity), kept in PostgreSQL so
+    the limits hold while Redis is down (finplatform/throttle.py)."""
+
+    scope = models.CharField(max_length=32)
+    digest = models.CharField(max_length=64)
+    count = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "digest"], name="attempt_counter_identity")
+        ]

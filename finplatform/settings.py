@@ -172,7 +172,7 @@ STORAGES = {
 
 # --- Redis, Celery ---
 REDIS_URL = os.environ.get("REDIS_URL", "redis://localhost:6379/0")
-# The cache (throttles, locks) lives in its own Redis database so clearing it never touches
+# The cache lives in its own Redis database so clearing it never touches
 # the Celery queues.
 CACHE_REDIS_URL = os.environ.get(
     "CACHE_REDIS_URL", urlparse(REDIS_URL)._replace(path="/1").geturl()
@@ -327,12 +327,17 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- security (Django deployment checklist) ---
+# Sessions and the sign-in counters live in PostgreSQL: sign-in works while Redis is down.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_COOKIE_SECURE = not LOCAL
 CSRF_COOKIE_SECURE = not LOCAL
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not LOCAL)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Addresses (or CIDR networks) of the reverse proxies in front of the app, nearest last.
+# Only from them is X-Forwarded-For read for the client address (finplatform/signin.py).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 SECURE_HSTS_SECONDS = 0 if LOCAL else int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not LOCAL
 SECURE_HSTS_PRELOAD = not LOCAL

@@ -1,54 +1,114 @@
 """Brute-force limits on guessable secrets: passwords and one-time codes.
 
-A fixed window counter in Redis per (scope, identity). Identities are hashed before they
-become keys, so no IIN or phone number sits in Redis in clear. Used by the login forms and
-by every one-time-code check.
+Counters live in PostgreSQL (`AttemptCounter`), not Redis: sign-in already needs the
+database (users, sessions), so a Redis outage cannot stop sign-in or lift a limit. Identities
+are hashed before they are stored, so no IIN, username or address sits there in clear.
+
+- `Backoff` (sign-in): a few free failures, then each further failure doubles the wait before
+  the next try, up to a cap. Nobody is locked for long by someone else's guesses, a guesser
+  gets a few dozen tries a day, and the owner lifts an account's wait by identification.
+- `Quota` (codes issued): at most `limit` hits in a fixed window.
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 
-from django.core.cache import cache
-from django.utils.translation import gettext_lazy as _
+from django.db import transaction
 
-MSG_LOCKED = _("Too many failed attempts. Wait 15 minutes and try again.")
+from finplatform.clock import business_now
+from finplatform.locks import lock_row
+from finplatform.models import AttemptCounter
 
 
-class Throttle:
-    def __init__(self, scope: str, *, limit: int, window_seconds: int):
+def _digest(identity: str) -> str:
+    return hashlib.sha256(identity.encode()).hexdigest()
+
+
+class _Counter:
+    def __init__(self, scope: str):
         self.scope = scope
-        self.limit = limit
-        self.window = window_seconds
 
-    def _key(self, identity: str) -> str:
-        digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
-        return f"throttle:{self.scope}:{digest}"
+    def _row(self, identity: str) -> AttemptCounter | None:
+        return AttemptCounter.objects.filter(scope=self.scope, digest=_digest(identity)).first()
 
-    def is_blocked(self, identity: str) -> bool:
-        return (cache.get(self._key(identity)) or 0) >= self.limit
-
-    def hit(self, identity: str) -> int:
-        """Count one failure; returns the failures in the current window."""
-        key = self._key(identity)
-        cache.add(key, 0, self.window)
-        try:
-            return cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, self.window)
-            return 1
+    def _locked_row(self, identity: str, now: datetime) -> AttemptCounter:
+        """The counter row, created if missing and locked FOR UPDATE (call inside atomic)."""
+        digest = _digest(identity)
+        AttemptCounter.objects.bulk_create(
+            [AttemptCounter(scope=self.scope, digest=digest, started_at=now, last_at=now)],
+            ignore_conflicts=True,
+        )
+        return lock_row(AttemptCounter, scope=self.scope, digest=digest)
 
     def reset(self, identity: str) -> None:
-        cache.delete(self._key(identity))
+        AttemptCounter.objects.filter(scope=self.scope, digest=_digest(identity)).delete()
 
 
-LOGIN_PER_ACCOUNT = Throttle("login-account", limit=5, window_seconds=15 * 60)
-LOGIN_PER_IP = Throttle("login-ip", limit=30, window_seconds=15 * 60)
+class Backoff(_Counter):
+    """`free` failures cost nothing; failure `free + n` makes the next try wait
+    `first_wait * 2**n`, at most `max_wait`. Failures are forgotten `forget_after` the last."""
+
+    def __init__(self, scope, *, free: int, first_wait: timedelta, max_wait: timedelta,
+                 forget_after: timedelta):  # fmt: skip
+        super().__init__(scope)
+        self.free, self.first_wait, self.max_wait = free, first_wait, max_wait
+        self.forget_after = forget_after
+
+    def blocked_until(self, identity: str) -> datetime | None:
+        """When the next try is allowed, or None if it is allowed now."""
+        row = self._row(identity)
+        if row is None or row.blocked_until is None or row.blocked_until <= business_now():
+            return None
+        return row.blocked_until
+
+    @transaction.atomic
+    def hit(self, identity: str) -> int:
+        """Count one failure; returns the failures remembered."""
+        now = business_now()
+        row = self._locked_row(identity, now)
+        if now - row.last_at > self.forget_after:
+            row.count, row.started_at, row.blocked_until = 0, now, None
+        row.count += 1
+        row.last_at = now
+        if row.count >= self.free:
+            wait = min(self.first_wait * 2 ** min(row.count - self.free, 30), self.max_wait)
+            row.blocked_until = now + wait
+        row.save()
+        return row.count
+
+
+class Quota(_Counter):
+    """At most `limit` hits per `window` (a fixed window starting at the first hit)."""
+
+    def __init__(self, scope: str, *, limit: int, window_seconds: int):
+        super().__init__(scope)
+        self.limit = limit
+        self.window = timedelta(seconds=window_seconds)
+
+    def is_blocked(self, identity: str) -> bool:
+        row = self._row(identity)
+        return (
+            row is not None
+            and business_now() - row.started_at < self.window
+            and (row.count >= self.limit)
+        )
+
+    @transaction.atomic
+    def hit(self, identity: str) -> int:
+        """Count one hit; returns the hits in the current window."""
+        now = business_now()
+        row = self._locked_row(identity, now)
+        if now - row.started_at >= self.window:
+            row.count, row.started_at = 0, now
+        row.count += 1
+        row.last_at = now
+        row.save()
+        return row.count
+
+
 # Each one-time code allows OTP_MAX_ATTEMPTS / SIGNING_CODE_MAX_ATTEMPTS guesses; without a cap
 # on new codes a guesser could simply ask for another. At most 5 codes an hour per borrower
 # (identification) or per case (signing): 25 guesses of a 6-digit code an hour.
-CODES_ISSUED = Throttle("codes-issued", limit=5, window_seconds=60 * 60)
-
-
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+CODES_ISSUED = Quota("codes-issued", limit=5, window_seconds=60 * 60)

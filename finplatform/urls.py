@@ -4,6 +4,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from finplatform import views
+from finplatform.signin import ThrottledAdminLoginForm
+
+admin.site.login_form = ThrottledAdminLoginForm  # the one sign-in policy, admin included
 
 urlpatterns = [
     path("", views.home, name="home"),

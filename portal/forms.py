@@ -13,7 +13,7 @@ from borrowers.models import Borrower, phone_validator
 from finplatform.kzid import validate_iin
 from finplatform.language import Language
 from finplatform.money import MAX_AMOUNT_TIYN, tenge_to_tiyn
-from finplatform.throttle import LOGIN_PER_ACCOUNT, LOGIN_PER_IP, MSG_LOCKED, client_ip
+from finplatform.signin import check_login_allowed, login_failed, login_succeeded
 
 MSG_BAD_LOGIN = _("The IIN or password is wrong. Check both and try again.")
 MSG_INACTIVE = _("This account is blocked. Contact support.")
@@ -46,15 +46,13 @@ class IINLoginForm(forms.Form):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        iin, ip = cleaned["iin"], client_ip(self.request)
-        if LOGIN_PER_ACCOUNT.is_blocked(iin) or LOGIN_PER_IP.is_blocked(ip):
-            raise ValidationError(MSG_LOCKED, code="locked")
+        iin = cleaned["iin"]
+        check_login_allowed(self.request, iin)
         self.user_cache = authenticate(self.request, iin=iin, password=cleaned["password"])
         if self.user_cache is None:
-            LOGIN_PER_ACCOUNT.hit(iin)
-            LOGIN_PER_IP.hit(ip)
+            login_failed(self.request, iin)
             raise ValidationError(MSG_BAD_LOGIN, code="invalid_login")
-        LOGIN_PER_ACCOUNT.reset(iin)
+        login_succeeded(self.request, iin)
         if not self.user_cache.is_active:
             raise ValidationError(MSG_INACTIVE, code="inactive")
         return cleaned

@@ -12,13 +12,14 @@ from bureau_gateway.interfaces import AdapterError
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
 from finplatform.permissions import borrower_required
+from finplatform.signin import client_ip
 from portal.forms import CodeForm, EdsForm
 from resolution.selectors import borrower as sel
 from resolution.services.signing import send_signing_code, sign_with_code, sign_with_eds
 
 
 def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_ip(request) or None
 
 
 def _time_left(package) -> str:

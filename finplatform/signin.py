@@ -1,0 +1,103 @@
+"""One sign-in policy for every login form: the borrower portal, creditor staff and the
+admin (`/admin/login/`).
+
+Two limits, both with a growing wait rather than a fixed lock (finplatform/throttle.py):
+per account (IIN or username) and per client address. The address is the real client's:
+`X-Forwarded-For` is read only when the connection comes from a proxy listed in
+`settings.TRUSTED_PROXIES`, and then only the hop that proxy chain vouches for (python-ipware
+does the parsing), so a client cannot pick its own address and everyone behind one proxy is
+not one address. A borrower lifts their account's wait by identification (password reset).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from python_ipware import IpWare
+
+from finplatform.clock import business_deadline_text
+from finplatform.throttle import Backoff
+
+MSG_LOCKED = _("Too many failed attempts. Try again after %(time)s.")
+
+LOGIN_PER_ACCOUNT = Backoff(
+    "login-account", free=5, first_wait=timedelta(minutes=1), max_wait=timedelta(hours=1),
+    forget_after=timedelta(hours=24),
+)  # fmt: skip
+LOGIN_PER_ADDRESS = Backoff(
+    "login-address", free=30, first_wait=timedelta(minutes=1), max_wait=timedelta(minutes=15),
+    forget_after=timedelta(hours=1),
+)  # fmt: skip
+
+
+def client_ip(request) -> str:
+    """The client's address: REMOTE_ADDR, unless that is a trusted proxy; then the hop before
+    the trusted proxies in `X-Forwarded-For` (each proxy appends the address it saw)."""
+    if request is None:
+        return ""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = list(settings.TRUSTED_PROXIES)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if not proxies or not remote or not forwarded:
+        return remote
+    chain = f"{forwarded}, {remote}"  # the connecting proxy is the chain's last hop
+    # The trailing hops must be the trusted proxies in order (nearest last); whatever the
+    # client wrote further left is never taken.
+    ipware = IpWare(precedence=("HTTP_X_FORWARDED_FOR",), proxy_list=proxies)
+    ip, trusted = ipware.get_client_ip({"HTTP_X_FORWARDED_FOR": chain}, strict=False)
+    return str(ip) if ip is not None and trusted else remote
+
+
+def check_login_allowed(request, account: str) -> None:
+    """Raise ValidationError("locked") while the account or the address must wait."""
+    waits = [
+        LOGIN_PER_ACCOUNT.blocked_until(account.lower()),
+        LOGIN_PER_ADDRESS.blocked_until(client_ip(request)),
+    ]
+    until: datetime | None = max((w for w in waits if w is not None), default=None)
+    if until is not None:
+        raise ValidationError(
+            MSG_LOCKED, code="locked", params={"time": business_deadline_text(until)}
+        )
+
+
+def login_failed(request, account: str) -> None:
+    LOGIN_PER_ACCOUNT.hit(account.lower())
+    LOGIN_PER_ADDRESS.hit(client_ip(request))
+
+
+def login_succeeded(request, account: str) -> None:
+    LOGIN_PER_ACCOUNT.reset(account.lower())
+
+
+def lift_account_wait(account: str) -> None:
+    """The owner proved who they are (identification): their account's wait ends."""
+    LOGIN_PER_ACCOUNT.reset(account.lower())
+
+
+class ThrottledLoginMixin:
+    """For Django's AuthenticationForm and its subclasses: the policy above around `clean`."""
+
+    def clean(self):
+        account = self.cleaned_data.get("username") or ""
+        check_login_allowed(self.request, account)
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            login_failed(self.request, account)
+            raise
+        login_succeeded(self.request, account)
+        return cleaned
+
+
+class ThrottledStaffLoginForm(ThrottledLoginMixin, AuthenticationForm):
+    """Creditor staff sign-in."""
+
+
+class ThrottledAdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    """The admin's sign-in (`admin.site.login_form`)."""
