@@ -142,12 +142,21 @@ def ensure_system_tools() -> None:
 
 @dataclass
 class Supervisor:
-    """Starts named child processes, prefixes their output, stops them all together."""
+    """Starts named child processes, prefixes their output, restarts one that exits (after a
+    doubling backoff, so a child crashing at start does not spin), stops them all together."""
 
     env: dict
     children: dict[str, subprocess.Popen] = field(default_factory=dict)
+    first_backoff: float = 1.0
+    max_backoff: float = 30.0
+    stable_after: float = 60.0  # a child that ran this long starts again at the first backoff
+    _argv: dict[str, list[str]] = field(default_factory=dict)
+    _started_at: dict[str, float] = field(default_factory=dict)
+    _crashes: dict[str, int] = field(default_factory=dict)
+    _due: dict[str, float] = field(default_factory=dict)
 
     def start(self, name: str, argv: list[str]) -> subprocess.Popen:
+        self._argv[name], self._started_at[name] = argv, time.monotonic()
         proc = subprocess.Popen(
             argv,
             cwd=ROOT,
@@ -168,11 +177,27 @@ class Supervisor:
             sys.stdout.write(f"{name:>9} | {line}")
             sys.stdout.flush()
 
-    def first_exited(self) -> str | None:
-        for name, proc in self.children.items():
-            if proc.poll() is not None:
-                return name
-        return None
+    def restart_exited(self) -> list[str]:
+        """Restart each child that exited, once its backoff (1 s, 2 s, 4 s … 30 s) has passed;
+        logs the exit and the restart. Returns the names started again by this call."""
+        now, restarted = time.monotonic(), []
+        for name, proc in list(self.children.items()):
+            if proc.poll() is None:
+                continue
+            if name not in self._due:
+                if now - self._started_at[name] >= self.stable_after:
+                    self._crashes[name] = 0
+                crashes = self._crashes.get(name, 0)
+                delay = min(self.first_backoff * 2**crashes, self.max_backoff)
+                self._crashes[name], self._due[name] = crashes + 1, now + delay
+                print(f"==> {name} exited with code {proc.returncode}; restarting in "
+                      f"{delay:.0f} s (crash {crashes + 1})", flush=True)  # fmt: skip
+            elif now >= self._due[name]:
+                del self._due[name]
+                self.start(name, self._argv[name])
+                print(f"==> {name} restarted", flush=True)
+                restarted.append(name)
+        return restarted
 
     def stop_all(self, timeout: float = 15.0) -> None:
         for proc in self.children.values():
@@ -271,11 +296,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"{from_seed}\n    Ctrl-C stops everything; data stays in .var/dev.\n",
             flush=True,
         )
-        while not stopping:
-            dead = sup.first_exited()
-            if dead:
-                print(f"==> {dead} exited; stopping everything", flush=True)
-                break
+        while not stopping:  # a crashed child (say the worker after a Redis hiccup) restarts
+            sup.restart_exited()
             time.sleep(0.5)
     finally:
         print("==> stopping", flush=True)
