@@ -169,3 +169,34 @@ class IdentificationChallenge(models.Model):
         verbose_name = _("identification code")
         verbose_name_plural = _("identification codes")
         ordering = ["-created_at"]
+
+
+class EnrolmentPurpose(models.TextChoices):
+    REGISTER = "register", _("Registration")
+    RESET = "reset", _("Password reset")
+
+
+class Enrolment(models.Model):
+    """A registration or password reset waiting for identification (borrowers/enrolment.py).
+    No account is created or changed until the person proves the IIN is theirs, so nobody
+    can hold someone else's IIN. The new password is kept only as a Django password hash."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    purpose = models.CharField(max_length=8, choices=EnrolmentPurpose.choices)
+    iin = models.CharField(max_length=12, validators=[validate_iin])
+    full_name = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=12, validators=[phone_validator])
+    email = models.EmailField(blank=True)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.RUSSIAN)
+    password_hash = models.CharField(max_length=256)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registration or password reset")
+        verbose_name_plural = _("registrations and password resets")

@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from python_ipware import IpWare
 
 from finplatform.clock import business_deadline_text
-from finplatform.throttle import Backoff
+from finplatform.throttle import Backoff, Quota
 
 MSG_LOCKED = _("Too many failed attempts. Try again after %(time)s.")
+MSG_TOO_MANY_REQUESTS = _("Too many requests from your connection. Wait an hour and try again.")
 
 LOGIN_PER_ACCOUNT = Backoff(
     "login-account", free=5, first_wait=timedelta(minutes=1), max_wait=timedelta(hours=1),
@@ -33,6 +34,9 @@ LOGIN_PER_ADDRESS = Backoff(
     "login-address", free=30, first_wait=timedelta(minutes=1), max_wait=timedelta(minutes=15),
     forget_after=timedelta(hours=1),
 )  # fmt: skip
+
+# Registration and password reset start at most 10 times an hour per client address.
+ENROLMENTS_PER_ADDRESS = Quota("enrol-address", limit=10, window_seconds=60 * 60)
 
 
 def client_ip(request) -> str:

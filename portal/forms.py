@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from borrowers.models import Borrower, phone_validator
+from borrowers.models import phone_validator
 from finplatform.kzid import validate_iin
 from finplatform.language import Language
 from finplatform.money import MAX_AMOUNT_TIYN, tenge_to_tiyn
@@ -18,7 +18,6 @@ from finplatform.signin import check_login_allowed, login_failed, login_succeede
 MSG_BAD_LOGIN = _("The IIN or password is wrong. Check both and try again.")
 MSG_INACTIVE = _("This account is blocked. Contact support.")
 MSG_CONSENT = _("We need your consent to collect and process your data.")
-MSG_IIN_REGISTERED = _("An account with this IIN already exists. Sign in instead.")
 MSG_PASSWORDS_DIFFER = _("The two passwords differ.")
 MSG_APPLY_CONSENT = _("The application needs your consent to collect and check your data.")
 
@@ -61,19 +60,9 @@ class IINLoginForm(forms.Form):
         return self.user_cache
 
 
-class RegistrationForm(forms.Form):
-    iin = forms.CharField(
-        label=_("IIN"), max_length=12, min_length=12, validators=[validate_iin],
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username",
-                                      "pattern": "[0-9]{12}"}),
-    )  # fmt: skip
-    full_name = forms.CharField(label=_("Full name"), max_length=200)
-    phone = forms.CharField(
-        label=_("Mobile phone"), max_length=12, validators=[phone_validator],
-        help_text=_("The number registered to your IIN with your mobile operator."),
-        widget=forms.TextInput(attrs={"inputmode": "tel", "placeholder": "+77XXXXXXXXX"}),
-    )  # fmt: skip
-    email = forms.EmailField(label=_("Email"), required=False)
+class _NewPasswordForm(forms.Form):
+    """A new password typed twice and checked by the password validators."""
+
     password = forms.CharField(
         label=_("Password"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -82,16 +71,6 @@ class RegistrationForm(forms.Form):
         label=_("Password again"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )  # fmt: skip
-    consent = forms.BooleanField(
-        label=_("I consent to the collection and processing of my personal data"),
-        error_messages={"required": MSG_CONSENT},
-    )
-
-    def clean_iin(self):
-        iin = self.cleaned_data["iin"]
-        if Borrower.objects.filter(iin=iin).exists():
-            raise ValidationError(MSG_IIN_REGISTERED, code="iin_taken")
-        return iin
 
     def clean(self):
         cleaned = super().clean()
@@ -104,6 +83,42 @@ class RegistrationForm(forms.Form):
             except ValidationError as exc:
                 self.add_error("password", exc)
         return cleaned
+
+
+def _iin_field():
+    return forms.CharField(
+        label=_("IIN"), max_length=12, min_length=12, validators=[validate_iin],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username",
+                                      "pattern": "[0-9]{12}"}),
+    )  # fmt: skip
+
+
+def _phone_field():
+    return forms.CharField(
+        label=_("Mobile phone"), max_length=12, validators=[phone_validator],
+        help_text=_("The number registered to your IIN with your mobile operator."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "placeholder": "+77XXXXXXXXX"}),
+    )  # fmt: skip
+
+
+class RegistrationForm(_NewPasswordForm):
+    """Says nothing about whether the IIN has an account: identification comes next."""
+
+    iin = _iin_field()
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    phone = _phone_field()
+    email = forms.EmailField(label=_("Email"), required=False)
+    consent = forms.BooleanField(
+        label=_("I consent to the collection and processing of my personal data"),
+        error_messages={"required": MSG_CONSENT},
+    )
+    field_order = ["iin", "full_name", "phone", "email", "password", "password_again", "consent"]
+
+
+class PasswordResetForm(_NewPasswordForm):
+    iin = _iin_field()
+    phone = _phone_field()
+    field_order = ["iin", "phone", "password", "password_again"]
 
 
 class OtpForm(forms.Form):

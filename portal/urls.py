@@ -5,13 +5,15 @@ portal/schedule_urls.py and sign-in in portal/root_urls.py."""
 
 from django.urls import include, path
 
-from portal.views import account, application, complaints, signing
+from portal.views import account, application, complaints, enrolment, signing
 
 account_patterns = [
     path("", account.portal_home, name="portal"),
     path("complaints/", complaints.complaint_list, name="complaints"),
     path("complaints/<uuid:complaint_id>/", complaints.complaint_detail, name="complaint"),
-    path("register/", account.register_view, name="register"),
+    path("register/", enrolment.register_view, name="register"),
+    path("register/identify/", enrolment.enrol_view, name="enrol"),
+    path("forgot-password/", enrolment.forgot_password_view, name="forgot_password"),
     path("identify/", account.identify_view, name="identify"),
 ]
 application_patterns = [

@@ -1,4 +1,5 @@
-"""The borrower's account: sign-in, the portal home, registration and identification."""
+"""The borrower's account: sign-in, the portal home, and identification of an account made
+before registration required it (registration and reset: portal/views/enrolment.py)."""
 
 from uuid import uuid4
 
@@ -6,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -14,7 +14,7 @@ from borrowers import services
 from creditors.selectors import loans_for_borrower_iin
 from finplatform.errors import ApplicationError
 from finplatform.permissions import borrower_required
-from portal.forms import BiometricForm, IINLoginForm, OtpForm, RegistrationForm
+from portal.forms import BiometricForm, IINLoginForm, OtpForm
 from portal.journey import journey_for_borrower
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -46,28 +46,6 @@ def portal_home(request):
             "journey": journey_for_borrower(borrower),
         },
     )
-
-
-@sensitive_post_parameters("password", "password_again")
-def register_view(request):
-    """Step 1 of SPEC §2: an account; identification comes next."""
-    if request.user.is_authenticated:
-        return redirect("home")
-    form = RegistrationForm(data=request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            borrower = services.register_borrower(
-                iin=data["iin"], full_name=data["full_name"], phone=data["phone"],
-                email=data["email"], password=data["password"], consent=data["consent"],
-                language=get_language()[:2] if get_language()[:2] in LANGUAGE_CODES else "ru",
-            )  # fmt: skip
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            login(request, borrower.user, backend="borrowers.auth.IINBackend")
-            return redirect("borrowers:identify")
-    return render(request, "portal/register.html", {"form": form})
 
 
 @borrower_required

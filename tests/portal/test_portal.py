@@ -48,15 +48,6 @@ def test_registration_without_consent_is_a_field_error(client):
     assert not Borrower.objects.filter(iin=data["iin"]).exists()
 
 
-def test_registration_signs_in_and_leads_to_identification(client):
-    data = _register_data()
-    response = client.post(reverse("borrowers:register"), data)
-    assert response.status_code == 302 and response.url == reverse("borrowers:identify")
-    borrower = Borrower.objects.get(iin=data["iin"])
-    assert borrower.identified_at is None and borrower.data_consent_at is not None
-    assert client.get(reverse("borrowers:identify")).status_code == 200
-
-
 def _signed_in(client, **kwargs):
     borrower = BorrowerFactory(**kwargs)
     client.force_login(borrower.user, backend="borrowers.auth.IINBackend")

@@ -107,7 +107,7 @@ def test_whole_journey_in_the_browser(
     borrower_page.check("input[name=consent]")
     screenshot(borrower_page, shots + "01-register")
     borrower_page.click("form button[type=submit].primary")
-    borrower_page.wait_for_url("**/portal/identify/")
+    borrower_page.wait_for_url("**/portal/register/identify/")
     sent_before = len(sim.sms(phone))
     borrower_page.click("button[name=action][value=send_code]")
     code = sms_code(sim, phone, after=sent_before)
