@@ -32,7 +32,7 @@ from borrowers.services import (
     MSG_TOO_MANY_CODES,
     MSG_WRONG_CODE,
     SMS_TEXT,
-    _code_hash,
+    hash_code,
 )
 from bureau_gateway.adapters import get_adapter
 from bureau_gateway.interfaces import AdapterError, ServiceUnavailable
@@ -84,7 +84,7 @@ def send_enrolment_code(*, enrolment: Enrolment) -> None:
     code = f"{secrets.randbelow(10**6):06d}"
     now = business_now()
     Enrolment.objects.filter(pk=enrolment.pk).update(
-        code_hash=_code_hash(enrolment.pk, code), attempts=0,
+        code_hash=hash_code(enrolment.pk, code), attempts=0,
         code_expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
     )  # fmt: skip
     try:
@@ -108,7 +108,7 @@ def confirm_enrolment_code(*, enrolment: Enrolment, code: str) -> Borrower:
             problem = (MSG_CODE_EXPIRED, "code_expired")
         elif row.attempts >= settings.OTP_MAX_ATTEMPTS:
             problem = (MSG_TOO_MANY_ATTEMPTS, "too_many_attempts")
-        elif not hmac.compare_digest(row.code_hash, _code_hash(row.pk, code.strip())):
+        elif not hmac.compare_digest(row.code_hash, hash_code(row.pk, code.strip())):
             row.attempts += 1
             row.save(update_fields=["attempts"])  # kept: the error is raised after commit
             problem = (MSG_WRONG_CODE, "wrong_code")

@@ -1,6 +1,7 @@
-"""Borrower registration, remote identification (SPEC §2.1, §7) and the verified social
+"""Remote identification (SPEC §2.1, §7) and the verified social
 status. Outside systems (mobile operator, biometrics, SMS, government data) are reached
-through bureau_gateway adapters; no HTTP call happens while a row is locked."""
+through bureau_gateway adapters; no HTTP call happens while a row is locked. Registration
+and password reset: borrowers/enrolment.py."""
 
 from __future__ import annotations
 
@@ -10,21 +11,17 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from borrowers.models import Borrower, IdentificationChallenge, IdentificationMethod, SocialStatus
 from bureau_gateway.adapters import get_adapter
 from bureau_gateway.interfaces import AdapterError, ServiceUnavailable, SocialStatusAnswer
-from finplatform import roles
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
 from finplatform.locks import lock_rows
 from finplatform.throttle import CODES_ISSUED
 
-MSG_IIN_TAKEN = _("An account with this IIN already exists. Sign in instead.")
 MSG_CONSENT_REQUIRED = _("We need your consent to collect and process your data.")
 MSG_PHONE_NOT_CONFIRMED = _(
     "Your mobile operator does not confirm that this phone number is registered to your IIN. "
@@ -46,42 +43,7 @@ MSG_BIOMETRIC_MISMATCH = _("Your face did not match the state biometric record."
 SMS_TEXT = _("Finkelisim: your identification code is %(code)s. Do not share it with anyone.")
 
 
-@transaction.atomic
-def register_borrower(
-    *,
-    iin: str,
-    full_name: str,
-    phone: str,
-    email: str,
-    password: str,
-    consent: bool,
-    language: str = "ru",
-) -> Borrower:
-    """A new borrower account (not yet identified). The IIN is the login and never changes."""
-    if not consent:
-        raise ApplicationError(MSG_CONSENT_REQUIRED, code="consent_required")
-    user_model = get_user_model()
-    try:
-        with transaction.atomic():
-            user = user_model(username=iin, first_name=full_name[:150], email=email)
-            user.set_password(password)
-            user.save()
-            borrower = Borrower.objects.create(
-                user=user,
-                iin=iin,
-                full_name=full_name,
-                phone=phone,
-                email=email,
-                preferred_language=language,
-                data_consent_at=business_now(),
-            )
-    except IntegrityError:
-        raise ApplicationError(MSG_IIN_TAKEN, code="iin_taken") from None
-    user.groups.add(Group.objects.get_or_create(name=roles.BORROWER)[0])
-    return borrower
-
-
-def _code_hash(challenge_id, code: str) -> str:
+def hash_code(challenge_id, code: str) -> str:
     message = f"{challenge_id}:{code}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
@@ -109,7 +71,7 @@ def start_phone_identification(*, borrower: Borrower) -> IdentificationChallenge
             created_at=now,
             expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
         )
-        challenge.code_hash = _code_hash(challenge.id, code)
+        challenge.code_hash = hash_code(challenge.id, code)
         challenge.save()
     try:
         challenge.sms_id = sms.send(
@@ -147,7 +109,7 @@ def confirm_phone_identification(*, borrower: Borrower, code: str) -> Borrower:
             problem = (MSG_CODE_EXPIRED, "code_expired")
         elif challenge.attempts >= settings.OTP_MAX_ATTEMPTS:
             problem = (MSG_TOO_MANY_ATTEMPTS, "too_many_attempts")
-        elif not hmac.compare_digest(challenge.code_hash, _code_hash(challenge.id, code.strip())):
+        elif not hmac.compare_digest(challenge.code_hash, hash_code(challenge.id, code.strip())):
             challenge.attempts += 1
             challenge.save(update_fields=["attempts"])  # kept: the error is raised after commit
             problem = (MSG_WRONG_CODE, "wrong_code")
