@@ -87,14 +87,6 @@ class Quota(_Counter):
         self.limit = limit
         self.window = timedelta(seconds=window_seconds)
 
-    def is_blocked(self, identity: str) -> bool:
-        row = self._row(identity)
-        return (
-            row is not None
-            and business_now() - row.started_at < self.window
-            and (row.count >= self.limit)
-        )
-
     @transaction.atomic
     def hit(self, identity: str) -> int:
         """Count one hit; returns the hits in the current window."""

@@ -3,7 +3,6 @@ before registration required it (registration and reset: portal/views/enrolment.
 
 from uuid import uuid4
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
@@ -17,7 +16,6 @@ from finplatform.permissions import borrower_required
 from portal.forms import BiometricForm, IINLoginForm, OtpForm
 from portal.journey import journey_for_borrower
 
-LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 MSG_CODE_SENT = _("We sent a one-time code by SMS to your phone.")
 MSG_IDENTIFIED = _("You are identified. You can now apply.")
 
