@@ -63,6 +63,12 @@ TEXTS = {
     ),
 }
 
+# what a creditor is told (without the other creditors' figures)
+CREDITOR_OVER_CAP = _(
+    "With the figures confirmed so far the borrower's total debt is over the cap of %(cap)s "
+    "for this procedure: the ombudsman cannot approve the case at this total."
+)
+
 
 class Calendar(Protocol):
     def is_working_day(self, day: date) -> bool: ...
@@ -101,6 +107,10 @@ class Finding:
     def text(self) -> str:
         """The sentence in the active language."""
         return str(TEXTS[self.code]) % {**self.params, "amount": format_tenge(self.amount_tiyn)}
+
+    def creditor_text(self) -> str:
+        """The over-cap warning as a creditor may read it: the cap, not the others' debts."""
+        return str(CREDITOR_OVER_CAP) % {"cap": self.params.get("cap", "")}
 
     def as_json(self) -> dict:
         return {"code": self.code, "amount_tiyn": self.amount_tiyn, "params": self.params,

@@ -16,9 +16,11 @@ class ConfirmationSerializer(serializers.ModelSerializer):
 
 
 class AnswerWarningSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="'over_debt_cap': the case's total is over the cap")
+    code = serializers.CharField(
+        help_text="'over_debt_cap': with the figures confirmed so far (loans not yet answered "
+        "at the bureau's figure) the case's total is over the eligibility cap"
+    )
     message = serializers.CharField(help_text="for people, in the caller's language")
-    total_tiyn = serializers.IntegerField(help_text="the case's total at the figures known now")
     cap_tiyn = serializers.IntegerField(help_text="the eligibility cap in force")
 
 

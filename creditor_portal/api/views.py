@@ -114,8 +114,8 @@ def _answer(request, case_loan_id, action, **fields):
     )  # fmt: skip
     warning = cap_warning(confirmation.case_loan.case)
     warnings = [] if warning is None else [{
-        "code": "over_debt_cap", "message": warning.text(),
-        "total_tiyn": warning.params["total_tiyn"], "cap_tiyn": warning.params["cap_tiyn"],
+        "code": "over_debt_cap", "message": warning.creditor_text(),
+        "cap_tiyn": warning.params["cap_tiyn"],
     }]  # fmt: skip
     return Response(
         s.AnswerSerializer(confirmation, context={"warnings": warnings}).data,

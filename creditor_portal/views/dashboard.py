@@ -110,6 +110,7 @@ def _render_case(request, creditor, case, bound=None, status=200):
             "loans": loans,
             "request_row": reads.request_for_creditor(creditor, case),
             "documents": reads.signed_documents_for_creditor(creditor, case),
+            "cap_warning": cap_warning(case) if case.status == "awaiting_creditors" else None,
         },
         status=status,
     )
@@ -153,7 +154,7 @@ def answer(request, case_loan_id, action):
         messages.success(request, _("Your answer was recorded."))
         warning = cap_warning(case)
         if warning is not None:
-            messages.warning(request, warning.text())
+            messages.warning(request, warning.creditor_text())
     return redirect("creditors:case_detail", case.pk)
 
 

@@ -69,6 +69,7 @@ def _claims_context(case: Case) -> dict:
         "claims_recorded": decision is not None,
         "claims_blocking": any(f.blocking for f in findings),
         "debt_cap_tiyn": current_policy().max_total_tiyn,
+        "claims_total_tiyn": reads.confirmed_total(case) + reads.provisional_total(case),
     }
 
 

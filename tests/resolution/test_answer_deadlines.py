@@ -39,8 +39,8 @@ def test_the_request_sent_to_creditors_carries_the_moved_deadline():
     CalendarOverride.objects.create(date=date(2026, 11, 25), is_working_day=False, reason="x")
     with time_machine.travel(MONDAY, tick=False):
         world = awaiting_case()
-    deadlines = set(CreditorRequest.objects.filter(case=world.case).values_list("deadline",
-                                                                                 flat=True))  # fmt: skip
+    requests = CreditorRequest.objects.filter(case=world.case)
+    deadlines = set(requests.values_list("deadline", flat=True))
     assert deadlines == {datetime(2026, 12, 2, tzinfo=BUSINESS_TZ)}
 
 

@@ -7,6 +7,7 @@ from django.http import Http404
 
 from finplatform.clock import BUSINESS_TZ
 from finplatform.errors import ApplicationError, ConflictError
+from finplatform.workdays import add_working_days
 from resolution.models import (
     CaseStatus,
     CaseTransition,
@@ -15,7 +16,6 @@ from resolution.models import (
     DebtConfirmation,
     Notification,
 )
-from finplatform.workdays import add_working_days
 from resolution.policy import confirmation_deadline
 from resolution.services.confirmation import (
     answer_loan,

@@ -96,7 +96,10 @@ def test_penalty_for_a_day_off_due_date_paid_next_working_day_is_flagged():
     ])  # fmt: skip
     confirm_all(world)
     found = [(f.code, f.amount_tiyn, f.params["due"]) for f in claims_findings(world.case)]
-    assert found == [(DAY_OFF_PENALTY, 15_000, "21.11.2026"), (DAY_OFF_PENALTY, 5_000, "09.03.2026")]
+    assert found == [
+        (DAY_OFF_PENALTY, 15_000, "21.11.2026"),
+        (DAY_OFF_PENALTY, 5_000, "09.03.2026"),
+    ]
 
 
 def test_correction_above_the_bureau_needs_a_reason_and_is_flagged_with_the_difference():
@@ -104,7 +107,8 @@ def test_correction_above_the_bureau_needs_a_reason_and_is_flagged_with_the_diff
     loan = world.loans[2]  # bureau 100,000 + 2,500 = 102,500 ₸
     with pytest.raises(ApplicationError) as err:
         answer_loan(creditor=world.creditors[2], case_loan_id=loan.pk, action="correct",
-                    principal_tiyn=10_000_000, interest_tiyn=500_000, penalty_tiyn=250_000)  # fmt: skip
+                    principal_tiyn=10_000_000, interest_tiyn=500_000,
+                    penalty_tiyn=250_000)  # fmt: skip
     assert err.value.code == "correction_reason_required"
     # a correction downward needs no reason
     answer_loan(creditor=world.creditors[0], case_loan_id=world.loans[0].pk, action="correct",
