@@ -58,8 +58,8 @@ TEXTS = {
         "be approved."
     ),
     TOO_FEW_CREDITORS: _(
-        "Only %(creditors)s creditor(s) remain in the procedure; at least %(minimum)s are "
-        "needed: the case cannot be approved."
+        "Creditors left in the procedure: %(creditors)s; at least %(minimum)s are needed: "
+        "the case cannot be approved."
     ),
 }
 
