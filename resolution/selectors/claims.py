@@ -10,7 +10,7 @@ from creditors.models import CreditorKind
 from finplatform.clock import business_date
 from finplatform.workdays import WorkCalendar
 from resolution.claims import OVER_CAP, Finding, LoanFacts, check_claims, check_eligibility
-from resolution.models import Case, ConfirmationAction
+from resolution.models import Case, CaseStatus, ConfirmationAction
 from resolution.selectors.borrower import current_policy
 
 WITH_FIGURES = (ConfirmationAction.CONFIRM, ConfirmationAction.CORRECT, ConfirmationAction.DEEMED)
@@ -64,8 +64,9 @@ def _calendar(facts: list[LoanFacts]) -> WorkCalendar:
 
 def claims_findings(case: Case) -> list[Finding]:
     """The findings on the figures as they stand (what the review page shows and the decision
-    records)."""
-    facts = _facts(case, pending_at_bureau=False)
+    records); while creditors are still answering, an unanswered loan counts at its bureau
+    figure."""
+    facts = _facts(case, pending_at_bureau=case.status == CaseStatus.AWAITING_CREDITORS)
     return check_claims(facts, current_policy().terms(), _calendar(facts))
 
 

@@ -55,3 +55,11 @@ def test_a_case_over_the_cap_cannot_be_approved_and_the_page_says_why(admin_clie
     assert format_tenge(700_000_000) in response.content.decode()
     world.case.refresh_from_db()
     assert world.case.status == CaseStatus.UNDER_REVIEW and not hasattr(world.case, "decision")
+
+
+def test_while_creditors_answer_unanswered_loans_count_at_the_bureau_figure(admin_client):
+    world = awaiting_case()
+    answer_loan(creditor=world.creditors[0], case_loan_id=world.loans[0].pk, action="confirm")
+    page = admin_client.get(review_url(world.case))
+    # two creditors have not answered yet: no "too few creditors" on a half-answered case
+    assert page.context["claims"] == [] and not page.context["claims_blocking"]
