@@ -27,6 +27,7 @@ from bureau_gateway.interfaces import (
     CreditReport,
     IdentityResult,
     MalformedResponse,
+    PenaltyCharge,
     ServiceUnavailable,
     SocialStatusAnswer,
     SubjectUnknown,
@@ -182,6 +183,22 @@ def _organisation(obj) -> tuple[str, str, str]:
     return bin_, _field(obj, "name", str), kind
 
 
+def _penalty_charges(raw) -> tuple[PenaltyCharge, ...]:
+    """The optional list of penalties charged per instalment (absent in older reports)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise MalformedResponse("'penalty_charges' must be a list")
+    return tuple(
+        PenaltyCharge(
+            due_on=_field(item, "due_on", date),
+            paid_on=_field(item, "paid_on", date, optional=True),
+            amount_tiyn=_field(item, "amount_tiyn", int),
+        )
+        for item in raw
+    )
+
+
 def parse_credit_report(data: dict, *, iin: str) -> CreditReport:
     """The bureau's JSON → CreditReport, refusing anything off-contract (MalformedResponse)."""
     if data.get("iin") != iin:
@@ -218,6 +235,15 @@ def parse_credit_report(data: dict, *, iin: str) -> CreditReport:
                 overdue_days=_field(raw, "overdue_days", int),
                 opened_on=_field(raw, "opened_on", date),
                 closed_on=_field(raw, "closed_on", date, optional=True),
+                interest_after_day_90_tiyn=_field(
+                    raw, "interest_after_day_90_tiyn", int, optional=True
+                )
+                or 0,
+                penalty_after_day_90_tiyn=_field(
+                    raw, "penalty_after_day_90_tiyn", int, optional=True
+                )
+                or 0,
+                penalty_charges=_penalty_charges(raw.get("penalty_charges")),
             )
         )
     try:

@@ -37,6 +37,17 @@ class MalformedResponse(AdapterError):
 
 
 @dataclass(frozen=True)
+class PenaltyCharge:
+    """A penalty the creditor charged for one instalment: its due date, the day it was paid
+    (None while unpaid) and the amount. Lets the platform see a penalty charged although a
+    due date on a day off was paid on the next working day (MFO rules, sub-point 6)."""
+
+    due_on: date
+    paid_on: date | None
+    amount_tiyn: int
+
+
+@dataclass(frozen=True)
 class BureauLoan:
     bureau_reference: str
     creditor_bin: str
@@ -55,6 +66,11 @@ class BureauLoan:
     # For a loan a collection agency bought: who lent it first (decides the ombudsman).
     original_creditor_name: str | None = None
     original_creditor_kind: str | None = None  # bank | mfo | collector
+    # Of interest_tiyn and penalty_tiyn: the part accrued after the 90th consecutive day
+    # overdue (MFO rules, sub-point 5). Optional in the report: older reports carry none (0).
+    interest_after_day_90_tiyn: int = 0
+    penalty_after_day_90_tiyn: int = 0
+    penalty_charges: tuple[PenaltyCharge, ...] = ()
 
     @property
     def total_tiyn(self) -> int:

@@ -1,45 +1,26 @@
 """Policy numbers of the workflow (SPEC marks them "policy"): read from
-settings.RESOLUTION_POLICY, never hard-coded, plus the Kazakhstan business-day calendar."""
+settings.RESOLUTION_POLICY, never hard-coded. Working days come from the one calendar,
+`finplatform.workdays` (public holidays and the admin's calendar overrides)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from functools import cache
 
-import holidays
 from django.conf import settings
 
 from finplatform.clock import BUSINESS_TZ
+from finplatform.workdays import add_working_days
 
 
 def policy(name: str):
     return settings.RESOLUTION_POLICY[name]
 
 
-@cache
-def _kz_holidays(year: int):
-    return holidays.country_holidays("KZ", years=year)
-
-
-def is_business_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _kz_holidays(day.year)
-
-
-def add_business_days(start: date, days: int) -> date:
-    """The date `days` business days after `start` (weekends and KZ public holidays skipped)."""
-    current = start
-    left = days
-    while left > 0:
-        current += timedelta(days=1)
-        if is_business_day(current):
-            left -= 1
-    return current
-
-
 def confirmation_deadline(sent_at: datetime) -> datetime:
-    """End of the Nth business day after the list was sent (midnight Almaty that follows)."""
-    last_day = add_business_days(
+    """End of the Nth working day after the list was sent (midnight Almaty that follows);
+    a day off the admin declared counts as off, a working Saturday as working."""
+    last_day = add_working_days(
         sent_at.astimezone(BUSINESS_TZ).date(), policy("CONFIRMATION_BUSINESS_DAYS")
     )
     return datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=BUSINESS_TZ)

@@ -30,9 +30,22 @@ CREDITORS = [
 
 def _loan(creditor, contract, *, kind="consumer", secured=False, principal, interest=0,
           penalty=0, overdue_days=0, opened=date(2023, 3, 15), original=None,
-          closed=None):  # fmt: skip
-    """Amounts in whole tenge here for readability; the bureau serves tiyn."""
+          closed=None, interest_after_90=0, penalty_after_90=0,
+          penalty_charges=()):  # fmt: skip
+    """Amounts in whole tenge here for readability; the bureau serves tiyn. The accrual
+    after day 90 and the per-instalment penalties appear only where the story has them."""
+    extra = {}
+    if interest_after_90 or penalty_after_90:
+        extra["interest_after_day_90_tiyn"] = interest_after_90 * 100
+        extra["penalty_after_day_90_tiyn"] = penalty_after_90 * 100
+    if penalty_charges:
+        extra["penalty_charges"] = [
+            {"due_on": due.isoformat(), "paid_on": paid.isoformat() if paid else None,
+             "amount_tiyn": amount * 100}
+            for due, paid, amount in penalty_charges
+        ]  # fmt: skip
     return {
+        **extra,
         "closed_on": closed.isoformat() if closed else None,
         "creditor": creditor,
         "original_creditor": original,
@@ -72,6 +85,11 @@ BORROWERS = [
                 penalty=9_870,
                 overdue_days=140,
                 opened=date(2024, 1, 9),
+                # accrued after the 90th day overdue: an MFO may not demand it
+                interest_after_90=12_300,
+                penalty_after_90=4_870,
+                # due on Saturday 2024-03-09, paid on Monday 2024-03-11, penalised anyway
+                penalty_charges=[(date(2024, 3, 9), date(2024, 3, 11), 1_500)],
             ),  # fmt: skip
             _loan(
                 "kepil",

@@ -15,6 +15,30 @@ class ConfirmationSerializer(serializers.ModelSerializer):
                   "penalty_tiyn", "total_tiyn", "comment", "via", "at"]  # fmt: skip
 
 
+class AnswerWarningSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="'over_debt_cap': with the figures confirmed so far (loans not yet answered "
+        "at the bureau's figure) the case's total is over the eligibility cap"
+    )
+    message = serializers.CharField(help_text="for people, in the caller's language")
+    cap_tiyn = serializers.IntegerField(help_text="the eligibility cap in force")
+
+
+class AnswerSerializer(ConfirmationSerializer):
+    """The answer as recorded, with warnings: a correction that takes the case's total over
+    the eligibility cap is recorded, but the ombudsman cannot approve the case at that total
+    and the borrower is told."""
+
+    warnings = serializers.SerializerMethodField()
+
+    class Meta(ConfirmationSerializer.Meta):
+        fields = [*ConfirmationSerializer.Meta.fields, "warnings"]
+
+    @extend_schema_field(AnswerWarningSerializer(many=True))
+    def get_warnings(self, obj) -> list:
+        return self.context.get("warnings", [])
+
+
 class HeldShareSerializer(serializers.Serializer):
     provisional_tiyn = serializers.IntegerField(help_text="the loan's figure in the plan")
     held_tiyn = serializers.IntegerField(help_text="its parts of the payments so far, held")

@@ -23,6 +23,7 @@ from creditors.webhooks import deactivate_endpoint, register_endpoint
 from finplatform.errors import ErrorSerializer
 from resolution.models import CaseStatus, ConfirmationAction
 from resolution.selectors import creditor as sel
+from resolution.selectors.claims import cap_warning
 from resolution.services.confirmation import answer_loan
 
 ERRORS = {
@@ -111,8 +112,13 @@ def _answer(request, case_loan_id, action, **fields):
         user=getattr(request.user, "pk", None) and request.user, via="api",
         idempotency_key=request.headers.get("Idempotency-Key") or None, **fields,
     )  # fmt: skip
+    warning = cap_warning(confirmation.case_loan.case)
+    warnings = [] if warning is None else [{
+        "code": "over_debt_cap", "message": warning.creditor_text(),
+        "cap_tiyn": warning.params["cap_tiyn"],
+    }]  # fmt: skip
     return Response(
-        s.ConfirmationSerializer(confirmation).data,
+        s.AnswerSerializer(confirmation, context={"warnings": warnings}).data,
         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
     )
 
@@ -120,7 +126,7 @@ def _answer(request, case_loan_id, action, **fields):
 class LoanConfirm(Base):
     @extend_schema(
         tags=["loans"], request=None, parameters=[IDEMPOTENCY],
-        responses={201: s.ConfirmationSerializer, 200: s.ConfirmationSerializer, **ERRORS},
+        responses={201: s.AnswerSerializer, 200: s.AnswerSerializer, **ERRORS},
         summary="Confirm the bureau's figures",
     )  # fmt: skip
     def post(self, request, case_loan_id):
@@ -130,7 +136,7 @@ class LoanConfirm(Base):
 class LoanCorrect(Base):
     @extend_schema(
         tags=["loans"], request=s.CorrectionSerializer, parameters=[IDEMPOTENCY],
-        responses={201: s.ConfirmationSerializer, 200: s.ConfirmationSerializer, **ERRORS},
+        responses={201: s.AnswerSerializer, 200: s.AnswerSerializer, **ERRORS},
         summary="Correct the figures (recorded beside the bureau's)",
     )  # fmt: skip
     def post(self, request, case_loan_id):
@@ -142,7 +148,7 @@ class LoanCorrect(Base):
 class LoanDispute(Base):
     @extend_schema(
         tags=["loans"], request=s.DisputeSerializer, parameters=[IDEMPOTENCY],
-        responses={201: s.ConfirmationSerializer, 200: s.ConfirmationSerializer, **ERRORS},
+        responses={201: s.AnswerSerializer, 200: s.AnswerSerializer, **ERRORS},
         summary="Dispute the loan, with a reason",
     )  # fmt: skip
     def post(self, request, case_loan_id):

@@ -18,6 +18,7 @@ from finplatform.errors import ApplicationError
 from finplatform.permissions import creditor_staff_required
 from resolution.models import ConfirmationAction
 from resolution.selectors import creditor as reads
+from resolution.selectors.claims import cap_warning
 from resolution.services.confirmation import answer_loan, confirm_at_bureau_figures
 
 
@@ -109,6 +110,7 @@ def _render_case(request, creditor, case, bound=None, status=200):
             "loans": loans,
             "request_row": reads.request_for_creditor(creditor, case),
             "documents": reads.signed_documents_for_creditor(creditor, case),
+            "cap_warning": cap_warning(case) if case.status == "awaiting_creditors" else None,
         },
         status=status,
     )
@@ -150,6 +152,9 @@ def answer(request, case_loan_id, action):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Your answer was recorded."))
+        warning = cap_warning(case)
+        if warning is not None:
+            messages.warning(request, warning.creditor_text())
     return redirect("creditors:case_detail", case.pk)
 
 

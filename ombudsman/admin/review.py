@@ -17,8 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from creditors.models import Ombudsman
 from finplatform.errors import ApplicationError
 from finplatform.money import tenge_to_tiyn
+from resolution.claims import Finding
 from resolution.models import Case, CaseStatus
 from resolution.selectors import ombudsman as reads
+from resolution.selectors.borrower import current_policy
+from resolution.selectors.claims import claims_findings
 from resolution.selectors.plans import held_case_loan_ids
 from resolution.services import decision as svc
 
@@ -52,6 +55,22 @@ class DisputeDecisionForm(forms.Form):
             return tenge_to_tiyn(value)
         except ValueError:
             raise forms.ValidationError(_("Enter an amount in tenge.")) from None
+
+
+def _claims_context(case: Case) -> dict:
+    """The lawful-claims check: recorded with the decision once decided, else as it stands."""
+    decision = getattr(case, "decision", None)
+    if decision is not None:
+        findings = [Finding.from_json(f) for f in decision.findings]
+    else:
+        findings = claims_findings(case)
+    return {
+        "claims": [{"text": f.text(), "blocking": f.blocking, "code": f.code} for f in findings],
+        "claims_recorded": decision is not None,
+        "claims_blocking": any(f.blocking for f in findings),
+        "debt_cap_tiyn": current_policy().max_total_tiyn,
+        "claims_total_tiyn": reads.confirmed_total(case) + reads.provisional_total(case),
+    }
 
 
 class ReviewMixin:
@@ -108,6 +127,7 @@ class ReviewMixin:
             proposal, preview_error = None, str(exc)
         context = {
             **self.admin_site.each_context(request),
+            **_claims_context(case),
             "opts": self.model._meta,
             "title": _("Review of %(ref)s") % {"ref": case.reference},
             "case": case,

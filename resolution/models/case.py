@@ -125,6 +125,17 @@ class CaseLoan(models.Model):
     bureau_interest_tiyn = models.BigIntegerField(_("bureau interest, tiyn"))
     bureau_penalty_tiyn = models.BigIntegerField(_("bureau penalties, tiyn"))
     bureau_total_tiyn = models.BigIntegerField(_("bureau total, tiyn"))
+    # What the bureau says of the accrual (for the lawful-claims check, resolution/claims.py)
+    bureau_interest_after_90_tiyn = models.BigIntegerField(
+        _("bureau interest accrued after day 90 overdue, tiyn"), default=0
+    )
+    bureau_penalty_after_90_tiyn = models.BigIntegerField(
+        _("bureau penalties accrued after day 90 overdue, tiyn"), default=0
+    )
+    bureau_penalty_charges = models.JSONField(
+        _("penalties charged per instalment (due date, paid on, amount)"), default=list,
+        blank=True,
+    )  # fmt: skip
     confirmation_status = models.CharField(
         _("creditor's answer"), max_length=20, choices=ConfirmationStatus.choices,
         default=ConfirmationStatus.PENDING,

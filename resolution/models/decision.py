@@ -26,6 +26,8 @@ class CaseDecision(models.Model):
     table_version_id = models.BigIntegerField(null=True, blank=True)
     first_due = models.DateField()
     note = models.TextField(blank=True)
+    # The lawful-claims check as it stood when the ombudsman decided (resolution/claims.py)
+    findings = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("ombudsman decision")

@@ -35,6 +35,8 @@ class Signature(models.Model):
     signed_at = models.DateTimeField()
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     eds_signature = models.TextField(blank=True)
+    # who pays the mediator under the agreement as signed (SPEC §1: by the signing date)
+    mediator_fee_payer = models.CharField(max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("signature")

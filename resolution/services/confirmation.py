@@ -37,6 +37,7 @@ from resolution.models import (
     DebtConfirmation,
 )
 from resolution.policy import confirmation_deadline, policy
+from resolution.selectors.claims import cap_warning
 from resolution.services.notifications import notify_borrower, notify_creditor
 from resolution.workflow import lock_case, transition
 
@@ -45,6 +46,9 @@ MSG_DISPUTE_REASON = _("Give the reason for the dispute.")
 MSG_CORRECTION_FIGURES = _("A correction needs the principal, interest and penalties.")
 MSG_NEGATIVE = _("Amounts cannot be negative.")
 MSG_NOT_INCLUDED = _("This loan is not part of the procedure.")
+MSG_CORRECTION_UP_REASON = _(
+    "A correction above the credit bureau's figure needs a reason: say why the debt is higher."
+)
 
 ACTION_TO_STATUS = {
     ConfirmationAction.CONFIRM: ConfirmationStatus.CONFIRMED,
@@ -87,7 +91,7 @@ def send_loan_lists(*, case_id) -> list[CreditorRequest]:
     return created
 
 
-def _validate_amounts(action, principal, interest, penalty, comment) -> None:
+def _validate_amounts(action, principal, interest, penalty, comment, bureau_total) -> None:
     if action == ConfirmationAction.DISPUTE and not (comment or "").strip():
         raise ApplicationError(MSG_DISPUTE_REASON, code="dispute_reason_required")
     if action == ConfirmationAction.CORRECT:
@@ -95,6 +99,8 @@ def _validate_amounts(action, principal, interest, penalty, comment) -> None:
             raise ApplicationError(MSG_CORRECTION_FIGURES, code="correction_incomplete")
         if min(principal, interest, penalty) < 0:
             raise ApplicationError(MSG_NEGATIVE, code="negative_amount")
+        if principal + interest + penalty > bureau_total and not (comment or "").strip():
+            raise ApplicationError(MSG_CORRECTION_UP_REASON, code="correction_reason_required")
 
 
 @transaction.atomic
@@ -142,7 +148,8 @@ def answer_loan(
     case_loan = lock_row(CaseLoan, pk=case_loan_id, creditor=creditor)
     if not case_loan.included:
         raise ConflictError(MSG_NOT_INCLUDED, code="loan_not_included")
-    _validate_amounts(action, principal_tiyn, interest_tiyn, penalty_tiyn, comment)
+    _validate_amounts(action, principal_tiyn, interest_tiyn, penalty_tiyn, comment,
+                      case_loan.bureau_total_tiyn)  # fmt: skip
 
     now = business_now()
     if action == ConfirmationAction.CONFIRM:
@@ -165,8 +172,22 @@ def answer_loan(
     case_loan.confirmation_status = ACTION_TO_STATUS[action]
     case_loan.confirmed_total_tiyn = total
     case_loan.save(update_fields=["confirmation_status", "confirmed_total_tiyn"])
+    if action == ConfirmationAction.CORRECT:
+        _tell_borrower_if_over_cap(case=case, confirmation=confirmation)
     _after_answer(case=case, creditor=creditor, now=now)
     return confirmation, True
+
+
+def _tell_borrower_if_over_cap(*, case: Case, confirmation: DebtConfirmation) -> None:
+    """A correction that takes the total over the eligibility cap: the borrower is told (the
+    creditor sees the same warning in its answer; the ombudsman cannot approve)."""
+    warning = cap_warning(case)
+    if warning is not None:
+        notify_borrower(
+            case=case, template_key="claims_over_cap", dedup=str(confirmation.pk),
+            context={"contract": confirmation.case_loan.loan.contract_number,
+                     "total": warning.params["total"], "cap": warning.params["cap"]},
+        )  # fmt: skip
 
 
 def _request_fingerprint(case_loan_id, action: str) -> str:
@@ -191,17 +212,21 @@ def _after_answer(*, case: Case, creditor: Creditor, now) -> None:
 
 
 @transaction.atomic
-def deem_confirmed(*, request_id: int) -> int:
-    """After the deadline (and a reminder), the silent creditor's bureau figures count as
-    confirmed (SPEC §2.5 policy). Returns how many loans were deemed."""
+def deem_confirmed(*, request_id: int, now=None) -> int:
+    """After the deadline, and DEEMED_AFTER_HOURS after the reminder was sent, the silent
+    creditor's bureau figures count as confirmed (SPEC §2.5 policy). Refuses (returns 0)
+    before that, whoever calls. Returns how many loans were deemed."""
     request = CreditorRequest.objects.get(pk=request_id)
     case = lock_case(request.case_id)
     if case.status != CaseStatus.AWAITING_CREDITORS:
         return 0
     request = lock_row(CreditorRequest, pk=request_id)
-    if request.answered_at is not None:
+    now = now or business_now()
+    reminded_long_enough = request.reminded_at is not None and (
+        request.reminded_at <= now - timedelta(hours=policy("DEEMED_AFTER_HOURS"))
+    )
+    if request.answered_at is not None or not reminded_long_enough:
         return 0
-    now = business_now()
     pending = list(
         lock_rows(
             CaseLoan.objects.filter(
@@ -257,11 +282,12 @@ def sweep_confirmation_deadlines() -> dict:
                 )  # fmt: skip
     deemed = 0
     if policy("DEEMED_CONFIRMATION"):
+        # counted from the reminder actually sent (reminded_at, written with the notices),
+        # not from the deadline: after an outage the reminder goes out first and the
+        # creditor still gets DEEMED_AFTER_HOURS to answer
         cutoff = now - timedelta(hours=policy("DEEMED_AFTER_HOURS"))
-        for request_id in late.filter(reminded_at__isnull=False, deadline__lte=cutoff).values_list(
-            "pk", flat=True
-        ):
-            deemed += deem_confirmed(request_id=request_id)
+        for request_id in late.filter(reminded_at__lte=cutoff).values_list("pk", flat=True):
+            deemed += deem_confirmed(request_id=request_id, now=now)
     return {"asked": asked, "reminded": reminded, "deemed": deemed}
 
 

@@ -16,6 +16,7 @@ from finplatform.errors import ApplicationError, ConflictError
 from finplatform.locks import lock_row
 from finplatform.money import format_tenge
 from outbox import services as outbox
+from resolution.claims import OVER_CAP
 from resolution.models import (
     Case,
     CaseDecision,
@@ -26,6 +27,7 @@ from resolution.models import (
     DocumentPackage,
 )
 from resolution.policy import policy
+from resolution.selectors.claims import claims_findings
 from resolution.selectors.ombudsman import confirmed_total, provisional_total, undecided_disputes
 from resolution.selectors.plans import held_share_for
 from resolution.services.documents import build_snapshot
@@ -139,9 +141,18 @@ def approve_case(*, case_id, user=None, note: str = "") -> CaseDecision:
     total = confirmed_total(case) + provisional_total(case)
     if total <= 0:
         raise ConflictError(MSG_NOTHING_INCLUDED, code="nothing_included")
+    findings = claims_findings(case)
+    blocking = [f for f in findings if f.blocking]
+    if blocking:  # the eligibility policy re-read on the confirmed figures (cap, creditors)
+        first = blocking[0]
+        raise ApplicationError(
+            first.text(), code="over_debt_cap" if first.code == OVER_CAP else "too_few_creditors",
+            extra={"findings": [f.as_json() for f in blocking]},
+        )  # fmt: skip
     terms = terms_for(total_tiyn=total, category=case.category)
     now = business_now()
     decision = CaseDecision.objects.create(
+        findings=[f.as_json() for f in findings],
         case=case, decided_by=user if getattr(user, "pk", None) else None, decided_at=now,
         total_tiyn=total, term_months=terms.term_months, monthly_tiyn=terms.monthly_tiyn,
         table_version_id=terms.table_version_id,

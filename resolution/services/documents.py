@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import translation
 from weasyprint import HTML
 
-from finplatform.clock import business_deadline_text, business_now
+from finplatform.clock import BUSINESS_TZ, business_deadline_text, business_now
 from finplatform.locks import lock_row
+from resolution.claims import Finding
 from resolution.models import (
     Case,
     CaseDecision,
@@ -36,6 +39,7 @@ from resolution.workflow import lock_case, transition
 os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
 
 SNAPSHOT_VERSION = 1
+BY_SIGNING_DATE = "by_signing_date"  # the mediator agreement carries both fee variants
 TITLES = {
     "ru": {
         DocumentKind.PROTOCOL: "Протокол решения омбудсмана",
@@ -141,9 +145,36 @@ def build_snapshot(*, case: Case, decision: CaseDecision) -> dict:
         "mediator": {
             "name": policy("MEDIATOR_NAME"),
             "fee_tiyn": policy("MEDIATOR_FEE_TIYN"),
-            "fee_payer": mediator_fee_payer(decision.decided_at.date()),
+            "fee_payer": fee_payer_for_window(decision.decided_at),
+            "borrower_from": _d(date.fromisoformat(policy("MEDIATOR_FEE_BORROWER_FROM"))),
         },
+        "findings": _findings_texts(decision.findings),
     }  # fmt: skip
+
+
+def fee_payer_for_window(decided_at) -> str:
+    """Who pays the mediator, as the agreement states it (SPEC §1: by the signing date). When
+    the package can be signed on both sides of the switch date (the 72-hour window, plus a
+    day for rendering), the agreement carries both variants ("by_signing_date") and the
+    signature records the one in force; otherwise the one payer."""
+    start = decided_at.astimezone(BUSINESS_TZ)
+    end = start + timedelta(hours=policy("SIGNING_WINDOW_HOURS") + 24)
+    first, last = mediator_fee_payer(start.date()), mediator_fee_payer(end.date())
+    return first if first == last else BY_SIGNING_DATE
+
+
+def _findings_texts(findings: list[dict]) -> list[dict]:
+    """The lawful-claims findings recorded with the decision, worded in both document
+    languages (the protocol prints them)."""
+    texts = []
+    for data in findings:
+        finding = Finding.from_json(data)
+        entry = {"code": finding.code, "amount_tiyn": finding.amount_tiyn}
+        for language in TITLES:
+            with translation.override(language):
+                entry[language] = finding.text()
+        texts.append(entry)
+    return texts
 
 
 def document_specs(snapshot: dict) -> list[tuple[str, str | None]]:

@@ -233,6 +233,16 @@ def record_eligibility_result(
             bureau_interest_tiyn=decision.loan.interest_tiyn,
             bureau_penalty_tiyn=decision.loan.penalty_tiyn,
             bureau_total_tiyn=decision.loan.total_tiyn,
+            bureau_interest_after_90_tiyn=decision.loan.interest_after_day_90_tiyn,
+            bureau_penalty_after_90_tiyn=decision.loan.penalty_after_day_90_tiyn,
+            bureau_penalty_charges=[
+                {
+                    "due_on": c.due_on.isoformat(),
+                    "amount_tiyn": c.amount_tiyn,
+                    "paid_on": c.paid_on.isoformat() if c.paid_on else None,
+                }
+                for c in decision.loan.penalty_charges
+            ],  # fmt: skip
         )
     with translation.override("en"):
         RuleOutcome.objects.bulk_create(

@@ -35,6 +35,14 @@ MESSAGES = {
         _("Application %(reference)s is under ombudsman review"),
         _("All creditors answered. The ombudsman is reviewing application %(reference)s."),
     ),
+    "claims_over_cap": (
+        _("Application %(reference)s: the confirmed debt is over the limit"),
+        _(
+            "A creditor corrected loan %(contract)s: your confirmed debt is now %(total)s, over "
+            "the limit of %(cap)s for this procedure. The ombudsman cannot approve the case "
+            "with this total and will review the correction."
+        ),
+    ),  # fmt: skip
     "case_rejected": (
         _("Application %(reference)s was rejected"),
         _("The ombudsman rejected application %(reference)s: %(reason)s"),

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from bureau_gateway.adapters import get_adapter
-from finplatform.clock import business_deadline_text, business_now
+from finplatform.clock import BUSINESS_TZ, business_deadline_text, business_now
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.locks import lock_rows
 from finplatform.throttle import CODES_ISSUED
@@ -35,8 +35,8 @@ from resolution.models import (
     SigningCode,
     SigningMethod,
 )
-from resolution.policy import policy
-from resolution.services.documents import plan_shares
+from resolution.policy import mediator_fee_payer, policy
+from resolution.services.documents import BY_SIGNING_DATE, plan_shares
 from resolution.services.notifications import notify_borrower, notify_creditor
 from resolution.workflow import IllegalTransition, lock_case, transition
 from schedules.services.plans import create_plan
@@ -49,6 +49,10 @@ MSG_TOO_MANY_ATTEMPTS = _("Too many wrong codes. Request a new one.")
 MSG_WRONG_CODE = _("The code is not correct.")
 MSG_TOO_MANY_CODES = _("Too many codes requested. Wait an hour and try again.")
 MSG_EDS_INVALID = _("The electronic signature could not be verified.")
+MSG_FEE_TERMS_CHANGED = _(
+    "The mediator's fee terms in these documents no longer apply on today's date; the "
+    "documents cannot be signed."
+)
 
 TASK_BUREAU_REPORT = "resolution.report_procedure_started"
 
@@ -64,6 +68,11 @@ def _signable_package(case: Case, now) -> DocumentPackage:
     package = case.package
     if now >= package.signing_deadline:
         raise ConflictError(MSG_DEADLINE_PASSED, code="signing_deadline_passed")
+    # the signed text must be true: an agreement naming one fee payer is signed only while
+    # that payer is the one in force (one carrying both variants always can be)
+    stated = package.snapshot["mediator"]["fee_payer"]
+    if stated not in (BY_SIGNING_DATE, mediator_fee_payer(now.astimezone(BUSINESS_TZ).date())):
+        raise ConflictError(MSG_FEE_TERMS_CHANGED, code="fee_terms_changed")
     return package
 
 
@@ -156,6 +165,7 @@ def _record_signature(*, case_id, method: str, ip: str | None, eds: str = "") ->
         package=package, method=method, package_hash=package.package_hash,
         document_hashes={d.filename: d.sha256 for d in documents}, signed_at=now,
         ip_address=ip, eds_signature=eds,
+        mediator_fee_payer=mediator_fee_payer(now.astimezone(BUSINESS_TZ).date()),
     )  # fmt: skip
     transition(case_id=case.pk, to=CaseStatus.SIGNED, actor=case.borrower.user,
                reason=f"signed by {method}, package {package.package_hash[:12]}")  # fmt: skip

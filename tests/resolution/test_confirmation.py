@@ -7,6 +7,7 @@ from django.http import Http404
 
 from finplatform.clock import BUSINESS_TZ
 from finplatform.errors import ApplicationError, ConflictError
+from finplatform.workdays import add_working_days
 from resolution.models import (
     CaseStatus,
     CaseTransition,
@@ -15,7 +16,7 @@ from resolution.models import (
     DebtConfirmation,
     Notification,
 )
-from resolution.policy import add_business_days, confirmation_deadline
+from resolution.policy import confirmation_deadline
 from resolution.services.confirmation import (
     answer_loan,
     send_loan_lists,
@@ -29,9 +30,9 @@ pytestmark = pytest.mark.django_db
 def test_business_days_skip_weekends_and_kz_holidays():
     # Fri 2026-12-11 + 5 business days: 14 Mon, 15 Tue, 16 Wed are Independence Day
     # (16 Dec is a public holiday), so 14, 15, 17, 18, 21.
-    assert add_business_days(date(2026, 12, 11), 5) == date(2026, 12, 21)
+    assert add_working_days(date(2026, 12, 11), 5) == date(2026, 12, 21)
     # an ordinary week
-    assert add_business_days(date(2026, 11, 23), 5) == date(2026, 11, 30)
+    assert add_working_days(date(2026, 11, 23), 5) == date(2026, 11, 30)
 
 
 def test_deadline_is_end_of_the_fifth_business_day():
