@@ -289,6 +289,10 @@ RESOLUTION_POLICY = {
     "WEBHOOK_MAX_ATTEMPTS": int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8")),
 }
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+# Outgoing webhooks go only to public https addresses (bureau_gateway.webhooks.guard_url). Only
+# dev/test may relax that, for the receivers on 127.0.0.1 the tests and bin/dev run.
+WEBHOOK_ALLOW_HTTP = LOCAL and env_bool("WEBHOOK_ALLOW_HTTP", True)
+WEBHOOK_ALLOW_LOOPBACK = LOCAL and env_bool("WEBHOOK_ALLOW_LOOPBACK", True)
 
 # --- borrower service around the schedule (SPEC §3, §7) ---
 # Reminders N days before each due date (policy): the sweep sends the stage the instalment is in
