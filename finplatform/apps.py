@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_migrate
 
 
@@ -11,3 +12,7 @@ class FinplatformConfig(AppConfig):
         from finplatform.roles import ensure_groups
 
         post_migrate.connect(ensure_groups, dispatch_uid="finplatform.ensure_groups")
+        # the encrypted fields' keys: refuse to migrate or serve without them
+        from finplatform.encryption import check_keys
+
+        checks.register(check_keys, checks.Tags.security)

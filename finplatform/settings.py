@@ -60,6 +60,13 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or (
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set outside DJANGO_ENV=dev/test")
 
+# Fernet keys for encrypted model fields (finplatform.encryption): the first encrypts, all
+# decrypt. Required in production (a system check and the first use refuse to run without);
+# dev and test use a fixed key that protects nothing.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS") or (
+    ["ZGV2LWFuZC10ZXN0LW9ubHktZmllbGQta2V5LTAwMDA="] if LOCAL else []
+)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if LOCAL else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
