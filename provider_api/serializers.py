@@ -2,7 +2,6 @@
 
 from datetime import UTC, datetime, timedelta
 
-from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -70,9 +69,12 @@ class PaymentOutSerializer(serializers.ModelSerializer):
 
 
 class BatchItemSerializer(PaymentInSerializer):
-    idempotency_key = serializers.CharField(
-        max_length=200, validators=[RegexValidator(r"\A[ -~]+\Z", MSG_KEY_INVALID % {"max": 200})]
-    )
+    idempotency_key = serializers.CharField(max_length=200)
+
+    def validate_idempotency_key(self, value):
+        if not all(" " <= ch <= "~" for ch in value):  # control characters, NUL, non-ASCII
+            raise serializers.ValidationError(MSG_KEY_INVALID % {"max": 200})
+        return value
 
 
 class BatchInSerializer(serializers.Serializer):
