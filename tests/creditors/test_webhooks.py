@@ -1,10 +1,11 @@
+import importlib
 import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from bureau_gateway import webhooks
 from bureau_gateway.webhooks import verify
@@ -209,3 +210,15 @@ def test_verify_refuses_a_replayed_or_future_timestamp():
     stamp = now - 600
     assert webhooks.verify("s", str(stamp), body, webhooks.sign("s", stamp, body), now=now,
                            tolerance=900)  # fmt: skip
+
+
+def test_the_migration_scrubs_inner_errors_already_in_the_log(receiver):
+    scrub = importlib.import_module("creditors.migrations.0004_scrub_webhook_delivery_errors")
+    _, delivery = _one_delivery(receiver.url)
+    kept = {"HTTP 503", "refused", ""}
+    for error in [*kept, "ConnectionError: [Errno 111] Connection refused", "ReadTimeout: x"]:
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(last_error=error)
+        with connection.cursor() as cursor:
+            cursor.execute(scrub.SCRUB)
+        delivery.refresh_from_db()
+        assert delivery.last_error == (error if error in kept else "no answer")
