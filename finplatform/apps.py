@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.core import checks
 from django.db.models.signals import post_migrate
 
+from finplatform.encryption import check_keys
+
 
 class FinplatformConfig(AppConfig):
     name = "finplatform"
@@ -13,6 +15,4 @@ class FinplatformConfig(AppConfig):
 
         post_migrate.connect(ensure_groups, dispatch_uid="finplatform.ensure_groups")
         # the encrypted fields' keys: refuse to migrate or serve without them
-        from finplatform.encryption import check_keys
-
         checks.register(check_keys, checks.Tags.security)

@@ -17,6 +17,7 @@ import json
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.apps import apps
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
@@ -102,8 +103,6 @@ class EncryptedJSONField(models.TextField):
 
 def encrypted_columns():
     """(table, column) of every encrypted field in the installed models."""
-    from django.apps import apps  # the app registry, only once it is ready
-
     return [
         (model._meta.db_table, field.column)
         for model in apps.get_models()
