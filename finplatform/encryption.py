@@ -124,13 +124,17 @@ def reencrypt_column(cursor, table: str, column: str, transform) -> int:
     if guarded:  # deferred constraint checks still pending would block ALTER TABLE: run them now
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"ALTER TABLE {qn(table)} DISABLE TRIGGER USER")
-    cursor.execute(f"SELECT id, {qn(column)} FROM {qn(table)} WHERE {qn(column)} <> ''")
+    cursor.execute(f"SELECT id FROM {qn(table)} WHERE {qn(column)} <> '' ORDER BY id")
+    ids = [row[0] for row in cursor.fetchall()]
     changed = 0
-    for pk, stored in cursor.fetchall():
-        new = transform(stored)
-        if new != stored:
-            cursor.execute(f"UPDATE {qn(table)} SET {qn(column)} = %s WHERE id = %s", [new, pk])
-            changed += 1
+    for start in range(0, len(ids), 500):  # bodies can be large: 500 rows in memory at most
+        cursor.execute(f"SELECT id, {qn(column)} FROM {qn(table)} WHERE id = ANY(%s)",
+                       [ids[start : start + 500]])  # fmt: skip
+        for pk, stored in cursor.fetchall():
+            new = transform(stored)
+            if new != stored:
+                cursor.execute(f"UPDATE {qn(table)} SET {qn(column)} = %s WHERE id = %s", [new, pk])
+                changed += 1
     if guarded:
         cursor.execute(f"ALTER TABLE {qn(table)} ENABLE TRIGGER USER")
     return changed
