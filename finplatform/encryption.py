@@ -115,8 +115,10 @@ def reencrypt_column(cursor, table: str, column: str, transform) -> int:
     """Rewrite every non-empty value of one column through `transform` (old stored text → new
     stored text), row by row in the caller's transaction. Append-only tables refuse UPDATE by
     trigger: their user triggers are disabled for these statements only and re-enabled before
-    returning (the transaction makes that invisible to anyone else, and the stored meaning does
-    not change — the same clear text, encrypted again). Returns the number of rows rewritten."""
+    returning: ALTER TABLE holds an exclusive lock on the table until COMMIT, so no other
+    session writes meanwhile, a failure rolls the pause back with everything else, and the
+    stored meaning does not change (the same clear text, encrypted again). Returns the number
+    of rows rewritten."""
     qn = cursor.db.ops.quote_name
     cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass "
                    "AND NOT tgisinternal", [table])  # fmt: skip
