@@ -117,8 +117,9 @@ class HttpWebhookSender:
     checked; one attempt per call (the delivery task retries with backoff and logs every
     attempt)."""
 
-    def __init__(self, *, timeout: float | None = None):
+    def __init__(self, *, timeout: float | None = None, ca_certs: str | None = None):
         self.timeout = settings.WEBHOOK_TIMEOUT_SECONDS if timeout is None else timeout
+        self.ca_certs = ca_certs or certifi.where()  # a receiver's certificate chains to these
 
     def deliver(
         self, *, url: str, secret: str, event: str, delivery_id: str, body: bytes
@@ -138,7 +139,7 @@ class HttpWebhookSender:
             DELIVERY_HEADER: delivery_id,
         }
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        pool = _pinned_pool(parts.scheme, address, port, hostname, self.timeout)
+        pool = _pinned_pool(parts.scheme, address, port, hostname, self.timeout, self.ca_certs)
         try:
             response = pool.urlopen(
                 "POST", target, body=body, headers=headers, redirect=False, retries=False,
@@ -156,12 +157,12 @@ class HttpWebhookSender:
         return WebhookOutcome(False, code, f"HTTP {code}")
 
 
-def _pinned_pool(scheme: str, address: str, port: int, hostname: str, timeout: float):
+def _pinned_pool(scheme: str, address: str, port: int, hostname: str, timeout: float, ca_certs):
     """A connection pool to the checked address; TLS still names and verifies `hostname`."""
     timeout = urllib3.Timeout(connect=timeout, read=timeout)
     if scheme == "http":
         return urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
     return urllib3.HTTPSConnectionPool(
         address, port, timeout=timeout, retries=False, cert_reqs="CERT_REQUIRED",
-        ca_certs=certifi.where(), server_hostname=hostname, assert_hostname=hostname,
+        ca_certs=ca_certs, server_hostname=hostname, assert_hostname=hostname,
     )  # fmt: skip
