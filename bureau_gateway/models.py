@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from finplatform.encryption import EncryptedJSONField, EncryptedTextField
+
 
 def subject_hash(subject: str) -> str:
     """A keyed hash of an IIN or phone: lets audit find one person's exchanges without the
@@ -21,12 +23,13 @@ class BureauExchange(models.Model):
     method = models.CharField(max_length=8)
     endpoint = models.CharField(_("endpoint"), max_length=300)
     subject_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    request_body = models.JSONField(null=True, blank=True)
+    # what was sent and received (selfie tokens, EDS signatures, credit reports): encrypted at rest
+    request_body = EncryptedJSONField(null=True, blank=True)
     status = models.PositiveSmallIntegerField(
         _("HTTP status"), null=True, blank=True, help_text=_("Empty when no answer came.")
     )
-    body = models.JSONField(_("response body"), null=True, blank=True)
-    raw_body = models.TextField(_("response text, when not JSON"), blank=True)
+    body = EncryptedJSONField(_("response body"), null=True, blank=True)
+    raw_body = EncryptedTextField(_("response text, when not JSON"), blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)
     requested_at = models.DateTimeField(_("requested at"), db_index=True)
     duration_ms = models.PositiveIntegerField(_("duration, ms"))

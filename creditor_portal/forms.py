@@ -1,9 +1,12 @@
 """The creditor's forms: payout details, answers to a loan, the dashboard filter and the
 statement period."""
 
+from datetime import date, timedelta
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from finplatform.clock import business_date
 from finplatform.iban import validate_kz_iban
 from finplatform.money import MAX_AMOUNT_TIYN, tenge_to_tiyn
 from resolution.models import CaseStatus
@@ -64,12 +67,24 @@ class StatementPeriodForm(forms.Form):
     date_to = forms.DateField(label=_("To"), required=False)
     month = forms.DateField(label=_("Month"), required=False, input_formats=["%Y-%m"])
 
+    EARLIEST = date(2000, 1, 1)
+    MAX_DAYS = 366  # one statement covers at most a (leap) year
+
     def clean(self):
         data = super().clean()
+        latest = business_date() + timedelta(days=self.MAX_DAYS)
+        for name in ("date_from", "date_to", "month"):
+            if data.get(name) and not self.EARLIEST <= data[name] <= latest:
+                self.add_error(name, _("Choose a date between %(start)s and %(end)s.") % {
+                    "start": self.EARLIEST.isoformat(), "end": latest.isoformat()})  # fmt: skip
+        if self.errors:
+            return data
         if data.get("month"):
             data["date_from"], data["date_to"] = month_bounds(data["month"])
         elif not data.get("date_from") or not data.get("date_to"):
             raise forms.ValidationError(_("Choose a month or both dates."))
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise forms.ValidationError(_("The start date is after the end date."))
+        if (data["date_to"] - data["date_from"]).days >= self.MAX_DAYS:
+            raise forms.ValidationError(_("A statement covers at most 366 days."))
         return data

@@ -13,17 +13,29 @@ import json
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
+from bureau_gateway.webhooks import UrlRefused, guard_url
 from creditors.models import Creditor, WebhookDelivery, WebhookEndpoint
 from finplatform.clock import business_now
+from finplatform.errors import ApplicationError
 from outbox import services as outbox
 
 DELIVER_TASK = "creditors.tasks.deliver_webhook"
+MSG_URL_REFUSED = _(
+    "Webhooks go only to public https addresses; this URL is refused (private, loopback, "
+    "link-local or reserved address, another scheme, or a host that does not resolve)."
+)
 
 
 @transaction.atomic
 def register_endpoint(*, creditor: Creditor, url: str) -> WebhookEndpoint:
-    """A new endpoint with a fresh secret (returned once to the caller to store)."""
+    """A new endpoint with a fresh secret (returned once to the caller to store). The URL must
+    pass the edge's guard (public https address); it is checked again at every delivery."""
+    try:
+        guard_url(url)
+    except UrlRefused:
+        raise ApplicationError(MSG_URL_REFUSED, code="webhook_url_refused") from None
     return WebhookEndpoint.objects.create(creditor=creditor, url=url, secret=secrets.token_hex(32))
 
 

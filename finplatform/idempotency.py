@@ -21,8 +21,13 @@ import json
 from django.utils.translation import gettext_lazy as _
 
 from finplatform import locks
-from finplatform.errors import ConflictError
+from finplatform.errors import ApplicationError, ConflictError
 
+MSG_KEY_INVALID = _(
+    "The Idempotency-Key header must be at most %(max)d printable characters (letters, digits, "
+    "punctuation; no control characters)."
+)
+CODE_KEY_INVALID = "idempotency_key_invalid"
 MSG_KEY_REUSED = _("This Idempotency-Key was already used for a different request.")
 CODE_KEY_REUSED = "idempotency_key_reused"
 
@@ -33,6 +38,17 @@ class KeyReused(ConflictError):
     def __init__(self, key: str | None = None):
         extra = {"idempotency_key": key} if key is not None else None
         super().__init__(MSG_KEY_REUSED, code=CODE_KEY_REUSED, extra=extra)
+
+
+def key_from_header(request, *, max_length: int) -> str | None:
+    """The request's `Idempotency-Key` (stripped), None if absent; a key with control
+    characters (a NUL byte...), non-ASCII text or over `max_length` is a 400."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        return None
+    if len(key) > max_length or not all(" " <= ch <= "~" for ch in key):
+        raise ApplicationError(MSG_KEY_INVALID % {"max": max_length}, code=CODE_KEY_INVALID)
+    return key
 
 
 def fingerprint(body: dict) -> str:

@@ -60,6 +60,13 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or (
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set outside DJANGO_ENV=dev/test")
 
+# Fernet keys for encrypted model fields (finplatform.encryption): the first encrypts, all
+# decrypt. Required in production (a system check and the first use refuse to run without);
+# dev and test use a fixed key that protects nothing.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS") or (
+    ["ZGV2LWFuZC10ZXN0LW9ubHktZmllbGQta2V5LTAwMDA="] if LOCAL else []
+)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if LOCAL else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -289,6 +296,10 @@ RESOLUTION_POLICY = {
     "WEBHOOK_MAX_ATTEMPTS": int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8")),
 }
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+# Outgoing webhooks go only to public https addresses (bureau_gateway.webhooks.guard_url). Only
+# dev/test may relax that, for the receivers on 127.0.0.1 the tests and bin/dev run.
+WEBHOOK_ALLOW_HTTP = LOCAL and env_bool("WEBHOOK_ALLOW_HTTP", True)
+WEBHOOK_ALLOW_LOOPBACK = LOCAL and env_bool("WEBHOOK_ALLOW_LOOPBACK", True)
 
 # --- borrower service around the schedule (SPEC §3, §7) ---
 # Reminders N days before each due date (policy): the sweep sends the stage the instalment is in

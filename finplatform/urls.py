@@ -26,5 +26,6 @@ urlpatterns = [
     ),
 ]
 
+handler400 = "finplatform.views.bad_request"
 handler404 = "finplatform.views.page_not_found"
 handler500 = "finplatform.views.server_error"

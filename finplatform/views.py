@@ -1,5 +1,7 @@
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.i18n import set_language as django_set_language
 from rest_framework import exceptions
@@ -33,6 +35,10 @@ def set_language(request):
     return response
 
 
+MSG_TOO_LARGE = _("The request body is too large.")
+MSG_BAD_REQUEST = _("The request could not be understood.")
+
+
 def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
@@ -43,6 +49,17 @@ def page_not_found(request, exception):
         body = error_body(exceptions.NotFound.default_code, exceptions.NotFound.default_detail)
         return JsonResponse(body, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    """Under /api/ a request Django refuses before any view (a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, a bad Host...) answers in the API's error body:
+    413 `request_too_large` for size limits, else 400 `bad_request`."""
+    if not _is_api(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        return JsonResponse(error_body("request_too_large", MSG_TOO_LARGE), status=413)
+    return JsonResponse(error_body("bad_request", MSG_BAD_REQUEST), status=400)
 
 
 def server_error(request):

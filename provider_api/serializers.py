@@ -2,15 +2,18 @@
 
 from datetime import UTC, datetime, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from finplatform.clock import business_now
+from finplatform.idempotency import MSG_KEY_INVALID
 from finplatform.kzid import validate_iin
 from schedules.models import IncomingPayment
 
 MSG_PAYER = _("Give case_reference or payer_iin.")
 MSG_PAID_AT = _("paid_at must be after 2000-01-01 and not in the future.")
+MSG_PAID_AT_ZONE = _("paid_at needs a time zone (for example 2026-12-01T10:00:00+05:00 or …Z).")
 EARLIEST_PAID_AT = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_BATCH = 500
 
@@ -24,9 +27,19 @@ class TiynField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 moment WITH its offset: a bare local time is ambiguous, so it is refused
+    rather than guessed as Almaty time."""
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            raise serializers.ValidationError(MSG_PAID_AT_ZONE, code="naive_datetime")
+        return super().enforce_timezone(value)
+
+
 class PaymentInSerializer(serializers.Serializer):
     amount_tiyn = TiynField(min_value=1, max_value=10**13)
-    paid_at = serializers.DateTimeField()
+    paid_at = AwareDateTimeField(help_text="ISO 8601 with a time zone: …+05:00 or …Z")
     case_reference = serializers.CharField(max_length=32, required=False, allow_blank=True)
     payer_iin = serializers.CharField(
         max_length=12, required=False, allow_blank=True, validators=[validate_iin]
@@ -57,6 +70,11 @@ class PaymentOutSerializer(serializers.ModelSerializer):
 
 class BatchItemSerializer(PaymentInSerializer):
     idempotency_key = serializers.CharField(max_length=200)
+
+    def validate_idempotency_key(self, value):
+        if not all(" " <= ch <= "~" for ch in value):  # control characters, NUL, non-ASCII
+            raise serializers.ValidationError(MSG_KEY_INVALID % {"max": 200})
+        return value
 
 
 class BatchInSerializer(serializers.Serializer):

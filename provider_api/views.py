@@ -19,6 +19,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from finplatform import idempotency
 from finplatform.errors import ApplicationError, ErrorSerializer
 from provider_api.auth import IsPaymentProvider, ProviderKeyAuthentication
 from provider_api.serializers import (
@@ -61,8 +62,8 @@ class PaymentCreateView(APIView):
         ],
     )
     def post(self, request):
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if not key or len(key) > 200:
+        key = idempotency.key_from_header(request, max_length=200)
+        if key is None:
             raise ApplicationError(MSG_KEY_HEADER, code="idempotency_key_required")
         body = PaymentInSerializer(data=request.data)
         body.is_valid(raise_exception=True)

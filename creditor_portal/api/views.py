@@ -20,6 +20,7 @@ from creditor_portal.api.auth import ApiPrincipal
 from creditors.models import WebhookEndpoint
 from creditors.selectors import creditor_for_user
 from creditors.webhooks import deactivate_endpoint, register_endpoint
+from finplatform import idempotency
 from finplatform.errors import ErrorSerializer
 from resolution.models import CaseStatus, ConfirmationAction
 from resolution.selectors import creditor as sel
@@ -110,7 +111,7 @@ def _answer(request, case_loan_id, action, **fields):
     confirmation, created = answer_loan(
         creditor=creditor, case_loan_id=case_loan_id, action=action,
         user=getattr(request.user, "pk", None) and request.user, via="api",
-        idempotency_key=request.headers.get("Idempotency-Key") or None, **fields,
+        idempotency_key=idempotency.key_from_header(request, max_length=100), **fields,
     )  # fmt: skip
     warning = cap_warning(confirmation.case_loan.case)
     warnings = [] if warning is None else [{

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from creditors.models import Ombudsman
 from finplatform.errors import ApplicationError
-from finplatform.money import tenge_to_tiyn
+from finplatform.money import format_tenge, tenge_to_tiyn
 from resolution.claims import Finding
 from resolution.models import Case, CaseStatus
 from resolution.selectors import ombudsman as reads
@@ -46,6 +46,19 @@ class DisputeDecisionForm(forms.Form):
     )  # fmt: skip
     amount = forms.CharField(label=_("Amount, ₸"), required=False)
     reason = forms.CharField(label=_("Reason"), required=False)
+
+    def __init__(self, *args, max_tiyn: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_tiyn = max_tiyn  # the loan's bureau figure: a dispute cannot raise the debt
+
+    def clean(self):
+        data = super().clean()
+        amount = data.get("amount")
+        if data.get("include") and amount is not None and self.max_tiyn is not None:
+            if amount > self.max_tiyn:
+                self.add_error("amount", svc.MSG_AMOUNT_ABOVE_BUREAU % {
+                    "max": format_tenge(self.max_tiyn)})  # fmt: skip
+        return data
 
     def clean_amount(self):
         value = self.cleaned_data["amount"]
@@ -118,7 +131,9 @@ class ReviewMixin:
         )
         held = held_case_loan_ids(case)
         for cl in loans:
-            cl.decision_form = DisputeDecisionForm(prefix=f"l{cl.pk.hex}")
+            cl.decision_form = DisputeDecisionForm(
+                prefix=f"l{cl.pk.hex}", max_tiyn=cl.bureau_total_tiyn
+            )
             cl.share_held = cl.pk in held  # in the signed plan, its share held until decided
         try:
             proposal = reads.proposal(case)
@@ -165,7 +180,9 @@ class ReviewMixin:
                 return True
         elif action == "decide_loan":
             case_loan = get_object_or_404(case.loans, pk=request.POST.get("case_loan"))
-            form = DisputeDecisionForm(request.POST, prefix=f"l{case_loan.pk.hex}")
+            form = DisputeDecisionForm(
+                request.POST, prefix=f"l{case_loan.pk.hex}", max_tiyn=case_loan.bureau_total_tiyn
+            )
             if form.is_valid():
                 svc.decide_disputed_loan(
                     case_loan_id=case_loan.pk, include=form.cleaned_data["include"],

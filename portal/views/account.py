@@ -6,6 +6,7 @@ from uuid import uuid4
 from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -27,8 +28,17 @@ def login_view(request):
     form = IINLoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         login(request, form.get_user(), backend="borrowers.auth.IINBackend")
-        return redirect(request.GET.get("next") or "home")
+        return redirect(_safe_next(request) or "home")
     return render(request, "portal/login.html", {"form": form})
+
+
+def _safe_next(request) -> str | None:
+    """`next` only if it stays on this site (no open redirect to another host or scheme)."""
+    target = request.POST.get("next") or request.GET.get("next")
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if allowed else None
 
 
 @borrower_required

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from finplatform.encryption import EncryptedTextField
 from resolution.models.decision import DocumentPackage
 
 
@@ -34,7 +35,7 @@ class Signature(models.Model):
     document_hashes = models.JSONField()
     signed_at = models.DateTimeField()
     ip_address = models.GenericIPAddressField(null=True, blank=True)
-    eds_signature = models.TextField(blank=True)
+    eds_signature = EncryptedTextField(blank=True)  # encrypted at rest (finplatform.encryption)
     # who pays the mediator under the agreement as signed (SPEC §1: by the signing date)
     mediator_fee_payer = models.CharField(max_length=16, blank=True)
 

@@ -43,6 +43,10 @@ MSG_NOT_UNDER_REVIEW = _("Only a case under review can be decided.")
 MSG_NOT_DISPUTED = _("This loan is not disputed, or was already decided.")
 MSG_REASON_REQUIRED = _("Give a reason.")
 MSG_AMOUNT_REQUIRED = _("Give the amount to include (more than zero).")
+MSG_AMOUNT_ABOVE_BUREAU = _(
+    "A disputed loan is included at most at its credit-bureau figure (%(max)s): a dispute "
+    "cannot raise the borrower's debt."
+)
 MSG_NOTHING_INCLUDED = _("No loan is left in the procedure.")
 MSG_DECIDE_AFTER_SIGNING = _(
     "The case was approved with this dispute open: decide it once the borrower has signed."
@@ -53,7 +57,8 @@ MSG_DECIDE_AFTER_SIGNING = _(
 def decide_disputed_loan(
     *, case_loan_id, include: bool, amount_tiyn: int | None = None, reason: str = "", user=None
 ) -> DebtConfirmation:
-    """Include a disputed loan with the amount decided, or leave it out with a reason.
+    """Include a disputed loan with the amount decided (at most its bureau figure), or leave it
+    out with a reason.
 
     Before approval this only records the decision. A loan approved with its dispute open is
     in the signed plan provisionally, its share held (`approve_case`); deciding it then
@@ -71,6 +76,11 @@ def decide_disputed_loan(
         raise ConflictError(MSG_NOT_DISPUTED, code="loan_not_disputed")
     if include and (amount_tiyn is None or amount_tiyn <= 0):
         raise ApplicationError(MSG_AMOUNT_REQUIRED, code="amount_required")
+    if include and amount_tiyn > case_loan.bureau_total_tiyn:
+        raise ApplicationError(
+            MSG_AMOUNT_ABOVE_BUREAU % {"max": format_tenge(case_loan.bureau_total_tiyn)},
+            code="amount_above_bureau", extra={"max_tiyn": case_loan.bureau_total_tiyn},
+        )  # fmt: skip
     if not include and not reason.strip():
         raise ApplicationError(MSG_REASON_REQUIRED, code="reason_required")
     share = held_share_for(case_loan.pk) if approved else None

@@ -2,13 +2,14 @@ import os
 import subprocess
 import sys
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 
 from tests.conftest import ROOT
 
 
 def _run_check(env_overrides: dict) -> subprocess.CompletedProcess:
-    drop = {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    drop = {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "FIELD_ENCRYPTION_KEYS"}
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(env_overrides)
     return subprocess.run(
@@ -19,7 +20,8 @@ def _run_check(env_overrides: dict) -> subprocess.CompletedProcess:
 
 def test_production_settings_pass_the_deployment_checklist():
     result = _run_check({"DJANGO_ENV": "production", "SECRET_KEY": "x" * 30 + "Yz0!" * 10,
-                         "ALLOWED_HOSTS": "finkelisim.kz"})  # fmt: skip
+                         "ALLOWED_HOSTS": "finkelisim.kz",
+                         "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode()})  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 

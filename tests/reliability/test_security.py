@@ -149,14 +149,17 @@ def test_webhook_signature_check_refuses_wrong_tampered_and_malformed(monkeypatc
     calls = []
     real = hmac.compare_digest
     monkeypatch.setattr(hmac, "compare_digest", lambda a, b: calls.append(1) or real(a, b))
-    assert webhooks.verify(secret, str(ts), body, good)
+    assert webhooks.verify(secret, str(ts), body, good, now=ts)
     assert calls, "the comparison must be constant-time (hmac.compare_digest)"
-    assert not webhooks.verify(secret, str(ts), body, good[:-1] + ("0" if good[-1] != "0" else "1"))
-    assert not webhooks.verify(secret, str(ts), body + b" ", good)
-    assert not webhooks.verify(secret, str(ts + 1), body, good)
-    assert not webhooks.verify("other", str(ts), body, good)
-    assert not webhooks.verify(secret, "not-a-number", body, good)
-    assert not webhooks.verify(secret, str(ts), body, "")
+    assert not webhooks.verify(
+        secret, str(ts), body, good[:-1] + ("0" if good[-1] != "0" else "1"), now=ts
+    )
+    assert not webhooks.verify(secret, str(ts), body + b" ", good, now=ts)
+    assert not webhooks.verify(secret, str(ts + 1), body, good, now=ts)
+    assert not webhooks.verify("other", str(ts), body, good, now=ts)
+    assert not webhooks.verify(secret, "not-a-number", body, good, now=ts)
+    assert not webhooks.verify(secret, str(ts), body, "", now=ts)
+    assert not webhooks.verify(secret, str(ts), body, good, now=ts + 301)  # replayed too late
 
 
 def test_creditor_api_key_with_a_guessed_secret_or_revoked_is_401():
