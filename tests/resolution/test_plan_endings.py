@@ -5,9 +5,11 @@ sweep or a re-sent outcome task adds nothing."""
 
 import io
 import json
+import time
 from datetime import date
 
 import pytest
+from django.db import transaction
 from pypdf import PdfReader
 
 import resolution.tasks  # noqa: F401  (registers the tasks run_outbox runs)
@@ -23,7 +25,8 @@ from resolution.models import (
     Notification,
     NotificationChannel,
 )
-from tests.conftest import run_outbox
+from tests.conftest import _wait_until_worker_idle, run_outbox
+from tests.creditors.test_webhooks import Receiver
 from tests.support.endings import BREACH_DAY, active_plan, breach, pay_in_full
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +164,48 @@ def test_the_certificate_renders_the_same_bytes_twice():
     assert render_pdf(ending=ending, creditor_key=None, language="kk") == render_pdf(
         ending=ending, creditor_key=None, language="kk"
     )
+
+
+def _wait(predicate, what: str, timeout: float = 40.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the worker did not {what} within {timeout}s")
+
+
+@pytest.mark.slow
+@pytest.mark.worker
+@pytest.mark.parametrize("kind", ["breached", "completed"])
+def test_on_the_real_stack_each_endpoint_gets_one_event_and_a_resend_adds_none(worker, sim, kind):
+    receiver = Receiver()
+    try:
+        world = active_plan()
+        for creditor in world.creditors:
+            register_endpoint(creditor=creditor, url=receiver.url)
+        if kind == "breached":
+            breach(world)  # the sweep's transaction writes resolution.plan_breached
+        else:
+            pay_in_full(world)
+        iin = world.case.borrower.iin
+        documents = 6 if kind == "breached" else 2  # ru and kk: the borrower's (+ each's own)
+        _wait(lambda: len(receiver.requests) == 2 and len(sim.procedures(iin)) == 2
+              and EndingDocument.objects.filter(ending__case=world.case).count() == documents
+              and not Notification.objects.filter(case=world.case, status="pending").exists(),
+              "announce the ending")  # fmt: skip
+        events = [json.loads(body)["event"] for _, body in receiver.requests]
+        assert events == [f"plan.{kind}"] * 2
+        assert len(sim.sms(world.case.borrower.phone)) == 1
+        before = (_counts(world), len(receiver.requests), len(sim.procedures(iin)))
+        # the sweep runs again and the outcome task is re-sent
+        if kind == "breached":
+            breach(world, on=date(2026, 3, 16))
+        with transaction.atomic():
+            outbox.enqueue(f"resolution.plan_{kind}", str(world.case.pk))
+        time.sleep(1.0)
+        _wait_until_worker_idle()
+        assert (_counts(world), len(receiver.requests), len(sim.procedures(iin))) == before
+        assert len(sim.sms(world.case.borrower.phone)) == 1
+    finally:
+        receiver.close()
