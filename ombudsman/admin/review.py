@@ -20,6 +20,7 @@ from finplatform.money import tenge_to_tiyn
 from resolution.models import Case, CaseStatus
 from resolution.selectors import ombudsman as reads
 from resolution.selectors.plans import held_case_loan_ids
+from resolution.selectors.timeline import OMBUDSMAN, case_timeline
 from resolution.services import decision as svc
 
 
@@ -116,6 +117,7 @@ class ReviewMixin:
             "preview_error": preview_error,
             "requests": case.creditor_requests.select_related("creditor"),
             "transitions": case.transitions.all(),
+            "timeline": case_timeline(case, audience=OMBUDSMAN),
             "forms": forms_,
             "can_decide": case.status == CaseStatus.UNDER_REVIEW,
         }
