@@ -125,7 +125,7 @@ def _payments(case: Case) -> list[TimelineEvent]:
     )
     events = []
     for m in months:
-        detail = _("%(n)s payment(s): %(applied)s to the schedule") % {
+        detail = _("Payments: %(n)s; %(applied)s to the schedule") % {
             "n": m["n"], "applied": format_tenge(m["applied"])}  # fmt: skip
         if m["refund"]:
             detail += "; " + _("%(refund)s owed back") % {"refund": format_tenge(m["refund"])}

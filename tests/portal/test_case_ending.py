@@ -18,7 +18,7 @@ def _sign_in(client, borrower):
 
 
 def test_a_completed_case_shows_the_certificate_the_refund_and_the_timeline(client):
-    world = active_plan((30_000_000, 20_000_000))
+    world = active_plan((30_000_000, 20_000_000), language="en")
     pay_in_full(world, extra_tiyn=50_000)
     run_outbox(task_prefix="resolution.")
     _sign_in(client, world.case.borrower)
@@ -39,7 +39,7 @@ def test_a_completed_case_shows_the_certificate_the_refund_and_the_timeline(clie
 
 
 def test_a_breached_case_shows_the_statement_and_no_creditors_copy(client):
-    world = active_plan((30_000_000, 20_000_000))
+    world = active_plan((30_000_000, 20_000_000), language="en")
     breach(world)
     run_outbox(task_prefix="resolution.")
     _sign_in(client, world.case.borrower)

@@ -43,7 +43,7 @@ def test_the_ombudsman_sees_every_event_in_order():
     assert [e.at for e in events] == sorted(e.at for e in events)
     feb, mar = events[1], events[2]
     assert (feb.month, mar.month) == (date(2026, 2, 1), date(2026, 3, 1))
-    assert "2 payment(s)" in feb.detail and "1 payment(s)" in mar.detail
+    assert "Payments: 2;" in feb.detail and "Payments: 1;" in mar.detail
     assert "internal: checked" in events[0].detail
     notices = [e for e in events if e.kind == "notice"]
     assert any(world.creditors[1].name in e.detail for e in notices)  # the creditors' too

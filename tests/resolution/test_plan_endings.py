@@ -46,6 +46,11 @@ def _counts(world) -> dict:
     }  # fmt: skip
 
 
+def _pdf_text(document) -> str:
+    """The first page's text, whitespace (no-break spaces, line wraps) as single spaces."""
+    return " ".join(PdfReader(io.BytesIO(bytes(document.content))).pages[0].extract_text().split())
+
+
 def _run_but_webhooks():
     return run_outbox(task_prefix="resolution.")
 
@@ -93,7 +98,7 @@ def test_a_breach_is_announced_once_to_everyone_with_each_creditors_unpaid_balan
     documents = EndingDocument.objects.filter(ending__case=world.case)
     assert documents.count() == 6
     own = documents.get(creditor=world.creditors[1], language="ru")
-    text = PdfReader(io.BytesIO(bytes(own.content))).pages[0].extract_text()
+    text = _pdf_text(own)
     assert world.creditors[1].name in text and world.creditors[0].name not in text
     before = _counts(world)
     # a second sweep, and the outcome task re-sent: nothing more
@@ -130,11 +135,11 @@ def test_completion_is_announced_once_with_a_certificate_listing_every_creditor(
     assert sorted(certificates.values_list("language", flat=True)) == ["kk", "ru"]
     assert all(d.creditor_id is None for d in certificates)
     for document in certificates:
-        text = PdfReader(io.BytesIO(bytes(document.content))).pages[0].extract_text()
+        text = _pdf_text(document)
         for creditor, debt in zip(world.creditors, (60_000_000, 40_000_000, 25_000_050),
                                   strict=True):  # fmt: skip
             assert creditor.name in text
-            assert format_tenge(debt).replace("\xa0", " ") in text.replace("\xa0", " ")
+            assert " ".join(format_tenge(debt).split()) in text
     before = _counts(world)
     outbox.enqueue("resolution.plan_completed", str(world.case.pk))
     pay_in_full(world, key="again")  # a payment after completion: owed back, no new ending
