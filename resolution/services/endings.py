@@ -52,6 +52,8 @@ REFUND_NOTE = _(
 def record_ending(*, case: Case, kind: str, plan=None) -> CaseEnding | None:
     """Record the case's breach or completion and set off its follow-ups; None when it was
     recorded before. Call inside the transaction that moves the case."""
+    if CaseEnding.objects.filter(case=case, kind=kind).exists():
+        return None  # the common re-send: nothing to compute (the constraint backs this up)
     on = _ending_date(plan, kind)
     lines = creditor_balances(case)
     snapshot = {
