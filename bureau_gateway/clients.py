@@ -274,7 +274,9 @@ class HttpCreditBureau(HttpService):
         except AttributeError:  # a loan or organisation that is not an object
             raise MalformedResponse("the report's structure is not as agreed") from None
 
-    def _procedure(self, event: str, *, iin, bureau_reference, creditor_bin, case_reference, on):
+    def _procedure(
+        self, event: str, *, iin, bureau_reference, creditor_bin, case_reference, on, **extra
+    ):
         self.call(
             "POST",
             "/procedures",
@@ -286,6 +288,7 @@ class HttpCreditBureau(HttpService):
                 "creditor_bin": creditor_bin,
                 "case_reference": case_reference,
                 "on": on.isoformat(),
+                **extra,
             },
         )
 
@@ -311,6 +314,20 @@ class HttpCreditBureau(HttpService):
             creditor_bin=creditor_bin,
             case_reference=case_reference,
             on=on,
+        )
+
+    def report_procedure_ended(
+        self, *, iin: str, bureau_reference: str, creditor_bin: str, case_reference: str,
+        on: date, reason: str,
+    ) -> None:  # fmt: skip
+        self._procedure(
+            "ended",
+            iin=iin,
+            bureau_reference=bureau_reference,
+            creditor_bin=creditor_bin,
+            case_reference=case_reference,
+            on=on,
+            reason=reason,
         )
 
 

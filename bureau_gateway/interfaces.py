@@ -98,6 +98,20 @@ class CreditBureau(Protocol):
     def report_procedure_completed(self, *, iin: str, bureau_reference: str, creditor_bin: str,
                                    case_reference: str, on: date) -> None: ...  # fmt: skip
 
+    def report_procedure_ended(
+        self,
+        *,
+        iin: str,
+        bureau_reference: str,
+        creditor_bin: str,
+        case_reference: str,
+        on: date,
+        reason: str,
+    ) -> None:
+        """The procedure ended on this loan without completion; `reason` is "breached"
+        (the borrower was more than 40 days late: the creditor may resume collection)."""
+        ...  # fmt: skip
+
 
 # --- government data (social status) ---
 

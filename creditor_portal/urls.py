@@ -22,6 +22,11 @@ urlpatterns = [
         dashboard.document_download,
         name="document",
     ),  # fmt: skip
+    path(
+        "ending-documents/<uuid:document_id>/",
+        dashboard.ending_document_download,
+        name="ending_document",
+    ),  # fmt: skip
     path("case-loans/<uuid:case_loan_id>/<str:action>/", dashboard.answer, name="answer"),
     path("payouts/", payouts.payouts, name="payouts"),
     path("payouts.csv", exports.payouts_csv, name="payouts_csv"),

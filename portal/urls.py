@@ -20,6 +20,11 @@ application_patterns = [
     path("apply/", application.apply_view, name="apply"),
     path("cases/<str:reference>/", application.case_detail, name="case"),
     path("cases/<str:reference>/status.json", application.case_status, name="case_status"),
+    path(
+        "end-documents/<uuid:document_id>/",
+        application.ending_document_download,
+        name="ending_document",
+    ),  # fmt: skip
 ]
 signing_patterns = [
     path("<uuid:case_id>/documents/", signing.case_documents, name="documents"),

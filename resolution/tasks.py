@@ -13,6 +13,7 @@ from resolution.services import (
     confirmation,
     documents,
     eligibility,
+    endings,
     notifications,
     outcomes,
     recovery,
@@ -137,3 +138,19 @@ def plan_breached(case_id: str) -> bool:
 def resume_stuck_cases() -> dict:
     """Periodic sweep: resume cases left in a transitional state (services.recovery)."""
     return recovery.resume_stuck_cases()
+
+
+@shared_task(
+    name="resolution.report_procedure_ended", time_limit=60, soft_time_limit=50,
+    autoretry_for=(ServiceUnavailable,), retry_backoff=True, retry_backoff_max=900,
+    max_retries=12,
+)  # fmt: skip
+def report_procedure_ended(report_id: int) -> bool:
+    """Tell the credit bureau the procedure completed or was breached on one loan; once."""
+    return endings.report_procedure_ended(report_id=report_id)
+
+
+@shared_task(name="resolution.render_ending_documents", time_limit=300, soft_time_limit=270)
+def render_ending_documents(ending_id: str) -> int:
+    """Render the breach statement or completion certificate PDFs (missing ones only)."""
+    return endings.render_ending_documents(ending_id=ending_id)

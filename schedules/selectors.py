@@ -285,3 +285,14 @@ def account_balance(*, account_filter: Q) -> int:
         debit=Sum("amount_tiyn", filter=Q(side=Side.DEBIT)),
     )
     return (sums["credit"] or 0) - (sums["debit"] or 0)
+
+
+def refund_owed(plan: Plan) -> int:
+    """The borrower's money the platform owes back for this plan: what payments brought
+    beyond the plan's total, and what a disputed loan left out had already collected."""
+    paid_beyond = (
+        plan.payments.exclude(status=PaymentStatus.REVERSED).aggregate(s=Sum("refund_tiyn"))["s"]
+        or 0
+    )
+    adjusted = plan.adjustments.aggregate(s=Sum("refund_tiyn"))["s"] or 0
+    return paid_beyond + adjusted

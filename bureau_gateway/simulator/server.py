@@ -4,7 +4,8 @@ Services, each under its own prefix, speaking the same JSON the real ones would:
 
     GET  /health
     GET  /bureau/reports/<iin>               credit report; unknown IIN → 404
-    POST /bureau/procedures                  {"event": "started"|"completed", "iin", ...}
+    POST /bureau/procedures                  {"event": "started"|"completed"|"ended", "iin", ...}
+                                             ("ended" carries "reason": "breached")
     GET  /government/social-status/<iin>     {"vulnerable", "receives_asp", ...}; unknown → 404
     GET  /identity/phone-owner?iin=&phone=   {"match": bool} (the mobile operator's answer)
     POST /identity/biometric                 {"iin", "selfie_token"} → {"verified", "liveness"}
@@ -160,9 +161,13 @@ class Handler(BaseHTTPRequestHandler):
         if method == "POST" and parts == ["procedures"]:
             required = ("event", "iin", "bureau_reference", "creditor_bin", "case_reference", "on")
             missing = [k for k in required if not body.get(k)]
-            if missing or body["event"] not in ("started", "completed"):
+            if body.get("event") == "ended" and body.get("reason") not in ("breached",):
+                missing.append("reason")
+            if missing or body["event"] not in ("started", "completed", "ended"):
                 return self._send(400, {"error": "invalid procedure report", "missing": missing})
             record = {k: body[k] for k in required} | {"received_at": _now()}
+            if body["event"] == "ended":
+                record["reason"] = body["reason"]
             with WORLD.lock:
                 WORLD.procedures.append(record)
                 if body["event"] == "started" and body["iin"] in WORLD.reports:

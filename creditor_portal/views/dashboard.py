@@ -111,6 +111,7 @@ def _render_case(request, creditor, case, bound=None, status=200):
             "request_row": reads.request_for_creditor(creditor, case),
             "documents": reads.signed_documents_for_creditor(creditor, case),
             "cap_warning": cap_warning(case) if case.status == "awaiting_creditors" else None,
+            "ending_documents": reads.ending_documents_for_creditor(creditor, case),
         },
         status=status,
     )
@@ -162,6 +163,17 @@ def answer(request, case_loan_id, action):
 def document_download(request, case_id, document_id):
     creditor = creditor_for_user(request.user)
     doc = reads.signed_document_for_creditor(creditor, case_id, document_id)
+    doc = type(doc).objects.get(pk=doc.pk)
+    response = HttpResponse(bytes(doc.content), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
+    return response
+
+
+@creditor_staff_required
+def ending_document_download(request, document_id):
+    """The creditor's own breach statement (its lines only); another's is not found."""
+    creditor = creditor_for_user(request.user)
+    doc = reads.ending_document_for_creditor(creditor, document_id)
     doc = type(doc).objects.get(pk=doc.pk)
     response = HttpResponse(bytes(doc.content), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'

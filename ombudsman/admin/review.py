@@ -23,6 +23,7 @@ from resolution.selectors import ombudsman as reads
 from resolution.selectors.borrower import current_policy
 from resolution.selectors.claims import claims_findings
 from resolution.selectors.plans import held_case_loan_ids
+from resolution.selectors.timeline import OMBUDSMAN, case_timeline
 from resolution.services import decision as svc
 
 
@@ -151,6 +152,7 @@ class ReviewMixin:
             "preview_error": preview_error,
             "requests": case.creditor_requests.select_related("creditor"),
             "transitions": case.transitions.all(),
+            "timeline": case_timeline(case, audience=OMBUDSMAN),
             "forms": forms_,
             "can_decide": case.status == CaseStatus.UNDER_REVIEW,
         }

@@ -2,7 +2,7 @@
 status as JSON for the page's polling."""
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
@@ -14,11 +14,14 @@ from finplatform.permissions import borrower_required
 from portal.forms import ApplicationForm
 from resolution.models import CaseStatus, CheckState
 from resolution.selectors import borrower as selectors
+from resolution.selectors.plans import refund_owed_tiyn
+from resolution.selectors.timeline import BORROWER, case_timeline
 from resolution.services import eligibility as services
 
 EGOV_BANKRUPTCY_URL = "https://egov.kz/cms/ru/services/economics/pass_P1_mf"
 MSG_SUBMITTED = _("Your application is submitted. We are checking your credit report.")
 CHECK_STATES = (CaseStatus.SUBMITTED, CaseStatus.CHECKING)
+ENDED = (CaseStatus.COMPLETED, CaseStatus.BREACHED)
 
 
 @borrower_required
@@ -85,8 +88,22 @@ def case_detail(request, reference: str):
             ),
             "excluded": [loan for loan in loans if not loan.included],
             "egov_url": EGOV_BANKRUPTCY_URL,
+            "ending_documents": selectors.ending_documents_for_borrower(request.user.borrower,
+                                                                        case),
+            "refund_tiyn": refund_owed_tiyn(case) if case.status in ENDED else 0,
+            "timeline": case_timeline(case, audience=BORROWER),
         },
-    )
+    )  # fmt: skip
+
+
+@borrower_required
+def ending_document_download(request, document_id):
+    """The borrower's own breach statement or completion certificate (PDF)."""
+    doc = selectors.ending_document_for_borrower(request.user.borrower, document_id)
+    doc = type(doc).objects.get(pk=doc.pk)
+    response = HttpResponse(bytes(doc.content), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
+    return response
 
 
 @require_GET

@@ -19,21 +19,24 @@ from resolution.models.eligibility import (
     EligibilityPolicy,
     RuleOutcome,
 )
+from resolution.models.ending import CaseEnding, EndingDocument, EndingKind
 from resolution.models.notifications import (
     BureauReport,
     Notification,
     NotificationChannel,
     NotificationStatus,
 )
-from resolution.models.review import ReviewQueueCase
+from resolution.models.review import BreachedCase, ReviewQueueCase
 from resolution.models.signing import Signature, SigningCode, SigningMethod
 
 __all__ = [
     "CLOSED_BEFORE_SIGNING",
+    "BreachedCase",
     "BureauReport",
     "Case",
     "CaseDecision",
     "CaseDocument",
+    "CaseEnding",
     "CaseLoan",
     "CaseStatus",
     "CaseTransition",
@@ -47,6 +50,8 @@ __all__ = [
     "DocumentPackage",
     "EligibilityCheck",
     "EligibilityPolicy",
+    "EndingDocument",
+    "EndingKind",
     "Notification",
     "NotificationChannel",
     "NotificationStatus",

@@ -13,3 +13,13 @@ class ReviewQueueCase(Case):
         proxy = True
         verbose_name = _("case in the review queue")
         verbose_name_plural = _("review queue")
+
+
+class BreachedCase(Case):
+    """The ombudsman's queue of breached procedures (over 40 days late): who is owed what,
+    since when, and the case's timeline."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("breached case")
+        verbose_name_plural = _("breached cases")

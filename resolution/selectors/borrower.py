@@ -14,6 +14,7 @@ from resolution.models import (
     CaseLoan,
     CaseStatus,
     EligibilityPolicy,
+    EndingDocument,
     RuleOutcome,
 )
 
@@ -70,5 +71,25 @@ def document_for_borrower(borrower, document_id) -> CaseDocument:
         CaseDocument.objects.filter(
             package__case__borrower=borrower, package__issued_at__isnull=False
         ),
+        pk=document_id,
+    )
+
+
+def ending_documents_for_borrower(borrower, case: Case) -> QuerySet[EndingDocument]:
+    """The borrower's own breach statement or completion certificate of `case` (the copy
+    listing every creditor; creditors' copies are theirs)."""
+    return (
+        EndingDocument.objects.filter(
+            ending__case=case, ending__case__borrower=borrower, creditor__isnull=True
+        )
+        .select_related("ending")
+        .defer("content")
+        .order_by("ending__at", "language")
+    )
+
+
+def ending_document_for_borrower(borrower, document_id) -> EndingDocument:
+    return get_object_or_404(
+        EndingDocument.objects.filter(ending__case__borrower=borrower, creditor__isnull=True),
         pk=document_id,
     )

@@ -19,6 +19,7 @@ from resolution.models import (
     ConfirmationStatus,
     CreditorRequest,
     DocumentKind,
+    EndingDocument,
     Notification,
 )
 from resolution.selectors.borrower import SIGNED_STATES
@@ -149,3 +150,13 @@ def case_loans_for_export(creditor: Creditor) -> QuerySet[CaseLoan]:
         .annotate(deadline=Subquery(deadline))
         .order_by("-case__created_at", "loan__contract_number")
     )
+
+
+def ending_documents_for_creditor(creditor: Creditor, case: Case) -> QuerySet[EndingDocument]:
+    """The creditor's own breach statement of `case` (its own lines only)."""
+    return EndingDocument.objects.filter(ending__case=case, creditor=creditor).select_related(
+        "ending").defer("content").order_by("ending__at", "language")  # fmt: skip
+
+
+def ending_document_for_creditor(creditor: Creditor, document_id) -> EndingDocument:
+    return get_object_or_404(EndingDocument.objects.filter(creditor=creditor), pk=document_id)

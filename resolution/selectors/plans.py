@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from schedules.models import CreditorShare, ShareHold
-from schedules.selectors import preview_schedule
+from schedules.models import CreditorShare, Plan, ShareHold
+from schedules.selectors import preview_schedule, refund_owed
 
 
 def preview_lines(*, total_tiyn: int, category: str, debts: list, first_due: date) -> list[dict]:
@@ -49,3 +49,28 @@ def held_case_loan_ids(case) -> set:
             "case_loan_id", flat=True
         )
     )
+
+
+def creditor_balances(case) -> list[dict]:
+    """Per creditor of the case's plan, in share order: {"key", "name", "bin", "debt_tiyn",
+    "received_tiyn", "outstanding_tiyn"}, summed over its shares (a decided held share's
+    debt and received moved to the regular share). Empty when the case has no plan."""
+    rows: dict[str, dict] = {}
+    shares = CreditorShare.objects.filter(plan__case=case).select_related("creditor")
+    for share in shares.order_by("position"):
+        row = rows.setdefault(str(share.creditor_id), {
+            "key": str(share.creditor_id), "name": share.creditor.name,
+            "bin": share.creditor.bin, "debt_tiyn": 0, "received_tiyn": 0,
+        })  # fmt: skip
+        row["debt_tiyn"] += share.debt_tiyn
+        row["received_tiyn"] += share.received_tiyn
+    lines = [r for r in rows.values() if r["debt_tiyn"] > 0]
+    for r in lines:
+        r["outstanding_tiyn"] = r["debt_tiyn"] - r["received_tiyn"]
+    return lines
+
+
+def refund_owed_tiyn(case) -> int:
+    """What the borrower paid beyond the plan and is owed back (0 without a plan)."""
+    plan = Plan.objects.filter(case=case).first()
+    return refund_owed(plan) if plan is not None else 0

@@ -129,6 +129,39 @@ MESSAGES = {
         _("Case %(reference)s: your answer is late"),
         _("The deadline to confirm the debts of case %(reference)s has passed (%(deadline)s)."),
     ),
+    # the end of the procedure (resolution.services.endings)
+    "plan_breached_borrower": (
+        _("Procedure %(reference)s ended: a payment is over 40 days late"),
+        _(
+            "Your schedule %(reference)s is more than 40 days late, so the procedure ended on "
+            "%(on)s. Each creditor may now resume collecting what you still owe it under the "
+            "law: %(owed)s. The breach statement is in your cabinet."
+        ),
+    ),  # fmt: skip
+    "plan_breached_creditor": (
+        _("Case %(reference)s breached: you may resume collection"),
+        _(
+            "The borrower of case %(reference)s is more than 40 days late; the procedure ended "
+            "on %(on)s. You may resume collecting the unpaid balance of %(outstanding)s "
+            "(confirmed %(debt)s, received %(received)s). The breach statement is on your "
+            "dashboard."
+        ),
+    ),  # fmt: skip
+    "plan_completed_borrower": (
+        _("Procedure %(reference)s completed: paid in full"),
+        _(
+            "You paid the unified schedule %(reference)s in full on %(on)s. Your completion "
+            "certificate is in your cabinet. %(refund_note)s"
+        ),
+    ),  # fmt: skip
+    "plan_completed_creditor": (
+        _("Case %(reference)s completed: paid in full"),
+        _(
+            "The borrower of case %(reference)s paid the unified schedule in full on %(on)s: "
+            "you received %(received)s of the confirmed %(debt)s. Close the loans "
+            "(%(contracts)s) and report the completion to the credit bureau."
+        ),
+    ),  # fmt: skip
     "creditor_suspend_collection": (
         _("Case %(reference)s signed: suspend collection"),
         _(
@@ -159,8 +192,9 @@ def _create(**fields) -> Notification | None:
 
 
 def notify_borrower(*, case: Case, template_key: str, context: dict | None = None,
-                    dedup: str = "") -> list[Notification]:  # fmt: skip
-    """Email (if the borrower has one) and SMS to the case's borrower, once per key."""
+                    dedup: str = "", cabinet: bool = False) -> list[Notification]:  # fmt: skip
+    """Email (if the borrower has one) and SMS to the case's borrower, once per key; with
+    `cabinet`, a notice in the borrower's cabinet too."""
     borrower = case.borrower
     ctx = {"reference": case.reference, **(context or {})}
     subject, body = render(template_key, borrower.preferred_language, ctx)
@@ -168,12 +202,15 @@ def notify_borrower(*, case: Case, template_key: str, context: dict | None = Non
     targets = [(NotificationChannel.SMS, borrower.phone)]
     if borrower.email:
         targets.append((NotificationChannel.EMAIL, borrower.email))
+    if cabinet:
+        targets.append((NotificationChannel.DASHBOARD, str(borrower.pk)))
     for channel, recipient in targets:
         n = _create(
             channel=channel, recipient=recipient, borrower=borrower, case=case,
             template_key=template_key, language=borrower.preferred_language, context=ctx,
             subject=subject, body=body,
             dedup_key=f"{template_key}:{case.pk}:{channel}{':' + dedup if dedup else ''}",
+            status="sent" if channel == NotificationChannel.DASHBOARD else "pending",
         )  # fmt: skip
         if n is not None:
             created.append(n)

@@ -5,6 +5,8 @@ The schedules app does not import the workflow: it writes the tasks `resolution.
 and `resolution.plan_breached` (one arg, the case id) to the outbox, and the stuck-case sweep
 (`resolution.services.recovery`) writes them again for an ACTIVE case whose plan is over.
 Both moves are idempotent: a case already moved, or not allowed to move, is left as it is.
+The move records the ending and sets off what it means (notices, webhooks, bureau reports,
+the breach statement or completion certificate: `resolution.services.endings`), once.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from __future__ import annotations
 from django.db import transaction
 
 from resolution.models import CaseStatus
+from resolution.services.endings import record_ending
 from resolution.workflow import ALLOWED, lock_case, transition
+from schedules.models import Plan
 
 ACTOR = "schedules"
 
@@ -32,6 +36,9 @@ def _move(case_id, to: str, reason: str) -> bool:
     """Move the case to `to` when its state allows it now; True when it moved."""
     case = lock_case(case_id)
     if to not in ALLOWED[case.status]:
+        if case.status == to:  # moved before: its ending is recorded (a no-op when it is)
+            record_ending(case=case, kind=to, plan=Plan.objects.filter(case=case).first())
         return False
     transition(case_id=case.pk, to=to, actor_label=ACTOR, reason=reason)
+    record_ending(case=case, kind=to, plan=Plan.objects.filter(case=case).first())
     return True

@@ -6,6 +6,8 @@ import sys
 from datetime import date
 
 import pytest
+import requests
+from django.conf import settings
 
 from bureau_gateway.clients import (
     HttpCreditBureau,
@@ -123,6 +125,29 @@ def test_procedure_reports_are_recorded_and_flag_later_reports(sim):
     assert [e["event"] for e in events] == ["started", "completed"]
     assert events[0]["on"] == "2026-11-23"
     assert bureau.fetch_report(iin).previous_procedure_signed is True
+
+
+def test_the_end_of_a_procedure_after_a_breach_is_reported_with_its_reason(sim):
+    bureau = HttpCreditBureau()
+    iin = next_iin()
+    bureau.report_procedure_ended(
+        iin=iin, bureau_reference="FCB-2", creditor_bin="040540001012",
+        case_reference="FK-TEST0002", on=date(2027, 3, 15), reason="breached",
+    )  # fmt: skip
+    [event] = sim.procedures(iin)
+    assert (event["event"], event["reason"], event["on"]) == ("ended", "breached", "2027-03-15")
+    # the simulator, like the bureau, refuses an end without a known reason
+    body = {
+        "event": "ended",
+        "iin": iin,
+        "bureau_reference": "FCB-2",
+        "creditor_bin": "040540001012",
+        "case_reference": "FK-TEST0002",
+        "on": "2027-03-15",
+    }
+    response = requests.post(f"{settings.BUREAU_URL}/procedures", json=body, timeout=5)
+    assert response.status_code == 400 and "reason" in response.json()["missing"]
+    assert len(sim.procedures(iin)) == 1
 
 
 def test_government_data(sim):

@@ -1,0 +1,57 @@
+"""The ombudsman's queue of breached procedures: who is late since when and what is still
+owed, each with a link to the case's review page (with its timeline)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from finplatform.money import format_tenge
+from resolution.models import BreachedCase
+from resolution.selectors.endings import breached_queue
+
+
+@admin.register(BreachedCase)
+class BreachedQueueAdmin(admin.ModelAdmin):
+    list_display = ["reference", "borrower", "ombudsman", "breached", "outstanding", "creditors",
+                    "review_link"]  # fmt: skip
+    list_filter = ["ombudsman"]
+    search_fields = ["reference", "borrower__full_name", "borrower__iin"]
+
+    def get_queryset(self, request):
+        return breached_queue(request.user)
+
+    @admin.display(description=_("breached on"), ordering="breached_on")
+    def breached(self, obj):
+        return obj.breached_on
+
+    @admin.display(description=_("outstanding"), ordering="outstanding_tiyn")
+    def outstanding(self, obj):
+        return format_tenge(obj.outstanding_tiyn)
+
+    @admin.display(description=_("creditors"))
+    def creditors(self, obj):
+        return obj.creditor_count
+
+    @admin.display(description=_("review"))
+    def review_link(self, obj):
+        url = reverse("admin:resolution_case_review", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Timeline"))
+
+    # the proxy has no permissions of its own: the case permissions apply
+    def has_module_permission(self, request):
+        return request.user.has_perm("resolution.view_case")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("resolution.view_case")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
