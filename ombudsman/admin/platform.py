@@ -2,38 +2,32 @@
 working-day calendar."""
 
 from django.contrib import admin
+from django.db.models import Q
 
 from bureau_gateway.models import BureauExchange
 from finplatform.models import CalendarOverride
+from ombudsman.admin.base import QueueScoped, ServiceOnlyAdmin, queue_subject_hashes
 from outbox.models import OutboxMessage
 
 
 @admin.register(BureauExchange)
-class BureauExchangeAdmin(admin.ModelAdmin):
+class BureauExchangeAdmin(QueueScoped, ServiceOnlyAdmin):
+    """An exchange belongs to the queue of the borrower it was about (by the keyed hash of the
+    IIN); one about nobody in a queue, to seniors only."""
+
     list_display = ["requested_at", "service", "method", "endpoint", "status", "duration_ms"]
     list_filter = ["service", "status"]
     search_fields = ["subject_hash", "endpoint"]
-    readonly_fields = [f.name for f in BureauExchange._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def queue_filter(self, queue):
+        return Q(subject_hash__in=queue_subject_hashes(queue))
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ServiceOnlyAdmin):
     list_display = ("pk", "task_name", "created_at", "dispatched_at", "attempts")
     list_filter = ("task_name",)
     search_fields = ("task_name", "dedup_key")
-    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(CalendarOverride)
