@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_celery_beat",
     "finplatform",
     "borrowers",
     "creditors",
@@ -200,6 +201,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # redelivered (acks_late): cancel it rather than let two copies run (Celery 6's default).
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_RESULT_EXPIRES = 3600
+# Beat's state in the database (django-celery-beat): the schedule of finplatform/celery.py is
+# written to its tables at beat start; a daily run missed while beat was down fires once at
+# start and covers every missed business date, up to this many (finplatform/dailyruns.py).
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+DAILY_CATCH_UP_MAX_DAYS = int(os.environ.get("DAILY_CATCH_UP_MAX_DAYS", "31"))
 # A publish while Redis is down fails within a fraction of a second instead of retrying for
 # seconds inside a web request; the outbox relay publishes it once the broker is back.
 # visibility_timeout: a message taken by a worker that died unacknowledged (acks_late) goes
@@ -332,7 +338,12 @@ SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_COOKIE_SECURE = not LOCAL
 CSRF_COOKIE_SECURE = not LOCAL
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not LOCAL)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trust X-Forwarded-Proto only behind the TLS proxy of docker-compose.yml: gunicorn is
+# reachable from that proxy alone (no published port, --forwarded-allow-ips), and the proxy
+# overwrites the header a client sent. Anywhere else a client could claim "https".
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+)
 SECURE_HSTS_SECONDS = 0 if LOCAL else int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not LOCAL
 SECURE_HSTS_PRELOAD = not LOCAL

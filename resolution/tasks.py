@@ -8,6 +8,7 @@ from celery import shared_task
 from django.conf import settings
 
 from bureau_gateway.interfaces import ServiceUnavailable
+from finplatform.dailyruns import run_daily
 from resolution.models import Case
 from resolution.services import (
     confirmation,
@@ -107,15 +108,23 @@ def report_procedure_started(report_id: int) -> bool:
 
 
 @shared_task(name="resolution.sweep_payment_notices", time_limit=900, soft_time_limit=840)
-def sweep_payment_notices() -> dict:
-    """Due-date reminders (7/3/1 days) and missed-payment notices; idempotent."""
-    return reminders.sweep_payment_notices().__dict__
+def sweep_payment_notices() -> list[dict]:
+    """Due-date reminders (7/3/1 days) and missed-payment notices for every business date
+    since the last run; idempotent per date."""
+    return run_daily(
+        "resolution-payment-notices", lambda on: reminders.sweep_payment_notices(on=on).__dict__
+    )
 
 
 @shared_task(name="resolution.send_statement_notices", time_limit=900, soft_time_limit=840)
 def send_statement_notices() -> int:
-    """ "Your statement for <last month> is ready", once per plan and month."""
-    return reminders.send_statement_notices()
+    """ "Your statement for <last month> is ready", once per plan and month; every business
+    date since the last run."""
+    return sum(
+        run_daily(
+            "resolution-statement-notices", lambda on: reminders.send_statement_notices(on=on)
+        )
+    )
 
 
 # --- the plan's outcome and recovery ---

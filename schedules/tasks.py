@@ -2,15 +2,17 @@
 
 from celery import shared_task
 
+from finplatform.dailyruns import run_daily
 from schedules.services import payouts, sweeps
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=540)
-def sweep_plans() -> dict:
-    result = sweeps.sweep_plans()
-    return result.__dict__
+def sweep_plans() -> list[dict]:
+    """Every business date since the last sweep (a missed day's breaches on their date)."""
+    return run_daily("schedules-sweep-plans", lambda on: sweeps.sweep_plans(on=on).__dict__)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=540)
 def run_payouts() -> int:
-    return len(payouts.run_payouts())
+    """Every business date since the last payout run (idempotent per creditor and date)."""
+    return sum(run_daily("schedules-run-payouts", lambda on: len(payouts.run_payouts(on=on))))
