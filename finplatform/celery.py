@@ -14,6 +14,8 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_ready
+from django.conf import settings
 
 from finplatform.daily_jobs import DAILY_JOBS
 
@@ -74,8 +76,8 @@ app.conf.beat_schedule = {
     # plan completed or breached but the case not moved) are resumed (resolution.services.recovery)
     "resolution-resume-stuck-cases": {
         "task": "resolution.resume_stuck_cases",
-        "schedule": 5 * MINUTE,
-        "options": {"expires": 5 * MINUTE},
+        "schedule": 2 * MINUTE,
+        "options": {"expires": 2 * MINUTE},
     },
     # eligibility checks stuck in CHECKING are resumed (resolution.services.eligibility)
     "resolution-resume-stalled-checks": {
@@ -85,3 +87,12 @@ app.conf.beat_schedule = {
     },
     **DAILY_ENTRIES,
 }
+
+
+@worker_ready.connect
+def resume_stuck_work_on_start(sender=None, **kwargs) -> None:
+    """A worker killed outright (main process and pool) leaves the message it held
+    unacknowledged until the broker's visibility timeout, hours away: when a worker comes up,
+    it asks for the stuck-case recovery at once, by task name (the ground imports no app)."""
+    if settings.RECOVER_STUCK_ON_WORKER_START:
+        app.send_task("resolution.resume_stuck_cases", kwargs={"startup": True}, expires=5 * MINUTE)

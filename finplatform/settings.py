@@ -219,6 +219,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": min(10, max(1, _VISIBILITY_TIMEOUT // 10)),
     "unacked_restore_throttle": 10 if _VISIBILITY_TIMEOUT >= 600 else 1,
 }  # fmt: skip
+# A worker killed outright: on start a worker asks for the stuck-case recovery at once (off
+# in the shared test suite, whose worker starts before each test's data); the periodic sweep
+# re-enqueues document packages unissued for this long (resolution/services/recovery.py).
+RECOVER_STUCK_ON_WORKER_START = env_bool("RECOVER_STUCK_ON_WORKER_START", ENV != "test")
+DOCUMENTS_STUCK_AFTER_SECONDS = int(os.environ.get("DOCUMENTS_STUCK_AFTER_SECONDS", "120"))
 # Transactional outbox (outbox/services.py): the relay publishes what the after-commit fast
 # path missed once it is this old; dispatched rows are kept this many days for inspection.
 OUTBOX_RELAY_AFTER_SECONDS = int(os.environ.get("OUTBOX_RELAY_AFTER_SECONDS", "15"))

@@ -143,6 +143,7 @@ def plan_breached(case_id: str) -> bool:
 
 
 @shared_task(name="resolution.resume_stuck_cases", time_limit=300, soft_time_limit=270)
-def resume_stuck_cases() -> dict:
-    """Periodic sweep: resume cases left in a transitional state (services.recovery)."""
-    return recovery.resume_stuck_cases()
+def resume_stuck_cases(startup: bool = False) -> dict:
+    """Periodic sweep, and once at worker start (`startup`, finplatform/celery.py): resume
+    cases left in a transitional state (services.recovery)."""
+    return recovery.resume_stuck_cases(startup=startup)
