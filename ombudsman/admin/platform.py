@@ -3,6 +3,7 @@ working-day calendar."""
 
 from django.contrib import admin
 from django.db.models import Q
+from django_celery_beat import models as beat
 
 from bureau_gateway.models import BureauExchange
 from finplatform.models import CalendarOverride
@@ -35,3 +36,17 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     list_display = ["date", "is_working_day", "reason"]
     list_filter = ["is_working_day"]
     date_hierarchy = "date"
+
+
+# Beat's tables hold the schedule of finplatform/celery.py, written there at every beat start:
+# the schedule lives in that one place, so the admin shows the tasks and their last runs and
+# edits nothing (django-celery-beat registers editable screens of its own).
+for _model in (beat.PeriodicTask, beat.IntervalSchedule, beat.CrontabSchedule,
+               beat.SolarSchedule, beat.ClockedSchedule):  # fmt: skip
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(beat.PeriodicTask)
+class PeriodicTaskAdmin(ServiceOnlyAdmin):
+    list_display = ["name", "task", "crontab", "interval", "last_run_at", "total_run_count"]
