@@ -108,12 +108,17 @@ def report_procedure_started(report_id: int) -> bool:
 
 
 @shared_task(name="resolution.sweep_payment_notices", time_limit=900, soft_time_limit=840)
-def sweep_payment_notices() -> list[dict]:
+def sweep_payment_notices() -> dict:
     """Due-date reminders (7/3/1 days) and missed-payment notices for every business date
-    since the last run; idempotent per date."""
-    return run_daily(
-        "resolution-payment-notices", lambda on: reminders.sweep_payment_notices(on=on).__dict__
+    since the last run; idempotent per date. The figures summed, and the dates covered."""
+    runs = run_daily(
+        "resolution-payment-notices", lambda on: (on, reminders.sweep_payment_notices(on=on))
     )
+    totals = {"plans": 0, "reminders": 0, "missed": 0}
+    for _on, result in runs:
+        for key in totals:
+            totals[key] += getattr(result, key)
+    return {**totals, "dates": [str(on) for on, _ in runs]}
 
 
 @shared_task(name="resolution.send_statement_notices", time_limit=900, soft_time_limit=840)

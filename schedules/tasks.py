@@ -7,9 +7,11 @@ from schedules.services import payouts, sweeps
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=540)
-def sweep_plans() -> list[dict]:
-    """Every business date since the last sweep (a missed day's breaches on their date)."""
-    return run_daily("schedules-sweep-plans", lambda on: sweeps.sweep_plans(on=on).__dict__)
+def sweep_plans() -> dict:
+    """Every business date since the last sweep (a missed day's breaches on their date); the
+    latest date's figures and the dates covered."""
+    runs = run_daily("schedules-sweep-plans", lambda on: (on, sweeps.sweep_plans(on=on)))
+    return {**runs[-1][1].__dict__, "dates": [str(on) for on, _ in runs]} if runs else {}
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=540)

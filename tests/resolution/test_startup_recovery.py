@@ -4,6 +4,8 @@ another live worker is rendering is left to it (the renderer's session advisory 
 killed renderer's lock is gone with its connection. The full kill on a real stack is in
 tests/reliability/test_faults.py."""
 
+import time
+
 import psycopg2
 import pytest
 from django.db import connection
@@ -37,6 +39,12 @@ def other_session():
     )  # fmt: skip
 
 
+def backend_alive(pid: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+        return cursor.fetchone()[0] > 0
+
+
 def test_at_start_up_every_unissued_package_is_handed_out_at_once(approved):
     package = str(approved.package.pk)
     assert recovery.resume_stuck_cases()["documents"] == []  # a live worker has time
@@ -52,10 +60,15 @@ def test_a_second_renderer_steps_aside_and_a_dead_renderers_lock_is_gone(approve
         cursor.execute(
             "SELECT pg_advisory_lock(hashtextextended(%s, 0))", [f"documents\x1f{package.pk}"]
         )
+        cursor.execute("SELECT pg_backend_pid()")
+        holder_pid = cursor.fetchone()[0]
     generate_package(package_id=package.pk)
     package.refresh_from_db()
     assert package.issued_at is None and not package.documents.exists()
     holder.close()  # the worker is killed: PostgreSQL drops its session lock
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and backend_alive(holder_pid):
+        time.sleep(0.05)  # the server ends the backend a moment after the client hangs up
     generate_package(package_id=package.pk)
     package.refresh_from_db()
     assert package.issued_at is not None
