@@ -1,5 +1,10 @@
 """The Celery app and the one place where the beat schedule lives.
 
+Beat keeps its state in the database (django-celery-beat's DatabaseScheduler, settings
+CELERY_BEAT_SCHEDULER): at start it writes this schedule into its tables, and a daily run
+missed while beat was down is fired once at start; that run covers every missed business
+date (finplatform/dailyruns.py).
+
 Deadlines are periodic sweeps over the database ("what expired by now?"), never far-future
 ETA tasks, so a beat or worker that was down catches up on its next run. Every entry has
 `expires` so a backlog of stale sweeps does not pile up behind an outage.
@@ -9,6 +14,10 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_ready
+from django.conf import settings
+
+from finplatform.daily_jobs import DAILY_JOBS
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "finplatform.settings")
 
@@ -18,6 +27,23 @@ app.autodiscover_tasks()
 
 MINUTE = 60
 HOUR = 60 * MINUTE
+
+# The daily jobs (finplatform/daily_jobs.py), Asia/Almaty; each covers every business date
+# missed since its last run:
+# - schedules-sweep-plans: overdue instalments, 40-day breaches, completion re-sends;
+# - schedules-run-payouts: the payout batch per creditor (idempotent per creditor and day);
+# - resolution-payment-notices: due-date reminders (settings.DUE_REMINDER_DAYS) and
+#   missed-payment notices, several times in the daytime;
+# - resolution-statement-notices: "your statement for <last month> is ready", once per plan
+#   and month (dedup key).
+DAILY_ENTRIES = {
+    name: {
+        "task": task,
+        "schedule": crontab(hour=",".join(map(str, hours)), minute=minute),
+        "options": {"expires": 3 * HOUR},
+    }
+    for name, (task, hours, minute) in DAILY_JOBS.items()
+}
 
 # name -> (task, every N seconds). Each sweep is idempotent and safe to run concurrently.
 app.conf.beat_schedule = {
@@ -40,31 +66,6 @@ app.conf.beat_schedule = {
         "schedule": 5 * MINUTE,
         "options": {"expires": 5 * MINUTE},
     },
-    # Daily, Asia/Almaty: overdue instalments, 40-day breaches, completion re-sends.
-    "schedules-sweep-plans": {
-        "task": "schedules.tasks.sweep_plans",
-        "schedule": crontab(hour=0, minute=30),
-        "options": {"expires": 12 * HOUR},
-    },
-    # Daily payout batch per creditor (idempotent per creditor and day).
-    "schedules-run-payouts": {
-        "task": "schedules.tasks.run_payouts",
-        "schedule": crontab(hour=17, minute=0),
-        "options": {"expires": 6 * HOUR},
-    },
-    # Due-date reminders (settings.DUE_REMINDER_DAYS) and missed-payment notices, in the
-    # daytime in Asia/Almaty; several runs a day so a missed run catches up the same day.
-    "resolution-payment-notices": {
-        "task": "resolution.sweep_payment_notices",
-        "schedule": crontab(hour="9,12,15,18", minute=0),
-        "options": {"expires": 3 * HOUR},
-    },
-    # "Your statement for <last month> is ready": daily, once per plan and month (dedup key).
-    "resolution-statement-notices": {
-        "task": "resolution.send_statement_notices",
-        "schedule": crontab(hour=10, minute=30),
-        "options": {"expires": 12 * HOUR},
-    },
     # transactional outbox: publish follow-up tasks the after-commit fast path missed
     "outbox-relay": {
         "task": "outbox.relay",
@@ -75,8 +76,8 @@ app.conf.beat_schedule = {
     # plan completed or breached but the case not moved) are resumed (resolution.services.recovery)
     "resolution-resume-stuck-cases": {
         "task": "resolution.resume_stuck_cases",
-        "schedule": 5 * MINUTE,
-        "options": {"expires": 5 * MINUTE},
+        "schedule": 2 * MINUTE,
+        "options": {"expires": 2 * MINUTE},
     },
     # eligibility checks stuck in CHECKING are resumed (resolution.services.eligibility)
     "resolution-resume-stalled-checks": {
@@ -84,4 +85,14 @@ app.conf.beat_schedule = {
         "schedule": 5 * MINUTE,
         "options": {"expires": 5 * MINUTE},
     },
+    **DAILY_ENTRIES,
 }
+
+
+@worker_ready.connect
+def resume_stuck_work_on_start(sender=None, **kwargs) -> None:
+    """A worker killed outright (main process and pool) leaves the message it held
+    unacknowledged until the broker's visibility timeout, hours away: when a worker comes up,
+    it asks for the stuck-case recovery at once, by task name (the ground imports no app)."""
+    if settings.RECOVER_STUCK_ON_WORKER_START:
+        app.send_task("resolution.resume_stuck_cases", kwargs={"startup": True}, expires=5 * MINUTE)

@@ -280,7 +280,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         sup.start("worker", [PY, "-m", "celery", "-A", "finplatform", "worker", "-l", "info",
                              "--concurrency", "2", "-n", "dev@%h"])  # fmt: skip
         sup.start("beat", [PY, "-m", "celery", "-A", "finplatform", "beat", "-l", "info",
-                           "-s", str(var / "celerybeat-schedule")])  # fmt: skip
+                           "-S", "django_celery_beat.schedulers:DatabaseScheduler"])  # fmt: skip
         wait_for_port(web_port, proc=sup.children["web"])
         from_seed = subprocess.run(
             [PY, "manage.py", "seed_demo", "--print-logins"],

@@ -2,12 +2,16 @@
 
 Every service that changes a row other requests may change at the same time takes the lock
 here, inside its transaction, so a lock reads the same everywhere and a reader can find every
-place that serialises on a row with one grep (`lock_row`, `lock_rows`, `lock_keys`).
+place that serialises on a row with one grep (`lock_row`, `lock_rows`, `lock_keys`,
+`try_session_lock`).
 Several rows are always locked in primary-key order, the same in every session, so two
 transactions that lock overlapping sets never deadlock.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db import connection
 from django.db.models import Model, QuerySet
@@ -50,3 +54,21 @@ def lock_keys(namespace: str, keys) -> None:
             " hashtextextended(k, 0) AS h FROM unnest(%s::text[]) AS k ORDER BY h) AS keys",
             [names],
         )
+
+
+@contextmanager
+def try_session_lock(namespace: str, key: str) -> Iterator[bool]:
+    """A session-level advisory lock for work done outside any transaction (rendering PDFs):
+    yields True when this session holds it, False at once when another session does.
+    PostgreSQL drops it with the holder's connection, so a worker killed outright leaves
+    nothing locked and the work can be resumed at once."""
+    name = f"{namespace}\x1f{key}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [name])
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [name])

@@ -34,3 +34,20 @@ class AttemptCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scope", "digest"], name="attempt_counter_identity")
         ]
+
+
+class DailyRun(models.Model):
+    """How far a daily job has got: the last business date it covered. A job that was not run
+    for days (beat or workers down, a container recreated) covers every date since on its
+    next run (finplatform/dailyruns.py)."""
+
+    name = models.CharField(_("job"), max_length=100, unique=True)
+    covered_through = models.DateField(_("covered through"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("daily job")
+        verbose_name_plural = _("daily jobs")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.covered_through}"

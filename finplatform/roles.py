@@ -13,6 +13,8 @@ from django.contrib.auth.models import Group, Permission
 BORROWER = "borrower"
 CREDITOR_STAFF = "creditor_staff"
 OMBUDSMAN_STAFF = "ombudsman_staff"
+# Added to OMBUDSMAN_STAFF for the senior role: every queue, each look audited.
+OMBUDSMAN_SENIOR = "ombudsman_senior"
 
 # group -> {app_label: [model permissions codenames]}
 GROUP_PERMISSIONS: dict[str, dict[str, list[str]]] = {
@@ -46,6 +48,7 @@ GROUP_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "view_incomingpayment",
         ],  # fmt: skip
     },
+    OMBUDSMAN_SENIOR: {"resolution": ["view_all_queues", "view_staffqueueaccess"]},
 }
 
 

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_celery_beat",
     "finplatform",
     "borrowers",
     "creditors",
@@ -207,6 +208,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # redelivered (acks_late): cancel it rather than let two copies run (Celery 6's default).
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_RESULT_EXPIRES = 3600
+# Beat's state in the database (django-celery-beat): the schedule of finplatform/celery.py is
+# written to its tables at beat start; a daily run missed while beat was down fires once at
+# start and covers every missed business date, up to this many (finplatform/dailyruns.py).
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+DAILY_CATCH_UP_MAX_DAYS = int(os.environ.get("DAILY_CATCH_UP_MAX_DAYS", "31"))
 # A publish while Redis is down fails within a fraction of a second instead of retrying for
 # seconds inside a web request; the outbox relay publishes it once the broker is back.
 # visibility_timeout: a message taken by a worker that died unacknowledged (acks_late) goes
@@ -220,6 +226,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": min(10, max(1, _VISIBILITY_TIMEOUT // 10)),
     "unacked_restore_throttle": 10 if _VISIBILITY_TIMEOUT >= 600 else 1,
 }  # fmt: skip
+# A worker killed outright: on start a worker asks for the stuck-case recovery at once (off
+# in the shared test suite, whose worker starts before each test's data); the periodic sweep
+# re-enqueues document packages unissued for this long (resolution/services/recovery.py).
+RECOVER_STUCK_ON_WORKER_START = env_bool("RECOVER_STUCK_ON_WORKER_START", ENV != "test")
+DOCUMENTS_STUCK_AFTER_SECONDS = int(os.environ.get("DOCUMENTS_STUCK_AFTER_SECONDS", "120"))
 # Transactional outbox (outbox/services.py): the relay publishes what the after-commit fast
 # path missed once it is this old; dispatched rows are kept this many days for inspection.
 OUTBOX_RELAY_AFTER_SECONDS = int(os.environ.get("OUTBOX_RELAY_AFTER_SECONDS", "15"))
@@ -345,7 +356,12 @@ SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_COOKIE_SECURE = not LOCAL
 CSRF_COOKIE_SECURE = not LOCAL
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not LOCAL)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trust X-Forwarded-Proto only behind the TLS proxy of docker-compose.yml: gunicorn is
+# reachable from that proxy alone (no published port, --forwarded-allow-ips), and the proxy
+# overwrites the header a client sent. Anywhere else a client could claim "https".
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+)
 # Addresses (or CIDR networks) of the reverse proxies in front of the app, nearest last.
 # Only from them is X-Forwarded-For read for the client address (finplatform/signin.py).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")

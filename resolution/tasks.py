@@ -8,6 +8,7 @@ from celery import shared_task
 from django.conf import settings
 
 from bureau_gateway.interfaces import ServiceUnavailable
+from finplatform.dailyruns import run_daily
 from resolution.models import Case
 from resolution.services import (
     confirmation,
@@ -109,14 +110,27 @@ def report_procedure_started(report_id: int) -> bool:
 
 @shared_task(name="resolution.sweep_payment_notices", time_limit=900, soft_time_limit=840)
 def sweep_payment_notices() -> dict:
-    """Due-date reminders (7/3/1 days) and missed-payment notices; idempotent."""
-    return reminders.sweep_payment_notices().__dict__
+    """Due-date reminders (7/3/1 days) and missed-payment notices for every business date
+    since the last run; idempotent per date. The figures summed, and the dates covered."""
+    runs = run_daily(
+        "resolution-payment-notices", lambda on: (on, reminders.sweep_payment_notices(on=on))
+    )
+    totals = {"plans": 0, "reminders": 0, "missed": 0}
+    for _on, result in runs:
+        for key in totals:
+            totals[key] += getattr(result, key)
+    return {**totals, "dates": [str(on) for on, _ in runs]}
 
 
 @shared_task(name="resolution.send_statement_notices", time_limit=900, soft_time_limit=840)
 def send_statement_notices() -> int:
-    """ "Your statement for <last month> is ready", once per plan and month."""
-    return reminders.send_statement_notices()
+    """ "Your statement for <last month> is ready", once per plan and month; every business
+    date since the last run."""
+    return sum(
+        run_daily(
+            "resolution-statement-notices", lambda on: reminders.send_statement_notices(on=on)
+        )
+    )
 
 
 # --- the plan's outcome and recovery ---
@@ -135,9 +149,10 @@ def plan_breached(case_id: str) -> bool:
 
 
 @shared_task(name="resolution.resume_stuck_cases", time_limit=300, soft_time_limit=270)
-def resume_stuck_cases() -> dict:
-    """Periodic sweep: resume cases left in a transitional state (services.recovery)."""
-    return recovery.resume_stuck_cases()
+def resume_stuck_cases(startup: bool = False) -> dict:
+    """Periodic sweep, and once at worker start (`startup`, finplatform/celery.py): resume
+    cases left in a transitional state (services.recovery)."""
+    return recovery.resume_stuck_cases(startup=startup)
 
 
 @shared_task(

@@ -80,3 +80,17 @@ def transition(
         at=business_now(),
     )
     return case
+
+
+def record_on_trail(*, case: Case, actor=None, reason: str) -> CaseTransition:
+    """An audit row for a change that is not a status change (e.g. a reassignment): the
+    status stays, the trail says who changed what. The caller holds the case's row lock."""
+    return CaseTransition.objects.create(
+        case=case,
+        from_status=case.status,
+        to_status=case.status,
+        actor=actor,
+        actor_label=actor_label_for(actor),
+        reason=reason,
+        at=business_now(),
+    )

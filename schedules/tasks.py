@@ -2,15 +2,19 @@
 
 from celery import shared_task
 
+from finplatform.dailyruns import run_daily
 from schedules.services import payouts, sweeps
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=540)
 def sweep_plans() -> dict:
-    result = sweeps.sweep_plans()
-    return result.__dict__
+    """Every business date since the last sweep (a missed day's breaches on their date); the
+    latest date's figures and the dates covered."""
+    runs = run_daily("schedules-sweep-plans", lambda on: (on, sweeps.sweep_plans(on=on)))
+    return {**runs[-1][1].__dict__, "dates": [str(on) for on, _ in runs]} if runs else {}
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=540)
 def run_payouts() -> int:
-    return len(payouts.run_payouts())
+    """Every business date since the last payout run (idempotent per creditor and date)."""
+    return sum(run_daily("schedules-run-payouts", lambda on: len(payouts.run_payouts(on=on))))

@@ -158,6 +158,7 @@ def run_outbox(*, task_prefix: str = "") -> list[str]:
     from finplatform.clock import business_now
     from outbox.models import OutboxMessage
 
+    app.loader.import_default_modules()  # register every app's tasks, as a worker does
     ran: list[str] = []
     while True:
         message = (

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -8,18 +9,20 @@ from borrowers.models import Borrower, Complaint, ComplaintMessage, ComplaintSta
 from finplatform.clock import business_date
 from finplatform.errors import ApplicationError
 from finplatform.language import Language
+from ombudsman.admin.base import QueueScoped, ReadOnlyInline, ServiceOnlyAdmin, queue_borrower_ids
 
 
 @admin.register(Borrower)
-class BorrowerAdmin(admin.ModelAdmin):
+class BorrowerAdmin(QueueScoped, ServiceOnlyAdmin):
+    """View only: the IIN, the identification and the government-verified social status come
+    from the identification services and the outside systems, never from staff."""
+
     list_display = ["full_name", "iin", "social_status", "preferred_language", "identified_at"]
     list_filter = ["social_status", "preferred_language"]
     search_fields = ["full_name", "iin"]
-    readonly_fields = ["iin", "user", "created_at"]
 
-    def get_readonly_fields(self, request, obj=None):
-        # The IIN can never be changed once the borrower exists.
-        return self.readonly_fields if obj else ["created_at"]
+    def queue_filter(self, queue):
+        return Q(pk__in=queue_borrower_ids(queue))
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -48,20 +51,16 @@ class ComplaintAdminForm(forms.ModelForm):
         fields = ["answer", "answer_language", "appeal_info"]
 
 
-class ComplaintMessageInline(admin.TabularInline):
+class ComplaintMessageInline(ReadOnlyInline):
     model = ComplaintMessage
-    extra = 0
-    can_delete = False
     fields = ["created_at", "from_staff", "body"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
-    """The staff queue: unanswered first by deadline; overdue ones marked."""
+class ComplaintAdmin(QueueScoped, admin.ModelAdmin):
+    """The staff queue: unanswered first by deadline; overdue ones marked. The form's only
+    writable fields are answered through the complaint services."""
 
     form = ComplaintAdminForm
     list_display = ["subject", "borrower", "language", "status", "deadline", "received_at"]
@@ -74,6 +73,12 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # complaints come from the cabinet
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def queue_filter(self, queue):
+        return Q(borrower_id__in=queue_borrower_ids(queue))
 
     @admin.display(description=_("answer due by"), ordering="due_on")
     def deadline(self, obj):

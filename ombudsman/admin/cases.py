@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.db.models import Q
 
+from ombudsman.admin.base import QueueScoped, ReadOnlyInline, ServiceOnlyAdmin
 from ombudsman.admin.review import ReviewMixin, ReviewQueueAdmin
 from resolution.models import (
     Case,
@@ -11,44 +13,37 @@ from resolution.models import (
     OmbudsmanStaff,
     ReviewQueueCase,
     RuleOutcome,
+    StaffQueueAccess,
 )
 
 
-class CaseLoanInline(admin.TabularInline):
+class CaseLoanInline(ReadOnlyInline):
     model = CaseLoan
-    extra = 0
-    can_delete = False
     fields = ["creditor", "loan", "included", "exclusion_reason", "bureau_total_tiyn",
               "confirmation_status", "confirmed_total_tiyn"]  # fmt: skip
     readonly_fields = fields
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(ReadOnlyInline):
     model = CaseTransition
-    extra = 0
-    can_delete = False
     fields = ["at", "from_status", "to_status", "actor_label", "reason"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Case)
-class CaseAdmin(ReviewMixin, admin.ModelAdmin):
+class CaseAdmin(ReviewMixin, QueueScoped, ServiceOnlyAdmin):
+    """View only: status, category, declared vulnerability and income, the ombudsman change
+    through the workflow services (the review page: approve, reject, reassign), each with a
+    row on the audit trail."""
+
     list_display = ["reference", "borrower", "status", "ombudsman", "total_debt_tiyn", "created_at",
                     "review_link"]  # fmt: skip
     list_filter = ["status", "ombudsman", "category"]
     search_fields = ["reference", "borrower__full_name", "borrower__iin"]
-    readonly_fields = ["reference", "borrower", "status", "submitted_at", "total_debt_tiyn"]
     inlines = [CaseLoanInline, TransitionInline]
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        staff = getattr(request.user, "ombudsman_staff", None)
-        if request.user.is_superuser or staff is None:
-            return qs if request.user.is_superuser else qs.none()
-        return qs.filter(ombudsman=staff.ombudsman)
+    def queue_filter(self, queue):
+        return Q(ombudsman=queue)
 
 
 @admin.register(OmbudsmanStaff)
@@ -56,34 +51,21 @@ class OmbudsmanStaffAdmin(admin.ModelAdmin):
     list_display = ["user", "ombudsman"]
 
 
-class RuleOutcomeInline(admin.TabularInline):
+class RuleOutcomeInline(ReadOnlyInline):
     model = RuleOutcome
-    extra = 0
-    can_delete = False
     fields = ["position", "rule", "passed", "reason_text", "data"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(EligibilityCheck)
-class EligibilityCheckAdmin(admin.ModelAdmin):
+class EligibilityCheckAdmin(QueueScoped, ServiceOnlyAdmin):
     list_display = ["case", "state", "eligible", "total_tiyn", "attempts", "finished_at"]
     list_filter = ["state", "eligible"]
     search_fields = ["case__reference"]
-    readonly_fields = [f.name for f in EligibilityCheck._meta.fields]
     inlines = [RuleOutcomeInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        staff = getattr(request.user, "ombudsman_staff", None)
-        return qs.filter(case__ombudsman=staff.ombudsman) if staff else qs.none()
+    def queue_filter(self, queue):
+        return Q(case__ombudsman=queue)
 
 
 @admin.register(EligibilityPolicy)
@@ -110,12 +92,19 @@ admin.site.register(ReviewQueueCase, ReviewQueueAdmin)
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(QueueScoped, ServiceOnlyAdmin):
     list_display = ["template_key", "channel", "recipient", "language", "status", "created_at",
                     "sent_at"]  # fmt: skip
     list_filter = ["channel", "status", "template_key"]
     search_fields = ["recipient", "case__reference", "dedup_key"]
-    readonly_fields = [f.name for f in Notification._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
+    def queue_filter(self, queue):
+        return Q(case__ombudsman=queue)
+
+
+@admin.register(StaffQueueAccess)
+class StaffQueueAccessAdmin(ServiceOnlyAdmin):
+    """The audit of seniors' looks into other queues (append-only)."""
+
+    list_display = ["at", "user", "own_ombudsman", "model", "path"]
+    list_filter = ["model", "own_ombudsman"]

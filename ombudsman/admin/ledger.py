@@ -7,6 +7,12 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from finplatform.money import format_tenge
+from ombudsman.admin.base import (
+    QueueScoped,
+    ReadOnlyInline,
+    ServiceOnlyAdmin,
+    queue_case_references,
+)
 from schedules import selectors
 from schedules.models import (
     Account,
@@ -25,31 +31,7 @@ from schedules.models import (
 )
 from schedules.reconciliation import reconcile
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The ledger and what hangs off it are append-only: view, never edit in the admin."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+ReadOnlyAdmin = ServiceOnlyAdmin  # the ledger and what hangs off it are append-only
 
 
 # --- the schedule table (editable until a plan uses the version) ---------------------------
@@ -127,19 +109,15 @@ class InstalmentInline(ReadOnlyInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(ReadOnlyAdmin):
+class PlanAdmin(QueueScoped, ReadOnlyAdmin):
     list_display = ["case", "status", "total_tiyn", "paid_tiyn", "term_months", "first_due"]
     list_filter = ["status", "category"]
     search_fields = ["case__reference", "case__borrower__iin"]
     inlines = [ShareInline, AdjustmentInline, InstalmentInline]
     readonly_fields = ["days_late"]
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("case")
-        if request.user.is_superuser:
-            return qs
-        staff = getattr(request.user, "ombudsman_staff", None)
-        return qs.filter(case__ombudsman=staff.ombudsman) if staff else qs.none()
+    def queue_filter(self, queue):
+        return Q(case__ombudsman=queue)
 
     @admin.display(description=_("days late today"))
     def days_late(self, obj):
@@ -147,11 +125,17 @@ class PlanAdmin(ReadOnlyAdmin):
 
 
 @admin.register(IncomingPayment)
-class IncomingPaymentAdmin(ReadOnlyAdmin):
+class IncomingPaymentAdmin(QueueScoped, ReadOnlyAdmin):
     list_display = ["received_at", "source", "idempotency_key", "amount_tiyn", "status",
                     "case_reference", "payer_iin", "paid_on"]  # fmt: skip
     list_filter = ["status", "source"]  # status=suspense: the unidentified payments queue
     search_fields = ["idempotency_key", "case_reference", "payer_iin"]
+
+    def queue_filter(self, queue):
+        # A suspense payment belongs to the queue of the case it names, if any.
+        return Q(plan__case__ombudsman=queue) | Q(
+            plan__isnull=True, case_reference__in=queue_case_references(queue)
+        )
 
 
 class EntryInline(ReadOnlyInline):
@@ -161,17 +145,29 @@ class EntryInline(ReadOnlyInline):
 
 
 @admin.register(LedgerTransaction)
-class LedgerTransactionAdmin(ReadOnlyAdmin):
+class LedgerTransactionAdmin(QueueScoped, ReadOnlyAdmin):
     list_display = ["created_at", "kind", "booked_on", "plan", "description"]
     list_filter = ["kind", "booked_on"]
     inlines = [EntryInline]
 
+    def queue_filter(self, queue):
+        # Payouts and other plan-less bookings carry no borrower; a suspense payment's
+        # booking goes with the case it names.
+        return (
+            Q(plan__case__ombudsman=queue)
+            | Q(plan__isnull=True, payment__isnull=True)
+            | Q(plan__isnull=True, payment__case_reference__in=queue_case_references(queue))
+        )
+
 
 @admin.register(Account)
-class AccountAdmin(ReadOnlyAdmin):
+class AccountAdmin(QueueScoped, ReadOnlyAdmin):
     list_display = ["code", "name", "kind", "balance"]
     list_filter = ["kind"]
     change_list_template = "admin/schedules/account/change_list.html"
+
+    def queue_filter(self, queue):
+        return Q(share__isnull=True) | Q(share__plan__case__ombudsman=queue)
 
     @admin.display(description=_("balance (credit − debit)"))
     def balance(self, obj):
@@ -207,8 +203,11 @@ class PayoutAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CollectionResumption)
-class CollectionResumptionAdmin(ReadOnlyAdmin):
+class CollectionResumptionAdmin(QueueScoped, ReadOnlyAdmin):
     list_display = ["plan", "creditor", "oldest_unpaid_due", "days_late", "granted_on"]
+
+    def queue_filter(self, queue):
+        return Q(plan__case__ombudsman=queue)
 
 
 @admin.register(PaymentProvider)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from creditors.models import Ombudsman
 from finplatform.errors import ApplicationError
 from finplatform.money import format_tenge, tenge_to_tiyn
+from ombudsman.admin.base import QueueScoped
 from resolution.claims import Finding
 from resolution.models import Case, CaseStatus
 from resolution.selectors import ombudsman as reads
@@ -92,6 +93,10 @@ class ReviewMixin:
 
     actions = ["approve_selected", "reassign_to_other"]
 
+    def has_decide_permission(self, request, obj=None):
+        # The change form is read-only; deciding is the services' work, for whom may decide.
+        return request.user.has_perm("resolution.change_case")
+
     def get_urls(self):
         return [
             path(
@@ -110,9 +115,11 @@ class ReviewMixin:
         )  # fmt: skip
 
     def _case(self, request, case_id) -> Case:
-        if not self.has_change_permission(request):
+        if not self.has_decide_permission(request):
             raise PermissionDenied
-        return get_object_or_404(reads.cases_for_ombudsman_staff(request.user), pk=case_id)
+        case = get_object_or_404(reads.cases_for_ombudsman_staff(request.user), pk=case_id)
+        self.audit_outside_queue(request, [case.pk])
+        return case
 
     def review_view(self, request, case_id):
         case = self._case(request, case_id)
@@ -196,7 +203,8 @@ class ReviewMixin:
             messages.error(request, _("Check the decision: %(errors)s") % {"errors": form.errors})
         return False
 
-    @admin.action(description=_("Approve the selected cases under review"))
+    @admin.action(description=_("Approve the selected cases under review"),
+                  permissions=["decide"])  # fmt: skip
     def approve_selected(self, request, queryset):
         for case in queryset.filter(status=CaseStatus.UNDER_REVIEW):
             try:
@@ -204,7 +212,8 @@ class ReviewMixin:
             except ApplicationError as exc:
                 messages.error(request, f"{case.reference}: {exc.message}")
 
-    @admin.action(description=_("Hand the selected cases to the other ombudsman"))
+    @admin.action(description=_("Hand the selected cases to the other ombudsman"),
+                  permissions=["decide"])  # fmt: skip
     def reassign_to_other(self, request, queryset):
         for case in queryset:
             other = (Ombudsman.MICROFINANCE if case.ombudsman == Ombudsman.BANKING
@@ -212,7 +221,7 @@ class ReviewMixin:
             svc.reassign_case(case_id=case.pk, ombudsman=other, user=request.user)
 
 
-class ReviewQueueAdmin(admin.ModelAdmin):
+class ReviewQueueAdmin(QueueScoped, admin.ModelAdmin):
     """Cases awaiting creditors or the decision, for the staff member's ombudsman (a
     superuser sees all), with who is late and what is disputed at a glance."""
 
@@ -221,6 +230,9 @@ class ReviewQueueAdmin(admin.ModelAdmin):
     list_filter = ["status", "ombudsman"]
     search_fields = ["reference", "borrower__full_name", "borrower__iin"]
     ordering = ["created_at"]
+
+    def queue_filter(self, queue):
+        return Q(ombudsman=queue)
 
     def get_queryset(self, request):
         return reads.review_queue(request.user).select_related("borrower").annotate(

@@ -1,5 +1,6 @@
 """The models of the resolution app, by topic; Django and every importer find them here."""
 
+from resolution.models.audit import StaffQueueAccess
 from resolution.models.case import (
     CLOSED_BEFORE_SIGNING,
     Case,
@@ -61,5 +62,6 @@ __all__ = [
     "Signature",
     "SigningCode",
     "SigningMethod",
+    "StaffQueueAccess",
     "new_reference",
 ]

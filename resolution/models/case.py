@@ -200,6 +200,9 @@ class OmbudsmanStaff(models.Model):
     class Meta:
         verbose_name = _("ombudsman staff member")
         verbose_name_plural = _("ombudsman staff")
+        # The senior role: sees every queue in the admin, each look at another queue's
+        # personal data written to StaffQueueAccess.
+        permissions = [("view_all_queues", "Can see every ombudsman's queue (audited)")]
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.get_ombudsman_display()})"

@@ -15,15 +15,29 @@ from resolution.policy import kdn_limit, policy
 from resolution.selectors.plans import preview_lines
 from schedules.table import terms_for
 
+SENIOR_PERMISSION = "resolution.view_all_queues"
+
+
+def own_queue(user) -> str | None:
+    """The ombudsman whose queue the user works in, or None (no staff profile)."""
+    staff = getattr(user, "ombudsman_staff", None)
+    return staff.ombudsman if staff is not None else None
+
+
+def is_senior(user) -> bool:
+    """Senior staff (the permission, or a superuser) see every queue; the admin audits each
+    look into another queue (`resolution.services.staff_access`)."""
+    return user.is_active and user.has_perm(SENIOR_PERMISSION)
+
 
 def cases_for_ombudsman_staff(user) -> QuerySet[Case]:
-    """The cases a staff member may see: their ombudsman's; a superuser sees all."""
-    if user.is_superuser:
+    """The cases a staff member may see: their ombudsman's; a senior sees all."""
+    if is_senior(user):
         return Case.objects.all()
-    staff = getattr(user, "ombudsman_staff", None)
-    if staff is None:
+    queue = own_queue(user)
+    if queue is None:
         return Case.objects.none()
-    return Case.objects.filter(ombudsman=staff.ombudsman)
+    return Case.objects.filter(ombudsman=queue)
 
 
 def undecided_disputes(case: Case) -> QuerySet[CaseLoan]:

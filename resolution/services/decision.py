@@ -32,7 +32,7 @@ from resolution.selectors.ombudsman import confirmed_total, provisional_total, u
 from resolution.selectors.plans import held_share_for
 from resolution.services.documents import build_snapshot
 from resolution.services.notifications import notify_borrower, notify_creditor
-from resolution.workflow import lock_case, transition
+from resolution.workflow import lock_case, record_on_trail, transition
 from schedules.models import Plan
 from schedules.services.holds import decide_held_share
 from schedules.table import terms_for
@@ -194,12 +194,20 @@ def reject_case(*, case_id, reason: str, user=None) -> Case:
 
 @transaction.atomic
 def reassign_case(*, case_id, ombudsman: str, user=None) -> Case:
-    """Hand a case to the other ombudsman (banking ↔ microfinance)."""
+    """Hand a case to the other ombudsman (banking ↔ microfinance), with a row on the case's
+    audit trail naming who did it and from which queue; a no-op for the same ombudsman."""
     if ombudsman not in Ombudsman.values:
         raise ApplicationError(_("Unknown ombudsman."), code="unknown_ombudsman")
     case = lock_case(case_id)
     if case.status in (CaseStatus.REJECTED, CaseStatus.REFUSED, CaseStatus.COMPLETED):
         raise ConflictError(_("A closed case cannot be reassigned."), code="case_closed")
+    if case.ombudsman == ombudsman:
+        return case
+    previous = case.ombudsman
     case.ombudsman = ombudsman
     case.save(update_fields=["ombudsman", "updated_at"])
+    record_on_trail(
+        case=case, actor=user,
+        reason=f"reassigned: {previous or '-'} -> {ombudsman}",  # data, not interface text
+    )  # fmt: skip
     return case

@@ -19,7 +19,7 @@ from django.utils import translation
 from weasyprint import HTML
 
 from finplatform.clock import BUSINESS_TZ, business_deadline_text, business_now
-from finplatform.locks import lock_row
+from finplatform.locks import lock_row, try_session_lock
 from resolution.claims import Finding
 from resolution.models import (
     Case,
@@ -205,43 +205,51 @@ def package_hash(documents) -> str:
 def generate_package(*, package_id) -> DocumentPackage:
     """Render every missing document, then issue the package (DOCUMENTS_ISSUED, deadline =
     issued_at + 72 h) and tell the borrower. Safe to run twice: an issued package is left
-    as it is, and rendering happens outside the row lock."""
+    as it is, and rendering happens outside the row lock. Two workers never render one
+    package at once: the renderer holds a session advisory lock, which PostgreSQL drops if
+    that worker is killed, so the recovery sweep can hand the package to another at once."""
     package = DocumentPackage.objects.get(pk=package_id)
     if package.issued_at is not None:
         return package
-    rendered = []
-    for position, (kind, creditor_key) in enumerate(document_specs(package.snapshot)):
-        pdf = render_pdf(snapshot=package.snapshot, kind=kind, creditor_key=creditor_key,
-                         language=package.language)  # fmt: skip
-        rendered.append((position, kind, creditor_key, pdf))
-    with transaction.atomic():
-        case = lock_case(package.case_id)
-        package = lock_row(DocumentPackage, pk=package_id)
-        if package.issued_at is not None or case.status != CaseStatus.UNDER_REVIEW:
+    with try_session_lock("documents", str(package_id)) as mine:
+        if not mine:
+            return package  # another worker renders it; if it dies, so does its lock
+        package.refresh_from_db(fields=["issued_at"])
+        if package.issued_at is not None:
             return package
-        names = {c["key"]: c["name"] for c in package.snapshot["creditors"]}
-        for position, kind, creditor_key, pdf in rendered:
-            title = TITLES[package.language][kind]
-            if creditor_key:
-                title = f"{title}: {names[creditor_key]}"
-            suffix = f"-{position}" if creditor_key else ""
-            CaseDocument.objects.get_or_create(
-                package=package, kind=kind, creditor_id=creditor_key,
-                defaults={"position": position, "title": title, "content": pdf,
-                          "sha256": hashlib.sha256(pdf).hexdigest(), "size": len(pdf),
-                          "filename": f"{case.reference}-{kind}{suffix}.pdf"},
+        rendered = []
+        for position, (kind, creditor_key) in enumerate(document_specs(package.snapshot)):
+            pdf = render_pdf(snapshot=package.snapshot, kind=kind, creditor_key=creditor_key,
+                             language=package.language)  # fmt: skip
+            rendered.append((position, kind, creditor_key, pdf))
+        with transaction.atomic():
+            case = lock_case(package.case_id)
+            package = lock_row(DocumentPackage, pk=package_id)
+            if package.issued_at is not None or case.status != CaseStatus.UNDER_REVIEW:
+                return package
+            names = {c["key"]: c["name"] for c in package.snapshot["creditors"]}
+            for position, kind, creditor_key, pdf in rendered:
+                title = TITLES[package.language][kind]
+                if creditor_key:
+                    title = f"{title}: {names[creditor_key]}"
+                suffix = f"-{position}" if creditor_key else ""
+                CaseDocument.objects.get_or_create(
+                    package=package, kind=kind, creditor_id=creditor_key,
+                    defaults={"position": position, "title": title, "content": pdf,
+                              "sha256": hashlib.sha256(pdf).hexdigest(), "size": len(pdf),
+                              "filename": f"{case.reference}-{kind}{suffix}.pdf"},
+                )  # fmt: skip
+            now = business_now()
+            package.package_hash = package_hash(package.documents.order_by("position"))
+            package.issued_at = now
+            package.signing_deadline = signing_deadline(now)
+            package.save(update_fields=["package_hash", "issued_at", "signing_deadline"])
+            transition(
+                case_id=case.pk, to=CaseStatus.DOCUMENTS_ISSUED, actor_label="documents-worker",
+                reason=f"package {package.package_hash[:12]} issued",
             )  # fmt: skip
-        now = business_now()
-        package.package_hash = package_hash(package.documents.order_by("position"))
-        package.issued_at = now
-        package.signing_deadline = signing_deadline(now)
-        package.save(update_fields=["package_hash", "issued_at", "signing_deadline"])
-        transition(
-            case_id=case.pk, to=CaseStatus.DOCUMENTS_ISSUED, actor_label="documents-worker",
-            reason=f"package {package.package_hash[:12]} issued",
-        )  # fmt: skip
-        notify_borrower(
-            case=case, template_key="documents_issued",
-            context={"deadline": business_deadline_text(package.signing_deadline)},
-        )  # fmt: skip
-    return package
+            notify_borrower(
+                case=case, template_key="documents_issued",
+                context={"deadline": business_deadline_text(package.signing_deadline)},
+            )  # fmt: skip
+        return package

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 
 from finplatform.clock import business_now
@@ -40,9 +41,10 @@ TASK_PLAN_OUTCOME = {
     PlanStatus.BREACHED: "resolution.plan_breached",
 }
 
-# Well past generate_documents' time limit (300 s): a package still unissued is not being
-# worked on any more.
-DOCUMENTS_STUCK_AFTER = timedelta(minutes=10)
+# A package unissued this long is re-enqueued (settings.DOCUMENTS_STUCK_AFTER_SECONDS). Safe
+# while a live worker still renders it: the renderer's advisory lock makes the second run a
+# no-op (services.documents.generate_package). At worker start-up nothing waits at all.
+DOCUMENTS_STUCK_AFTER = timedelta(seconds=settings.DOCUMENTS_STUCK_AFTER_SECONDS)
 
 
 def resume_document_generation(*, stuck_after: timedelta = DOCUMENTS_STUCK_AFTER) -> list[str]:
@@ -90,10 +92,15 @@ def resend_plan_outcomes() -> dict[str, list[str]]:
     return resent
 
 
-def resume_stuck_cases() -> dict:
-    """The periodic sweep (beat, every 5 minutes). Returns what it resumed, by kind."""
+def resume_stuck_cases(*, startup: bool = False) -> dict:
+    """The periodic sweep (beat, every 2 minutes), and once when a worker starts
+    (`startup`: a worker killed outright left its message unacknowledged until the broker's
+    visibility timeout, hours away, so every unissued package is resumed now). Returns what
+    it resumed, by kind."""
     result = {
-        "documents": resume_document_generation(),
+        "documents": resume_document_generation(
+            stuck_after=timedelta(0) if startup else DOCUMENTS_STUCK_AFTER
+        ),
         "activated": resume_signed_cases(),
         **resend_plan_outcomes(),
     }

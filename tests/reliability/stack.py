@@ -109,9 +109,9 @@ class PrivateStack:
 
     # --- processes ----------------------------------------------------------------------
 
-    def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
+    def _spawn(self, name: str, argv: list[str], env: dict | None = None) -> subprocess.Popen:
         log = open(self.root / f"{name}.log", "a")  # noqa: SIM115 — closed with the process
-        proc = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log,
+        proc = subprocess.Popen(argv, cwd=ROOT, env={**self.env, **(env or {})}, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
         self.processes[name] = proc
         return proc
@@ -120,14 +120,17 @@ class PrivateStack:
         path = self.root / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def start_worker(self, name: str, *, concurrency: int = 1) -> subprocess.Popen:
-        """A prefork worker (the production pool), ready when it logs "ready"."""
+    def start_worker(
+        self, name: str, *, concurrency: int = 1, env: dict | None = None
+    ) -> subprocess.Popen:
+        """A prefork worker (the production pool), ready when it logs "ready"; `env`
+        overrides the stack's settings for this worker only."""
         before = self.log(name).count(" ready.")
         proc = self._spawn(name, [
             sys.executable, "-m", "celery", "-A", "finplatform", "worker", "-l", "info",
             "--pool", "prefork", "--concurrency", str(concurrency), "-n", f"{name}@%h",
             "--without-gossip", "--without-mingle",
-        ])  # fmt: skip
+        ], env)  # fmt: skip
         self.wait_for(lambda: self.log(name).count(" ready.") > before, 60, f"{name} ready")
         return proc
 

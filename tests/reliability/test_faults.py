@@ -117,6 +117,43 @@ def test_worker_sigkill_during_document_generation(stack):
     stack.kill("docs-b", signal.SIGTERM)
 
 
+def test_worker_killed_outright_documents_back_within_five_minutes(stack):
+    """Issue 16, Medium 10, with the production broker settings (visibility timeout 2 h):
+    the whole worker, main process and pool, is SIGKILLed while rendering; a new worker is
+    started and nobody runs a sweep by hand. On start the worker asks for the stuck-case
+    recovery, which hands every unissued package out again (the killed renderer's advisory
+    lock went with its connection): all documents are back within five minutes of the
+    restart, each package issued once."""
+    production = {"CELERY_VISIBILITY_TIMEOUT_SECONDS": "7200",
+                  "RECOVER_STUCK_ON_WORKER_START": "1"}  # fmt: skip
+    cases = stack.ctl("approved_cases", "3")["cases"]
+    stack.start_worker("full-a", env=production)
+    stack.wait_for(lambda: "resolution.generate_documents[" in stack.log("full-a"), 60,
+                   "the first generate_documents to start")  # fmt: skip
+    time.sleep(0.3)
+    stack.kill("full-a", signal.SIGKILL)  # the process group: main process and pool
+    issued = "SELECT count(*) FROM resolution_case WHERE status = 'documents_issued' AND id::text = ANY(%s)"  # noqa: E501
+    assert stack.scalar(issued, [cases]) < 3
+
+    restarted = time.monotonic()
+    stack.start_worker("full-b", concurrency=2, env=production)
+    stack.wait_for(lambda: stack.scalar(issued, [cases]) == 3, 300,
+                   "all three packages issued after the restart")  # fmt: skip
+    elapsed = time.monotonic() - restarted
+    _report(f"worker killed outright: documents back {elapsed:.1f} s after the restart")
+    assert elapsed < 300
+    time.sleep(2)  # let any duplicate delivery run to its end before counting
+    per_case = stack.sql(
+        "SELECT c.id::text, count(DISTINCT d.id), count(DISTINCT t.id)"
+        " FROM resolution_case c JOIN resolution_documentpackage p ON p.case_id = c.id"
+        " JOIN resolution_casedocument d ON d.package_id = p.id"
+        " JOIN resolution_casetransition t ON t.case_id = c.id AND t.to_status = 'documents_issued'"
+        " WHERE c.id::text = ANY(%s) GROUP BY c.id", [cases],
+    )  # fmt: skip
+    assert sorted(row[1:] for row in per_case) == [(6, 1)] * 3
+    stack.kill("full-b", signal.SIGTERM)
+
+
 def test_worker_sigkill_during_payout_run(stack):
     """A payout run is SIGKILLed mid-transaction (blocked on a row lock we hold, so the kill
     provably lands inside it): its transaction rolls back; the unacknowledged message comes
