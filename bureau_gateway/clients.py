@@ -21,21 +21,17 @@ from django.conf import settings
 from django.utils import timezone
 
 from bureau_gateway.interfaces import (
-    AdapterError,
-    BureauLoan,
     BureauUnavailable,
     CreditReport,
     IdentityResult,
     MalformedResponse,
-    PenaltyCharge,
     ServiceUnavailable,
     SocialStatusAnswer,
     SubjectUnknown,
 )
 from bureau_gateway.models import BureauExchange, subject_hash
-
-LOAN_KINDS = {"consumer", "car", "mortgage", "business"}
-CREDITOR_KINDS = {"bank", "mfo", "collector"}
+from bureau_gateway.parsing import field as _field
+from bureau_gateway.parsing import parse_credit_report
 
 
 class HttpService:
@@ -151,115 +147,6 @@ class HttpService:
 
 
 # --- strict parsing of the bureau's report ---
-
-
-def _field(obj: dict, name: str, kind, *, optional: bool = False):
-    if not isinstance(obj, dict):
-        raise MalformedResponse(f"expected an object around {name!r}")
-    value = obj.get(name)
-    if value is None and optional:
-        return None
-    if kind is int and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-        raise MalformedResponse(f"{name!r} must be a non-negative integer, got {value!r}")
-    if kind is bool and not isinstance(value, bool):
-        raise MalformedResponse(f"{name!r} must be true or false, got {value!r}")
-    if kind is str and (not isinstance(value, str) or not value):
-        raise MalformedResponse(f"{name!r} must be a non-empty string, got {value!r}")
-    if kind is date:
-        try:
-            return date.fromisoformat(value)
-        except (TypeError, ValueError):
-            raise MalformedResponse(f"{name!r} must be an ISO date, got {value!r}") from None
-    return value
-
-
-def _organisation(obj) -> tuple[str, str, str]:
-    bin_ = _field(obj, "bin", str)
-    kind = _field(obj, "kind", str)
-    if len(bin_) != 12 or not bin_.isdigit():
-        raise MalformedResponse(f"creditor BIN {bin_!r} is not 12 digits")
-    if kind not in CREDITOR_KINDS:
-        raise MalformedResponse(f"creditor kind {kind!r} is unknown")
-    return bin_, _field(obj, "name", str), kind
-
-
-def _penalty_charges(raw) -> tuple[PenaltyCharge, ...]:
-    """The optional list of penalties charged per instalment (absent in older reports)."""
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise MalformedResponse("'penalty_charges' must be a list")
-    return tuple(
-        PenaltyCharge(
-            due_on=_field(item, "due_on", date),
-            paid_on=_field(item, "paid_on", date, optional=True),
-            amount_tiyn=_field(item, "amount_tiyn", int),
-        )
-        for item in raw
-    )
-
-
-def parse_credit_report(data: dict, *, iin: str) -> CreditReport:
-    """The bureau's JSON → CreditReport, refusing anything off-contract (MalformedResponse)."""
-    if data.get("iin") != iin:
-        raise MalformedResponse("the report is about another IIN")
-    subject = data.get("subject") or {}
-    loans_raw = data.get("loans")
-    if not isinstance(loans_raw, list):
-        raise MalformedResponse("'loans' must be a list")
-    loans = []
-    for raw in loans_raw:
-        creditor_bin, creditor_name, creditor_kind = _organisation(raw.get("creditor"))
-        original = raw.get("original_creditor")
-        original_bin = original_name = original_kind = None
-        if original is not None:
-            original_bin, original_name, original_kind = _organisation(original)
-        kind = _field(raw, "kind", str)
-        if kind not in LOAN_KINDS:
-            raise MalformedResponse(f"loan kind {kind!r} is unknown")
-        loans.append(
-            BureauLoan(
-                bureau_reference=_field(raw, "bureau_reference", str),
-                creditor_bin=creditor_bin,
-                creditor_name=creditor_name,
-                creditor_kind=creditor_kind,
-                original_creditor_bin=original_bin,
-                original_creditor_name=original_name,
-                original_creditor_kind=original_kind,
-                contract_number=_field(raw, "contract_number", str),
-                kind=kind,
-                secured=_field(raw, "secured", bool),
-                principal_tiyn=_field(raw, "principal_tiyn", int),
-                interest_tiyn=_field(raw, "interest_tiyn", int),
-                penalty_tiyn=_field(raw, "penalty_tiyn", int),
-                overdue_days=_field(raw, "overdue_days", int),
-                opened_on=_field(raw, "opened_on", date),
-                closed_on=_field(raw, "closed_on", date, optional=True),
-                interest_after_day_90_tiyn=_field(
-                    raw, "interest_after_day_90_tiyn", int, optional=True
-                )
-                or 0,
-                penalty_after_day_90_tiyn=_field(
-                    raw, "penalty_after_day_90_tiyn", int, optional=True
-                )
-                or 0,
-                penalty_charges=_penalty_charges(raw.get("penalty_charges")),
-            )
-        )
-    try:
-        generated_at = datetime.fromisoformat(_field(data, "generated_at", str))
-    except ValueError:
-        raise MalformedResponse("'generated_at' is not an ISO timestamp") from None
-    return CreditReport(
-        iin=iin,
-        report_id=_field(data, "report_id", str),
-        generated_at=generated_at,
-        loans=tuple(loans),
-        bankruptcy_in_progress=_field(subject, "bankruptcy_in_progress", bool),
-        solvency_restoration_in_progress=_field(subject, "solvency_restoration_in_progress", bool),
-        previous_procedure_signed=_field(subject, "previous_procedure_signed", bool),
-        raw=data,
-    )
 
 
 class HttpCreditBureau(HttpService):
@@ -400,13 +287,3 @@ class HttpSmsGateway(HttpService):
             json_body={"phone": phone, "text": text, "dedup_key": dedup_key},
         )
         return _field(data, "id", str)
-
-
-__all__ = [
-    "AdapterError",
-    "HttpCreditBureau",
-    "HttpGovernmentData",
-    "HttpIdentityProvider",
-    "HttpSmsGateway",
-    "parse_credit_report",
-]

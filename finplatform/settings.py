@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from finplatform.env import database_from_url, env_bool, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,36 +23,6 @@ ENV = os.environ.get("DJANGO_ENV", "production")
 if ENV not in {"production", "dev", "test"}:
     raise ImproperlyConfigured(f"DJANGO_ENV must be production, dev or test, not {ENV!r}")
 LOCAL = ENV in {"dev", "test"}
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-def database_from_url(url: str) -> dict:
-    """postgresql://user:pass@host:port/name?host=/socket/dir → Django DATABASES entry."""
-    parts = urlparse(url)
-    if parts.scheme not in {"postgres", "postgresql"}:
-        raise ImproperlyConfigured("DATABASE_URL must be a postgresql:// URL")
-    query = parse_qs(parts.query)
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": unquote(parts.path.lstrip("/")),
-        "USER": unquote(parts.username or ""),
-        "PASSWORD": unquote(parts.password or ""),
-        "HOST": query.get("host", [parts.hostname or ""])[0],
-        "PORT": str(parts.port or ""),
-        "CONN_MAX_AGE": int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-        "CONN_HEALTH_CHECKS": True,
-        "TEST": {"NAME": "test_finplatform"},
-    }
 
 
 DEBUG = env_bool("DEBUG", ENV == "dev")

@@ -310,7 +310,7 @@ CREDITORS_BY_KEY = {c["key"]: c for c in CREDITORS}
 
 def bureau_report(spec: dict) -> dict:
     """One demo borrower as the credit bureau's JSON report (the wire format the HTTP client
-    parses; see bureau_gateway.clients.parse_credit_report)."""
+    parses; see bureau_gateway.parsing.parse_credit_report)."""
 
     def org(key):
         if key is None:

@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from bureau_gateway.clients import HttpCreditBureau, parse_credit_report
+from bureau_gateway.clients import HttpCreditBureau
 from bureau_gateway.interfaces import MalformedResponse, PenaltyCharge
+from bureau_gateway.parsing import parse_credit_report
 from bureau_gateway.simulator import demo_data
 from tests.factories import next_iin
 
