@@ -22,6 +22,10 @@ Test control (never exposed by a real service):
     POST /_control/faults                    {"bureau": {"mode": "down"|"malformed"|"slow",
                                               "count": N, "delay": s}}: next N calls fail
     POST /_control/reset                     back to the demo world, no faults
+
+Anyone else: a valid IIN that neither the demo data nor the controls name gets a deterministic
+profile from open_world.py (its serial digits choose eligible, a reason to refuse, or a
+failure: timeout, malformed answer, unknown person, service down).
 """
 
 from __future__ import annotations
@@ -37,9 +41,10 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-from bureau_gateway.simulator import demo_data
+from bureau_gateway.simulator import demo_data, open_world
 
 SERVICES = ["bureau", "government", "identity", "sms"]
+OPEN_WORLD_TIMEOUT_SECONDS = 30  # longer than any client waits
 IIN_RE = re.compile(r"^[0-9]{12}$")
 
 
@@ -153,6 +158,11 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(400, {"error": "iin must be 12 digits"})
             with WORLD.lock:
                 report = copy.deepcopy(WORLD.reports.get(iin))
+            if report is None and (mode := open_world.failure_mode(iin)):
+                return self._open_world_failure(mode)
+            if report is None and (report := open_world.report_for(iin)) is not None:
+                with WORLD.lock:  # kept, so a procedure reported later marks it
+                    report = copy.deepcopy(WORLD.reports.setdefault(iin, report))
             if report is None:
                 return self._send(404, {"error": "subject unknown"})
             report["report_id"] = "R-" + uuid.uuid4().hex[:12].upper()
@@ -177,6 +187,14 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(201, {"accepted": True, "id": len(WORLD.procedures)})
         return self._send(404, {"error": "no such endpoint"})
 
+    def _open_world_failure(self, mode: str):
+        if mode == "slow":
+            time.sleep(OPEN_WORLD_TIMEOUT_SECONDS)
+            return self._send(504, {"error": "timed out (simulated)"})
+        if mode == "malformed":
+            return self._send(200, raw=b'{"iin": "0", "loans": [{"principal_tiyn": "12')
+        return self._send(503, {"error": "service unavailable (simulated)"})
+
     # --- government data ---
 
     def _government(self, method, parts, query, body):
@@ -184,7 +202,7 @@ class Handler(BaseHTTPRequestHandler):
             with WORLD.lock:
                 status = WORLD.social.get(parts[1])
                 known = parts[1] in WORLD.reports or status is not None
-            if not known:
+            if not known and not open_world.knows(parts[1]):
                 return self._send(404, {"error": "subject unknown"})
             status = status or {"vulnerable": False, "receives_asp": False}
             return self._send(
@@ -204,13 +222,17 @@ class Handler(BaseHTTPRequestHandler):
         if method == "GET" and parts == ["phone-owner"]:
             iin, phone = query.get("iin", ""), query.get("phone", "")
             with WORLD.lock:
-                match = WORLD.phones.get(iin) == phone
+                registered = WORLD.phones.get(iin)
+            if registered is None and not open_world.knows(iin):
+                return self._send(404, {"error": "subject unknown"})
+            # the operator confirms any phone for a person of the open world
+            match = registered == phone if registered is not None else True
             return self._send(200, {"iin": iin, "phone": phone, "match": match})
         if method == "POST" and parts == ["biometric"]:
             iin, token = body.get("iin", ""), str(body.get("selfie_token", ""))
             with WORLD.lock:
                 known = iin in WORLD.phones or iin in WORLD.reports
-            if not known:
+            if not known and not open_world.knows(iin):
                 return self._send(404, {"error": "subject unknown"})
             # A still photo or a replayed video fails liveness; a face of someone else fails
             # the match. Tests steer the outcome with the token's prefix.

@@ -18,8 +18,10 @@ from bureau_gateway.clients import (
 from bureau_gateway.interfaces import BureauUnavailable, MalformedResponse, SubjectUnknown
 from bureau_gateway.models import BureauExchange, subject_hash
 from bureau_gateway.simulator import demo_data
+from bureau_gateway.simulator.open_world import UNKNOWN
 from finplatform.devstack import free_port
 from tests.factories import next_iin
+from tests.support.bureau import open_world_iin
 
 pytestmark = pytest.mark.django_db
 AIGERIM, GULNARA = demo_data.BORROWERS[0], demo_data.BORROWERS[1]
@@ -37,7 +39,7 @@ def test_fetch_report_of_a_demo_borrower(sim):
 
 
 def test_unknown_iin_is_subject_unknown_not_retried(sim):
-    iin = next_iin()
+    iin = open_world_iin(UNKNOWN)  # the open world's unknown person
     with pytest.raises(SubjectUnknown):
         HttpCreditBureau().fetch_report(iin)
     assert BureauExchange.objects.filter(subject_hash=subject_hash(iin), status=404).count() == 1
@@ -155,7 +157,7 @@ def test_government_data(sim):
     assert answer.receives_asp is True and answer.source
     assert HttpGovernmentData().social_status(AIGERIM["iin"]).receives_asp is False
     with pytest.raises(SubjectUnknown):
-        HttpGovernmentData().social_status(next_iin())
+        HttpGovernmentData().social_status(open_world_iin(UNKNOWN))
 
 
 def test_identity_operator_biometrics_and_eds(sim):

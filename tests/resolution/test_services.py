@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from borrowers.models import SocialStatus
+from bureau_gateway.simulator.open_world import UNKNOWN
 from finplatform.errors import ApplicationError
 from outbox.models import OutboxMessage
 from resolution.models import (
@@ -17,7 +18,7 @@ from resolution.models import (
 from resolution.rules import RULE_LOAN_KINDS, RULE_TOTAL_CAP
 from resolution.services import eligibility as services
 from tests.factories import BorrowerFactory, CaseFactory
-from tests.support.bureau import loan, org
+from tests.support.bureau import loan, open_world_iin, org
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +142,9 @@ def test_the_newest_policy_version_decides(identified_borrower, sim):
 
 
 def test_borrower_unknown_to_the_bureau_is_ineligible_with_a_reason(identified_borrower, sim):
-    case = _submit(identified_borrower)  # no report registered for this IIN
+    identified_borrower.iin = open_world_iin(UNKNOWN)  # nobody the bureau knows
+    identified_borrower.save(update_fields=["iin"])
+    case = _submit(identified_borrower)
     check = services.run_eligibility_check(case_id=case.pk)
     case.refresh_from_db()
     assert case.status == CaseStatus.INELIGIBLE

@@ -3,13 +3,15 @@ fixture in tests/conftest.py hands out a `Simulator`), and builders for bureau r
 
 from __future__ import annotations
 
+import random
 import time
-from datetime import date
+from datetime import date, timedelta
 from itertools import count
 
 import requests
 
-from finplatform.kzid import make_bin
+from bureau_gateway.simulator import demo_data
+from finplatform.kzid import make_bin, make_iin
 
 _bins = count(7000)
 
@@ -117,3 +119,25 @@ def wait_for_check(case_id, timeout: float = 45.0):
             return case
         time.sleep(0.1)
     raise AssertionError(f"the eligibility check of {case_id} did not finish in {timeout}s")
+
+
+def open_world_iin(serial: int, *, year: int = 1990) -> str:
+    """A valid IIN with exactly these serial digits (the open world's rule, README "Trying it
+    as a newcomer"): make_iin skips serials without a control digit, so walk the birth dates
+    until one has it. Dates are spread by year, so tests asking different years differ."""
+    born = date(year, 1, 1)
+    while True:
+        iin = make_iin(born, serial=serial)
+        if int(iin[7:11]) == serial:
+            return iin
+        born += timedelta(days=1)
+
+
+def random_open_world_iin() -> str:
+    """A brand-new random valid IIN in no demo data, whose profile is eligible."""
+    demo = {b["iin"] for b in demo_data.BORROWERS}
+    while True:
+        born = date(1960, 1, 1) + timedelta(days=random.randrange(15000))
+        iin = make_iin(born, female=random.random() < 0.5, serial=random.randrange(1, 9800))
+        if iin not in demo and int(iin[7:11]) < 9900:
+            return iin
