@@ -293,6 +293,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"    Ombudsman admin:     http://127.0.0.1:{web_port}/admin/\n"
             f"    Creditor API docs:   http://127.0.0.1:{web_port}/api/v1/docs/\n"
             f"    Simulators:          http://127.0.0.1:{sim_port}/\n"
+            f"    Dev inbox (SMS, email): http://127.0.0.1:{web_port}/dev/inbox/\n"
+            '    Any valid IIN works: see README, "Trying it as a newcomer"\n'
             f"{from_seed}\n    Ctrl-C stops everything; data stays in .var/dev.\n",
             flush=True,
         )

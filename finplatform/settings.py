@@ -247,7 +247,7 @@ MAILERS = {
     "default": {
         "BACKEND": os.environ.get(
             "EMAIL_BACKEND",
-            "django.core.mail.backends.console.EmailBackend"
+            "finplatform.devmail.DevInboxBackend"  # console + the dev inbox page
             if ENV == "dev"
             else "django.core.mail.backends.locmem.EmailBackend"
             if ENV == "test"

@@ -9,8 +9,7 @@ from finplatform.signin import ThrottledAdminLoginForm
 admin.site.login_form = ThrottledAdminLoginForm  # the one sign-in policy, admin included
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("", include("portal.root_urls")),
+    path("", include("portal.root_urls")),  # `/` (name "home"): the front page
     path("", include("creditor_portal.root_urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", views.set_language, name="set_language"),

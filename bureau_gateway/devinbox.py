@@ -1,0 +1,24 @@
+"""The dev inbox (DJANGO_ENV dev/test only): what the simulated SMS gateway sent, read from the
+simulator's outbox. The real SMS gateway keeps no readable outbox; production never routes here
+(portal/root_urls.py adds the page only when settings.LOCAL)."""
+
+from __future__ import annotations
+
+import requests
+from django.conf import settings
+
+from finplatform.devmail import sent_emails
+
+__all__ = ["sent_emails", "sent_sms"]
+
+
+def sent_sms(limit: int = 50) -> list[dict]:
+    """The newest SMS first; an empty list when the simulator is not running."""
+    if not settings.LOCAL:
+        return []
+    try:
+        response = requests.get(f"{settings.SIMULATOR_URL}/_control/sms", timeout=3)
+        messages = response.json().get("messages", [])
+    except (requests.RequestException, ValueError, AttributeError):
+        return []
+    return list(reversed(messages))[:limit]
