@@ -33,9 +33,10 @@ from borrowers.services import (
     MSG_WRONG_CODE,
     SMS_TEXT,
     hash_code,
+    identity_failure,
 )
 from bureau_gateway.adapters import get_adapter
-from bureau_gateway.interfaces import AdapterError, ServiceUnavailable
+from bureau_gateway.interfaces import AdapterError
 from finplatform import roles
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
@@ -79,8 +80,8 @@ def send_enrolment_code(*, enrolment: Enrolment) -> None:
     try:
         if not get_adapter("identity").phone_belongs_to(iin=enrolment.iin, phone=enrolment.phone):
             raise ApplicationError(MSG_PHONE_NOT_CONFIRMED, code="phone_not_confirmed")
-    except ServiceUnavailable:
-        raise ApplicationError(MSG_IDENTITY_UNAVAILABLE, code="identity_unavailable") from None
+    except AdapterError as exc:
+        raise identity_failure(exc) from None
     code = f"{secrets.randbelow(10**6):06d}"
     now = business_now()
     Enrolment.objects.filter(pk=enrolment.pk).update(
@@ -124,8 +125,8 @@ def enrol_by_biometrics(*, enrolment: Enrolment, selfie_token: str) -> Borrower:
         result = get_adapter("identity").verify_biometrics(
             iin=enrolment.iin, selfie_token=selfie_token
         )
-    except AdapterError:
-        raise ApplicationError(MSG_IDENTITY_UNAVAILABLE, code="identity_unavailable") from None
+    except AdapterError as exc:
+        raise identity_failure(exc) from None
     if result.liveness is False:
         raise ApplicationError(MSG_LIVENESS_FAILED, code="liveness_failed")
     if not result.verified:

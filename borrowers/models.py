@@ -200,3 +200,44 @@ class Enrolment(models.Model):
     class Meta:
         verbose_name = _("registration or password reset")
         verbose_name_plural = _("registrations and password resets")
+
+
+class HelpKind(models.TextChoices):
+    CALLBACK = "callback", _("Call me back")
+    VISIT = "visit", _("In-person visit")
+
+
+class HelpRequest(models.Model):
+    """A person who could not pass identification online asks staff to call back or to book an
+    in-person visit; staff see it in the admin's "needs a person" list. One open request per
+    IIN and kind (asking twice changes nothing)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=HelpKind.choices)
+    iin = models.CharField(_("IIN"), max_length=12, validators=[validate_iin])
+    phone = models.CharField(_("phone"), max_length=16)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    reason = models.CharField(_("what went wrong"), max_length=40, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices,
+                                default=Language.RUSSIAN)  # fmt: skip
+    borrower = models.ForeignKey(Borrower, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="help_requests")  # fmt: skip
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")  # fmt: skip
+
+    class Meta:
+        verbose_name = _("help request")
+        verbose_name_plural = _("help requests")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["iin", "kind"],
+                condition=models.Q(handled_at__isnull=True),
+                name="helprequest_one_open_per_iin_and_kind",
+            ),  # fmt: skip
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.iin}"

@@ -11,12 +11,22 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from borrowers.models import Borrower, IdentificationChallenge, IdentificationMethod, SocialStatus
+from borrowers.models import (
+    Borrower,
+    HelpRequest,
+    IdentificationChallenge,
+    IdentificationMethod,
+    SocialStatus,
+)
 from bureau_gateway.adapters import get_adapter
-from bureau_gateway.interfaces import AdapterError, ServiceUnavailable, SocialStatusAnswer
+from bureau_gateway.interfaces import (
+    AdapterError,
+    SocialStatusAnswer,
+    SubjectUnknown,
+)
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
 from finplatform.locks import lock_rows
@@ -40,6 +50,20 @@ MSG_LIVENESS_FAILED = _(
     "good light and follow the movements shown."
 )
 MSG_BIOMETRIC_MISMATCH = _("Your face did not match the state biometric record.")
+MSG_IDENTITY_UNKNOWN = _(
+    "The state identity database has no person with this IIN. Check the number; if it is "
+    "right, ask us to call you back or book an in-person visit below."
+)
+
+
+def identity_failure(exc: AdapterError) -> ApplicationError:
+    """The truthful message for an identification service that did not say yes: an unknown
+    person is not an outage."""
+    if isinstance(exc, SubjectUnknown):
+        return ApplicationError(MSG_IDENTITY_UNKNOWN, code="identity_unknown")
+    return ApplicationError(MSG_IDENTITY_UNAVAILABLE, code="identity_unavailable")
+
+
 SMS_TEXT = _("Finkelisim: your identification code is %(code)s. Do not share it with anyone.")
 
 
@@ -57,8 +81,8 @@ def start_phone_identification(*, borrower: Borrower) -> IdentificationChallenge
     try:
         if not identity.phone_belongs_to(iin=borrower.iin, phone=borrower.phone):
             raise ApplicationError(MSG_PHONE_NOT_CONFIRMED, code="phone_not_confirmed")
-    except ServiceUnavailable:
-        raise ApplicationError(MSG_IDENTITY_UNAVAILABLE, code="identity_unavailable") from None
+    except AdapterError as exc:
+        raise identity_failure(exc) from None
     now = business_now()
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
@@ -126,8 +150,8 @@ def identify_by_biometrics(*, borrower: Borrower, selfie_token: str) -> Borrower
         result = get_adapter("identity").verify_biometrics(
             iin=borrower.iin, selfie_token=selfie_token
         )
-    except AdapterError:
-        raise ApplicationError(MSG_IDENTITY_UNAVAILABLE, code="identity_unavailable") from None
+    except AdapterError as exc:
+        raise identity_failure(exc) from None
     if result.liveness is False:
         raise ApplicationError(MSG_LIVENESS_FAILED, code="liveness_failed")
     if not result.verified:
@@ -153,3 +177,47 @@ def record_social_status(*, borrower: Borrower, answer: SocialStatusAnswer | Non
         update_fields=["social_status", "social_status_source", "social_status_verified_at"]
     )
     return borrower
+
+
+MSG_HELP_REQUESTED = _(
+    "Your request is recorded. Staff will call you within one working day (weekdays 9:00–18:00)."
+)
+MSG_VISIT_REQUESTED = _(
+    "Your request is recorded. Staff will call you within one working day to agree a time for "
+    "a visit; bring your identity card."
+)
+
+
+def request_help(
+    *,
+    kind: str,
+    iin: str,
+    phone: str,
+    full_name: str = "",
+    reason: str = "",
+    language: str = "ru",
+    borrower: Borrower | None = None,
+) -> HelpRequest:
+    """The fallback when identification fails: a call-back or a visit, for staff to arrange.
+    Idempotent: an open request of the same kind for the IIN is returned as it is."""
+    with transaction.atomic():
+        existing = lock_rows(
+            HelpRequest.objects.filter(iin=iin, kind=kind, handled_at__isnull=True)
+        ).first()
+        if existing is not None:
+            return existing
+        try:
+            with transaction.atomic():
+                return HelpRequest.objects.create(
+                    kind=kind, iin=iin, phone=phone, full_name=full_name, reason=reason[:40],
+                    language=language, borrower=borrower,
+                )  # fmt: skip
+        except IntegrityError:  # a concurrent request won the race
+            return HelpRequest.objects.get(iin=iin, kind=kind, handled_at__isnull=True)
+
+
+def mark_help_handled(requests, *, user) -> int:
+    """Staff called back or met the person: the requests leave the waiting list."""
+    return requests.filter(handled_at__isnull=True).update(
+        handled_at=business_now(), handled_by=user
+    )

@@ -21,7 +21,7 @@ GROUP_PERMISSIONS: dict[str, dict[str, list[str]]] = {
     BORROWER: {},
     CREDITOR_STAFF: {},
     OMBUDSMAN_STAFF: {
-        "borrowers": ["view_borrower"],
+        "borrowers": ["view_borrower", "view_helprequest"],
         "creditors": ["view_creditor", "view_loan", "view_creditorstaff"],
         "resolution": [
             "view_case",

@@ -6,6 +6,7 @@ from ombudsman.admin import (  # noqa: F401
     cases,
     creditors,
     endings,
+    help,
     ledger,
     platform,
     review,

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Q
 
 from ombudsman.admin.base import QueueScoped, ReadOnlyInline, ServiceOnlyAdmin
+from ombudsman.admin.help import NeedsPersonFilter
 from ombudsman.admin.review import ReviewMixin, ReviewQueueAdmin
 from resolution.models import (
     Case,
@@ -38,7 +39,7 @@ class CaseAdmin(ReviewMixin, QueueScoped, ServiceOnlyAdmin):
 
     list_display = ["reference", "borrower", "status", "ombudsman", "total_debt_tiyn", "created_at",
                     "review_link"]  # fmt: skip
-    list_filter = ["status", "ombudsman", "category"]
+    list_filter = [NeedsPersonFilter, "status", "ombudsman", "category"]
     search_fields = ["reference", "borrower__full_name", "borrower__iin"]
     inlines = [CaseLoanInline, TransitionInline]
 

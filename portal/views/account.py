@@ -16,6 +16,7 @@ from finplatform.errors import ApplicationError
 from finplatform.permissions import borrower_required
 from portal.forms import BiometricForm, IINLoginForm, OtpForm
 from portal.journey import journey_for_borrower
+from portal.views.enrolment import HELP_ACTIONS, ask_for_help
 
 MSG_CODE_SENT = _("We sent a one-time code by SMS to your phone.")
 MSG_IDENTIFIED = _("You are identified. You can now apply.")
@@ -66,7 +67,11 @@ def identify_view(request):
     otp_form, bio_form = OtpForm(), BiometricForm(initial={"selfie_token": f"live:{uuid4()}"})
     code_sent = borrower.identification_challenges.filter(confirmed_at__isnull=True).exists()
     action = request.POST.get("action") if request.method == "POST" else None
-    send_error = None
+    send_error = last_error_code = None
+    if action in HELP_ACTIONS:
+        return ask_for_help(request, action, iin=borrower.iin, phone=borrower.phone,
+                            full_name=borrower.full_name, language=borrower.preferred_language,
+                            redirect_to="borrowers:identify", borrower=borrower)  # fmt: skip
     try:
         if action == "send_code":
             services.start_phone_identification(borrower=borrower)
@@ -89,6 +94,7 @@ def identify_view(request):
                 messages.success(request, MSG_IDENTIFIED)
                 return redirect("resolution:apply")
     except ApplicationError as exc:
+        last_error_code = exc.code
         if action == "confirm_code":
             otp_form.add_error("code", exc.message)
         elif action == "biometric":
@@ -101,6 +107,7 @@ def identify_view(request):
         "bio_form": bio_form,
         "code_sent": code_sent,
         "send_error": send_error,
+        "last_error_code": last_error_code,
         "phone_masked": borrower.phone[:5] + "•••" + borrower.phone[-2:],
     }
     return render(request, "portal/identify.html", context)

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from borrowers import enrolment as services
-from borrowers.models import EnrolmentPurpose
+from borrowers.models import EnrolmentPurpose, HelpKind
+from borrowers.services import MSG_HELP_REQUESTED, MSG_VISIT_REQUESTED, request_help
 from finplatform.errors import ApplicationError
 from finplatform.signin import ENROLMENTS_PER_ADDRESS, MSG_TOO_MANY_REQUESTS, client_ip
 from portal.forms import BiometricForm, OtpForm, PasswordResetForm, RegistrationForm
@@ -70,6 +71,21 @@ def forgot_password_view(request):
     return render(request, "portal/forgot_password.html", {"form": form})
 
 
+HELP_ACTIONS = {"help_callback": HelpKind.CALLBACK, "help_visit": HelpKind.VISIT}
+
+
+def ask_for_help(request, action, *, iin, phone, full_name, language, redirect_to,
+                 borrower=None):  # fmt: skip
+    """The fallback of identification: a call-back or a visit, a task for staff."""
+    kind = HELP_ACTIONS[action]
+    request_help(
+        kind=kind, iin=iin, phone=phone, full_name=full_name, language=language,
+        reason=request.POST.get("reason", "")[:40], borrower=borrower,
+    )  # fmt: skip
+    messages.success(request, MSG_VISIT_REQUESTED if kind == HelpKind.VISIT else MSG_HELP_REQUESTED)
+    return redirect(redirect_to)
+
+
 def enrol_view(request):
     """Identification for a registration or reset: a code to the phone given, if the mobile
     operator confirms it is registered to the IIN, or biometrics with liveness."""
@@ -78,7 +94,11 @@ def enrol_view(request):
         return redirect("borrowers:register")
     otp_form, bio_form = OtpForm(), BiometricForm(initial={"selfie_token": f"live:{uuid4()}"})
     action = request.POST.get("action") if request.method == "POST" else None
-    send_error = borrower = None
+    send_error = borrower = last_error_code = None
+    if action in HELP_ACTIONS:
+        return ask_for_help(request, action, iin=enrolment.iin, phone=enrolment.phone,
+                            full_name=enrolment.full_name, language=enrolment.language,
+                            redirect_to="borrowers:enrol")  # fmt: skip
     try:
         if action == "send_code":
             services.send_enrolment_code(enrolment=enrolment)
@@ -97,6 +117,7 @@ def enrol_view(request):
                     enrolment=enrolment, selfie_token=bio_form.cleaned_data["selfie_token"]
                 )
     except ApplicationError as exc:
+        last_error_code = exc.code
         if action == "confirm_code":
             otp_form.add_error("code", exc.message)
         elif action == "biometric":
@@ -117,6 +138,7 @@ def enrol_view(request):
         "bio_form": bio_form,
         "code_sent": bool(enrolment.code_hash),
         "send_error": send_error,
+        "last_error_code": last_error_code,
         "phone_masked": enrolment.phone[:5] + "•••" + enrolment.phone[-2:],
     }
     return render(request, "portal/enrol.html", context)
