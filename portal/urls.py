@@ -20,6 +20,7 @@ application_patterns = [
     path("apply/", application.apply_view, name="apply"),
     path("cases/<str:reference>/", application.case_detail, name="case"),
     path("cases/<str:reference>/status.json", application.case_status, name="case_status"),
+    path("cases/<str:reference>/retry/", application.case_retry, name="case_retry"),
     path(
         "end-documents/<uuid:document_id>/",
         application.ending_document_download,

@@ -1,12 +1,13 @@
 """The borrower's application: apply, the case page with the eligibility result, and its
 status as JSON for the page's polling."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from finplatform.errors import ApplicationError
 from finplatform.money import tenge_to_tiyn
@@ -53,13 +54,18 @@ def apply_view(request):
     )
 
 
+def _still_checking(case, check) -> bool:
+    """Checking, and not given up (a failed check waits for a retry or a person)."""
+    return case.status in CHECK_STATES and (check is None or check.state != CheckState.ERROR)
+
+
 def _status_payload(case) -> dict:
     check = getattr(case, "eligibility_check", None)
     return {
         "reference": case.reference,
         "status": case.status,
         "status_display": str(case.get_status_display()),
-        "checking": case.status in CHECK_STATES,
+        "checking": _still_checking(case, check),
         "check_state": check.state if check else None,
         "check_state_display": str(check.get_state_display()) if check else None,
         "eligible": check.eligible if check else None,
@@ -79,8 +85,9 @@ def case_detail(request, reference: str):
         {
             "case": case,
             "check": check,
-            "checking": case.status in CHECK_STATES
-            and (check is None or check.state != CheckState.ERROR),
+            "checking": _still_checking(case, check),
+            "can_retry": case.status == CaseStatus.CHECKING and services.can_retry(check),
+            "retry_backoff_minutes": max(1, round(settings.ELIGIBILITY_RETRY_BACKOFF_SECONDS / 60)),
             "outcomes": selectors.rule_outcomes(case),
             "included": [loan for loan in loans if loan.included],
             "answered": sum(
@@ -94,6 +101,18 @@ def case_detail(request, reference: str):
             "timeline": case_timeline(case, audience=BORROWER),
         },
     )  # fmt: skip
+
+
+@require_POST
+@borrower_required
+def case_retry(request, reference: str):
+    """The borrower's "check again" for a failed or stalled eligibility check."""
+    case = selectors.case_for_borrower_by_reference(request.user.borrower, reference)
+    if services.retry_eligibility_check(case=case):
+        messages.success(request, services.MSG_RETRY_STARTED)
+    else:
+        messages.info(request, services.MSG_RETRY_NOT_NOW)
+    return redirect("resolution:case", reference=case.reference)
 
 
 @borrower_required

@@ -313,3 +313,36 @@ def resume_stalled_checks(*, stalled_after: timedelta = STALLED_AFTER) -> list[s
     for case_id in case_ids:
         outbox.enqueue(TASK_CHECK, case_id)
     return case_ids
+
+
+MSG_RETRY_STARTED = _("We are checking again. This page updates by itself.")
+MSG_RETRY_NOT_NOW = _("The check is already running; please wait a minute before retrying.")
+# A borrower may re-run a check that failed, or one that shows no progress for this long.
+RETRY_QUIET_AFTER = timedelta(minutes=2)
+
+
+def can_retry(check: EligibilityCheck | None, *, now=None) -> bool:
+    """Whether the borrower may re-run the check now: it failed, or the bureau was
+    unavailable / the run went quiet for RETRY_QUIET_AFTER (so a click cannot flood it)."""
+    if check is None or check.state == CheckState.DONE:
+        return False
+    if check.state == CheckState.ERROR:
+        return True
+    quiet_since = check.updated_at or check.started_at
+    return quiet_since is None or quiet_since < (now or business_now()) - RETRY_QUIET_AFTER
+
+
+@transaction.atomic
+def retry_eligibility_check(*, case: Case) -> bool:
+    """The borrower's "check again": marks the check running and enqueues one run. Idempotent
+    (a second click finds it running and does nothing) and throttled by can_retry. Safe: a
+    failed run recorded nothing, and the run itself is idempotent. Returns whether a run was
+    enqueued."""
+    case = lock_case(case.pk)
+    check = lock_rows(EligibilityCheck.objects.filter(case=case)).first()
+    if case.status != CaseStatus.CHECKING or not can_retry(check):
+        return False
+    _set_check_state(check.pk, state=CheckState.RUNNING, code="", error="")
+    key = f"eligibility-retry:{case.pk}:{check.attempts}"
+    outbox.enqueue(TASK_CHECK, str(case.pk), dedup_key=key)
+    return True

@@ -2,21 +2,37 @@
 (function () {
   "use strict";
 
-  /* Eligibility check in progress: poll the case status and reload when it is decided. */
+  /* Eligibility check in progress: poll the case status and reload when it is decided.
+     The wait doubles from 1.5 s up to 30 s; after 10 minutes the page stops asking and says
+     to come back later (the check goes on without the page). */
+  var POLL_FIRST_MS = 1500, POLL_MAX_MS = 30000, POLL_STOP_AFTER_MS = 10 * 60 * 1000;
   function pollStatus(el) {
     var url = el.getAttribute("data-status-url");
     var text = el.querySelector("[data-status-text]") || el;
+    var stopAfter = Number(el.getAttribute("data-poll-stop-ms")) || POLL_STOP_AFTER_MS;
+    var started = Date.now(), wait = POLL_FIRST_MS;
+    function later() {
+      if (Date.now() - started >= stopAfter) {
+        el.setAttribute("data-polling", "stopped");
+        var note = el.querySelector("[data-poll-stopped]");
+        if (note) { note.hidden = false; }
+        return;
+      }
+      setTimeout(poll, wait);
+      wait = Math.min(wait * 2, POLL_MAX_MS);
+    }
     function poll() {
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) { return r.json(); })
         .then(function (s) {
-          if (!s.checking) { window.location.reload(); return; }
+          if (!s.checking) { el.setAttribute("data-polling", "done"); window.location.reload(); return; }
           if (s.check_state_display) { text.textContent = s.check_state_display + "…"; }
-          setTimeout(poll, 1500);
+          later();
         })
-        .catch(function () { setTimeout(poll, 5000); });
+        .catch(later);
     }
-    setTimeout(poll, 1000);
+    el.setAttribute("data-polling", "on");
+    later();
   }
 
   /* A live countdown to a deadline (the 72 hours to sign). */
