@@ -240,6 +240,10 @@ ADAPTERS = {
     "webhooks": os.environ.get("ADAPTER_WEBHOOKS", "bureau_gateway.webhooks.HttpWebhookSender"),
 }
 
+# The case page polls the check's status with a growing wait (static/js/app.js) and stops
+# after this long, saying to come back later; the check itself goes on.
+PORTAL_POLL_STOP_SECONDS = int(os.environ.get("PORTAL_POLL_STOP_SECONDS", "600"))
+
 # The borrower portal's simulated "pay" button (books through the real payment service).
 PORTAL_SIMULATED_PAYMENTS = env_bool("PORTAL_SIMULATED_PAYMENTS", LOCAL)
 

@@ -87,6 +87,7 @@ def case_detail(request, reference: str):
             "check": check,
             "checking": _still_checking(case, check),
             "can_retry": case.status == CaseStatus.CHECKING and services.can_retry(check),
+            "poll_stop_ms": settings.PORTAL_POLL_STOP_SECONDS * 1000,
             "retry_backoff_minutes": max(1, round(settings.ELIGIBILITY_RETRY_BACKOFF_SECONDS / 60)),
             "outcomes": selectors.rule_outcomes(case),
             "included": [loan for loan in loans if loan.included],
