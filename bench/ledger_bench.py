@@ -4,7 +4,14 @@ transaction, plus a sample through `book_payment`, one payment per transaction a
 into PostgreSQL, then insert the very same ledger rows with plain SQL COPY (same tables,
 indexes, constraints and triggers) as the physical limit.
 
-    .venv/bin/python bench/ledger_bench.py [--sizes 10000 100000] [--batch 1000]
+    .venv/bin/python bench/ledger_bench.py [--sizes 10000 100000] [--batch 1000] [--json PATH]
+                                           [--no-api]
+
+`--json PATH` writes one JSON object: the figures of the largest size at the top level
+(`batch_per_s`, `copy_floor_per_s`, `single_per_s`, `api_per_s_4_clients`,
+`api_p95_ms_16_clients_hot`, `payments`, `load_avg`) and every size under `runs`. The HTTP
+figures come from gunicorn on loopback (bench/ledger_api.py). `--sizes 1000000` works (plans
+and payments are built in bulk; allow several minutes and a few GB of RAM).
 
 Self-provisioning: starts a throwaway PostgreSQL (finplatform.devstack), creates one database
 per size, runs the migrations, builds the plans, runs, prints, and deletes everything.
@@ -14,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import platform
 import random
@@ -25,8 +33,11 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+# LEDGER_BENCH_ROOT: measure another checkout's code (e.g. the code before a change) with
+# this benchmark; bench/ledger_api.py is always taken from beside this file.
+ROOT = Path(os.environ.get("LEDGER_BENCH_ROOT") or Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def cpu_name() -> str:
@@ -46,10 +57,13 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--json", type=Path, help="write the figures as one JSON object")
+    parser.add_argument("--no-api", action="store_true", help="skip the HTTP measurements")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        return child(args.child, args.batch)
+        return child(args.child, args.batch, args.child_out, api=not args.no_api)
 
     from finplatform.devstack import ensure_database, start_postgres
 
@@ -58,6 +72,7 @@ def main() -> int:
     try:
         print(f"machine: {os.cpu_count()} CPUs ({cpu_name()}), Python {platform.python_version()}")
         server = start_postgres(tmp / "pg", throwaway=True)
+        runs = []
         for size in args.sizes:
             url = ensure_database(server, f"ledger_bench_{size}")
             env = dict(
@@ -66,12 +81,17 @@ def main() -> int:
                 DATABASE_URL=url,
                 DJANGO_SETTINGS_MODULE="finplatform.settings",
             )
-            rc = subprocess.run(
-                [sys.executable, __file__, "--child", str(size), "--batch", str(args.batch)],
-                cwd=ROOT, env=env,
-            ).returncode  # fmt: skip
+            out = tmp / f"run-{size}.json"
+            argv = [sys.executable, __file__, "--child", str(size), "--batch", str(args.batch),
+                    "--child-out", str(out)] + (["--no-api"] if args.no_api else [])  # fmt: skip
+            rc = subprocess.run(argv, cwd=ROOT, env=env).returncode
             if rc:
                 return rc
+            runs.append(json.loads(out.read_text()))
+        if args.json:
+            largest = max(runs, key=lambda r: r["payments"])
+            args.json.write_text(json.dumps({**largest, "runs": runs}, indent=2) + "\n")
+            print(f"\nJSON written to {args.json}")
         return 0
     finally:
         if server is not None:
@@ -82,7 +102,11 @@ def main() -> int:
 # --- the child: one size in one fresh database ---------------------------------------------
 
 
-def child(size: int, batch: int) -> int:
+def load_avg() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def child(size: int, batch: int, out: Path | None, *, api: bool = True) -> int:
     import django
 
     django.setup()
@@ -92,9 +116,12 @@ def child(size: int, batch: int) -> int:
     plans = build_plans(size)
     items = build_payments(size, plans)
     print(f"\n== N = {size:,} payments to {len(plans):,} plans (1–6 creditors each)")
+    print(f"load average at start: {load_avg()}")
+    loads = [load_avg()]
     real = run_real(items, batch)
     copy_seconds, rows = run_copy()
     single = run_single(plans)
+    loads.append(load_avg())
     ratio = real["seconds"] / copy_seconds
     print(
         f"real path   book_payments, {batch}/transaction: {real['seconds']:.2f} s  "
@@ -109,11 +136,44 @@ def child(size: int, batch: int) -> int:
         f"API path    book_payment, 1/transaction:    {single['count'] / single['seconds']:,.0f} payments/s "  # noqa: E501
         f"({single['count']:,} payments)"
     )
+    figures = {
+        "payments": size,
+        "batch_size": batch,
+        "batch_per_s": round(size / real["seconds"], 1),
+        "copy_floor_per_s": round(size / copy_seconds, 1),
+        "batch_over_copy": round(ratio, 3),
+        "batch_us_per_payment": round(real["seconds"] / size * 1e6, 1),
+        "single_per_s": round(single["count"] / single["seconds"], 1),
+        "single_count": single["count"],
+    }
+    if api:
+        from ledger_api import run_api
+
+        web = run_api(plans)
+        loads.append(load_avg())
+        spread, hot = web["spread"], web["hot"]
+        print(
+            f"HTTP        gunicorn {web['workers']}x{web['threads']} gthread, 4 clients: "
+            f"{spread['per_s']:,.0f} payments/s p50 {spread['p50_ms']:.1f} ms "
+            f"p95 {spread['p95_ms']:.1f} ms; 16 clients on 10 hot plans: "
+            f"{hot['per_s']:,.0f}/s p95 {hot['p95_ms']:.1f} ms"
+        )
+        figures.update(
+            api_per_s_4_clients=round(spread["per_s"], 1),
+            api_p95_ms_4_clients=round(spread["p95_ms"], 1),
+            api_per_s_16_clients_hot=round(hot["per_s"], 1),
+            api_p95_ms_16_clients_hot=round(hot["p95_ms"], 1),
+            api_errors=spread["errors"] + hot["errors"],
+        )
     from schedules.reconciliation import reconcile
 
     report = reconcile()
     print(f"reconciliation after the run: {'OK' if report.ok else 'MISMATCH'}")
-    return 0 if report.ok else 1
+    print(f"load average at end: {load_avg()}")
+    figures.update(load_avg=load_avg(), load_avg_during=loads, reconciliation_ok=report.ok)
+    if out is not None:
+        out.write_text(json.dumps(figures))
+    return 0 if report.ok and not figures.get("api_errors") else 1
 
 
 def build_plans(size: int) -> list:
