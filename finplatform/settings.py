@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from finplatform import queues
 from finplatform.env import database_from_url, env_bool, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -180,6 +181,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # redelivered (acks_late): cancel it rather than let two copies run (Celery 6's default).
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_RESULT_EXPIRES = 3600
+# Queues by kind of work, routed by task name (finplatform/queues.py).
+CELERY_TASK_DEFAULT_QUEUE = queues.DEFAULT_QUEUE
+CELERY_TASK_ROUTES = queues.TASK_ROUTES
 # Beat's state in the database (django-celery-beat): the schedule of finplatform/celery.py is
 # written to its tables at beat start; a daily run missed while beat was down fires once at
 # start and covers every missed business date, up to this many (finplatform/dailyruns.py).
