@@ -17,6 +17,7 @@ from celery.schedules import crontab
 from celery.signals import worker_ready
 from django.conf import settings
 
+from finplatform import requestid  # noqa: F401  (connects the request-id task signals)
 from finplatform.daily_jobs import DAILY_JOBS
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "finplatform.settings")

@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from finplatform import queues
+from finplatform import logconfig, queues
 from finplatform.env import database_from_url, env_bool, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "finplatform.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -364,15 +365,10 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"mask_pii": {"()": "finplatform.logfilters.MaskPIIFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_pii"]}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        # WeasyPrint logs its CSS parsing at INFO on import (the PDF views import it at start).
-        "weasyprint.progress": {"level": "WARNING"},
-    },
-}
+# JSON lines in production, text in dev and tests (LOG_FORMAT=json|text overrides); the
+# worker logs through this configuration too, not Celery's own (finplatform/logconfig.py).
+LOGGING = logconfig.build(
+    json_logs=os.environ.get("LOG_FORMAT", "text" if LOCAL else "json") == "json",
+    level=os.environ.get("LOG_LEVEL", "INFO"),
+)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
