@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "finplatform.requestid.RequestIdMiddleware",
+    "finplatform.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -372,3 +373,8 @@ LOGGING = logconfig.build(
     level=os.environ.get("LOG_LEVEL", "INFO"),
 )
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The Prometheus endpoint /metrics (finplatform/metrics.py): a bearer token (none = refused
+# to all) and optionally an address allow-list; packages "near" their signing deadline.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "")
+METRICS_SIGNING_SOON_HOURS = int(os.environ.get("METRICS_SIGNING_SOON_HOURS", "12"))

@@ -52,7 +52,8 @@ def _start_worker(name: str, queue: str, broker: str, log: Path) -> subprocess.P
 @pytest.mark.django_db(transaction=True)
 def test_slow_documents_do_not_delay_a_deadline_sweep(private_broker):
     tmp = Path(os.environ.get("FINPLATFORM_TEST_TMP", "/tmp"))
-    client = Celery("queues-test", broker=private_broker, backend=private_broker)
+    client = Celery("queues-test", broker=private_broker, backend=private_broker,
+                    set_as_current=False)  # fmt: skip
     client.conf.task_routes = TASK_ROUTES
     workers = [
         _start_worker("documents", "documents", private_broker, tmp / "worker-documents.log"),
