@@ -111,6 +111,10 @@ DATABASES = {
         os.environ.get("DATABASE_URL", "postgresql://finplatform@localhost:5432/finplatform")
     )
 }
+if os.environ.get("DATABASE_REPLICA_URL"):  # heavy reads only (finplatform/replica.py)
+    DATABASES["replica"] = {**database_from_url(os.environ["DATABASE_REPLICA_URL"]),
+                            "TEST": {"MIRROR": "default"}}  # fmt: skip
+DATABASE_ROUTERS = ["finplatform.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
