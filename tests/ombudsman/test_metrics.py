@@ -135,3 +135,28 @@ def test_celery_queue_lengths_from_the_broker(client, settings):
         assert values['finplatform_celery_queue_length{queue="deadlines"}'] == 0
     finally:
         redis.Redis.from_url(url).flushdb()
+
+
+def test_the_dashboard_and_the_scrape_config_cover_every_gauge(client):
+    import json
+    from pathlib import Path
+
+    import yaml
+
+    deploy = Path(__file__).resolve().parents[2] / "deploy"
+    scrape_config = yaml.safe_load((deploy / "prometheus.yml").read_text())["scrape_configs"][0]
+    assert scrape_config["metrics_path"] == "/metrics"
+    assert scrape_config["authorization"]["type"] == "Bearer"
+    dashboard = (deploy / "grafana" / "finplatform-dashboard.json").read_text()
+    json.loads(dashboard)
+    for family in ("finplatform_cases", "finplatform_creditor_answers_overdue",
+                   "finplatform_packages_near_signing_deadline", "finplatform_outbox_backlog",
+                   "finplatform_outbox_oldest_age_seconds",
+                   "finplatform_sweep_seconds_since_finished", "finplatform_payments_booked",
+                   "finplatform_ledger_reconciliation_ok", "finplatform_celery_queue_length",
+                   "finplatform_http_requests_total"):  # fmt: skip
+        assert family in dashboard
+        assert any(name.startswith(family) for name in scrape(client)) or family in (
+            "finplatform_sweep_seconds_since_finished",
+            "finplatform_ledger_reconciliation_ok",
+        )
