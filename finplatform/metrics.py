@@ -16,7 +16,7 @@ import os
 import time
 
 from django.conf import settings
-from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess
 
 REQUESTS = Counter(
     "finplatform_http_requests", "HTTP requests answered", ["view", "method", "status"]
@@ -75,6 +75,4 @@ def request_registry():
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
         return registry
-    from prometheus_client import REGISTRY  # the default, process-wide registry
-
     return REGISTRY
