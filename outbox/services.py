@@ -63,7 +63,7 @@ def enqueue(task, *args, dedup_key: str | None = None) -> int | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    transaction.on_commit(partial(dispatch_now, row[0], name, list(args), rid))
+    transaction.on_commit(partial(dispatch_now, row[0], name, list(args), request_id=rid))
     return row[0]
 
 
