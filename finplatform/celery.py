@@ -17,6 +17,7 @@ from celery.schedules import crontab
 from celery.signals import worker_ready
 from django.conf import settings
 
+from finplatform import requestid, taskruns  # noqa: F401  (connect their task signals)
 from finplatform.daily_jobs import DAILY_JOBS
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "finplatform.settings")
@@ -78,6 +79,13 @@ app.conf.beat_schedule = {
         "task": "resolution.resume_stuck_cases",
         "schedule": 2 * MINUTE,
         "options": {"expires": 2 * MINUTE},
+    },
+    # the ledger reconciliation (schedules/reconciliation.py); its latest result is kept
+    # (finplatform/taskruns.py) for the metrics endpoint, never computed at scrape time
+    "schedules-reconcile-ledger": {
+        "task": "schedules.reconcile_ledger",
+        "schedule": HOUR,
+        "options": {"expires": HOUR},
     },
     # eligibility checks stuck in CHECKING are resumed (resolution.services.eligibility)
     "resolution-resume-stalled-checks": {

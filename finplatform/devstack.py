@@ -26,6 +26,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from finplatform.queues import ALL_QUEUES
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 
@@ -278,7 +280,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         web_port = free_port(args.port)
         sup.start("web", [PY, "manage.py", "runserver", f"127.0.0.1:{web_port}", "--noreload"])
         sup.start("worker", [PY, "-m", "celery", "-A", "finplatform", "worker", "-l", "info",
-                             "--concurrency", "2", "-n", "dev@%h"])  # fmt: skip
+                             "--concurrency", "2", "-n", "dev@%h",
+                             "-Q", ",".join(ALL_QUEUES)])  # fmt: skip
         sup.start("beat", [PY, "-m", "celery", "-A", "finplatform", "beat", "-l", "info",
                            "-S", "django_celery_beat.schedulers:DatabaseScheduler"])  # fmt: skip
         wait_for_port(web_port, proc=sup.children["web"])

@@ -51,3 +51,20 @@ class DailyRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.covered_through}"
+
+
+class TaskRun(models.Model):
+    """When each periodic task (the beat schedule) last finished successfully, and what it
+    returned: the metrics endpoint reports how long ago each sweep ran, and the ledger
+    reconciliation's latest result, without running anything at scrape time."""
+
+    name = models.CharField(_("task"), max_length=200, unique=True)
+    finished_at = models.DateTimeField(_("last finished at"))
+    result = models.JSONField(_("last result"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("periodic task run")
+        verbose_name_plural = _("periodic task runs")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.finished_at:%Y-%m-%d %H:%M}"

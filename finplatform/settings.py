@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from finplatform import logconfig, queues
 from finplatform.env import database_from_url, env_bool, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -68,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "finplatform.requestid.RequestIdMiddleware",
+    "finplatform.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -108,6 +111,10 @@ DATABASES = {
         os.environ.get("DATABASE_URL", "postgresql://finplatform@localhost:5432/finplatform")
     )
 }
+if os.environ.get("DATABASE_REPLICA_URL"):  # heavy reads only (finplatform/replica.py)
+    DATABASES["replica"] = {**database_from_url(os.environ["DATABASE_REPLICA_URL"]),
+                            "TEST": {"MIRROR": "default"}}  # fmt: skip
+DATABASE_ROUTERS = ["finplatform.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -180,6 +187,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # redelivered (acks_late): cancel it rather than let two copies run (Celery 6's default).
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_RESULT_EXPIRES = 3600
+# Queues by kind of work, routed by task name (finplatform/queues.py).
+CELERY_TASK_DEFAULT_QUEUE = queues.DEFAULT_QUEUE
+CELERY_TASK_ROUTES = queues.TASK_ROUTES
 # Beat's state in the database (django-celery-beat): the schedule of finplatform/celery.py is
 # written to its tables at beat start; a daily run missed while beat was down fires once at
 # start and covers every missed business date, up to this many (finplatform/dailyruns.py).
@@ -364,15 +374,15 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"mask_pii": {"()": "finplatform.logfilters.MaskPIIFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_pii"]}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        # WeasyPrint logs its CSS parsing at INFO on import (the PDF views import it at start).
-        "weasyprint.progress": {"level": "WARNING"},
-    },
-}
+# JSON lines in production, text in dev and tests (LOG_FORMAT=json|text overrides); the
+# worker logs through this configuration too, not Celery's own (finplatform/logconfig.py).
+LOGGING = logconfig.build(
+    json_logs=os.environ.get("LOG_FORMAT", "text" if LOCAL else "json") == "json",
+    level=os.environ.get("LOG_LEVEL", "INFO"),
+)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The Prometheus endpoint /metrics (finplatform/metrics.py): a bearer token (none = refused
+# to all) and optionally an address allow-list; packages "near" their signing deadline.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "")
+METRICS_SIGNING_SOON_HOURS = int(os.environ.get("METRICS_SIGNING_SOON_HOURS", "12"))

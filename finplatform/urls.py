@@ -18,6 +18,7 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     path("creditor/", include("creditor_portal.urls")),
     path("admin/", admin.site.urls),
+    path("metrics", include("ombudsman.metrics_urls")),  # Prometheus, token only
     path("api/v1/creditor/", include("creditor_portal.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -19,6 +19,9 @@ class OutboxMessage(models.Model):
     dispatched_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")
+    # the request (or task) that caused it; published in the task's headers so the worker's
+    # log records carry it (finplatform/requestid.py)
+    request_id = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("outbox message")

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 
+from finplatform import requestid
 from finplatform.celery import app
 from finplatform.clock import business_now
 from finplatform.locks import lock_rows
@@ -50,18 +51,19 @@ def enqueue(task, *args, dedup_key: str | None = None) -> int | None:
     Returns the message id, or None when `dedup_key` was recorded before. Outside a
     transaction the row commits at once and the publish follows immediately."""
     name = _task_name(task)
+    rid = requestid.current()
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO outbox_outboxmessage"
-            " (task_name, args, dedup_key, created_at, attempts, last_error)"
-            " VALUES (%s, %s::jsonb, %s, %s, 0, '')"
+            " (task_name, args, dedup_key, created_at, attempts, last_error, request_id)"
+            " VALUES (%s, %s::jsonb, %s, %s, 0, '', %s)"
             " ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
-            [name, json.dumps(list(args)), dedup_key, business_now()],
+            [name, json.dumps(list(args)), dedup_key, business_now(), rid],
         )
         row = cursor.fetchone()
     if row is None:
         return None
-    transaction.on_commit(partial(dispatch_now, row[0], name, list(args)))
+    transaction.on_commit(partial(dispatch_now, row[0], name, list(args), request_id=rid))
     return row[0]
 
 
@@ -76,19 +78,21 @@ def fast_path_suppressed():
         _local.suppressed = False
 
 
-def _publish(name: str, args: list) -> None:
+def _publish(name: str, args: list, request_id: str = "") -> None:
     # retry=False: a broker outage must not hold a web request; the relay retries.
     # ignore_result: the Redis result backend would otherwise be contacted (and retried).
-    app.send_task(name, args=args, retry=False, ignore_result=True)
+    # The request id travels in the task's headers into the worker's log records.
+    headers = {requestid.HEADER: request_id} if request_id else None
+    app.send_task(name, args=args, retry=False, ignore_result=True, headers=headers)
 
 
-def dispatch_now(message_id: int, name: str, args: list) -> bool:
+def dispatch_now(message_id: int, name: str, args: list, request_id: str = "") -> bool:
     """The after-commit fast path: publish one message and mark it dispatched. Any failure
     (broker down, database gone) is logged and left to the relay."""
     if getattr(_local, "suppressed", False):
         return False
     try:
-        _publish(name, args)
+        _publish(name, args, request_id)
     except Exception as exc:  # any broker error: the relay will retry
         logger.warning("outbox: publish of %s #%s failed, left for the relay: %s",
                        name, message_id, exc)  # fmt: skip
@@ -123,7 +127,7 @@ def relay(*, older_than: timedelta | None = None, limit: int = 500) -> int:
         )
         for message in batch:
             try:
-                _publish(message.task_name, message.args)
+                _publish(message.task_name, message.args, message.request_id)
             except Exception as exc:  # broker still down: try next run
                 OutboxMessage.objects.filter(pk=message.pk).update(
                     attempts=F("attempts") + 1, last_error=str(exc)[:1000]

@@ -20,6 +20,7 @@ from dateutil.relativedelta import relativedelta
 from django.shortcuts import get_object_or_404
 
 from finplatform.clock import BUSINESS_TZ, business_date
+from finplatform.replica import replica_reads
 from schedules.models import (
     AccountKind,
     CreditorShare,
@@ -155,6 +156,7 @@ def _debts_on(shares, creditor_ids, day: date) -> tuple[int, ...]:
     return tuple(debts[c] for c in creditor_ids)
 
 
+@replica_reads
 def borrower_statement(plan: Plan, *, date_from: date, date_to: date) -> BorrowerStatement:
     """The borrower's statement of `plan` for the business dates date_from..date_to: one column
     per creditor, whether its money sits on its payable account or, for a disputed loan, on
@@ -274,6 +276,7 @@ class CreditorStatement:
         return sum(line.debit_tiyn for line in self.lines)
 
 
+@replica_reads
 def creditor_statement(creditor, *, date_from: date, date_to: date) -> CreditorStatement:
     """Every movement on this creditor's payable account between two business dates, with the
     payment each part came from and what is left to pay in that case after it; opening and

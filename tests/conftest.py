@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from finplatform.queues import ALL_QUEUES
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -27,7 +29,8 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     log = open(Path(os.environ.get("FINPLATFORM_TEST_TMP", "/tmp")) / "worker.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "finplatform", "worker", "--pool", "threads",
-         "--concurrency", "4", "-l", "info", "-n", f"test-{os.getpid()}@%h"],
+         "--concurrency", "4", "-l", "info", "-n", f"test-{os.getpid()}@%h",
+         "-Q", ",".join(ALL_QUEUES)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     deadline = time.monotonic() + 60
@@ -74,7 +77,7 @@ def _wait_until_worker_idle(timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     quiet = 0
     while time.monotonic() < deadline:
-        queued = broker.llen("celery")
+        queued = sum(broker.llen(queue) for queue in ALL_QUEUES)
         active = app.control.inspect(timeout=0.5).active() or {}
         busy = queued or any(active.values())
         quiet = 0 if busy else quiet + 1

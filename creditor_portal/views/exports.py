@@ -14,6 +14,7 @@ from finplatform.clock import business_date
 from finplatform.csvexport import csv_attachment
 from finplatform.money import format_tenge, tiyn_to_decimal
 from finplatform.permissions import creditor_staff_required
+from finplatform.replica import replica_reads
 from resolution.selectors import creditor as reads
 from schedules import selectors, statements
 
@@ -23,6 +24,7 @@ def _money(tiyn: int | None) -> str:
 
 
 @creditor_staff_required
+@replica_reads  # read-only: the replica when there is one
 def cases_csv(request):
     """One row per loan of the organisation in a case; money as plain decimal tenge."""
     creditor = creditor_for_user(request.user)
@@ -46,6 +48,7 @@ def cases_csv(request):
 
 
 @creditor_staff_required
+@replica_reads  # read-only: the replica when there is one
 def payouts_csv(request):
     """Every payout to the caller's organisation; money as plain decimal tenge."""
     creditor = creditor_for_user(request.user)
@@ -65,6 +68,7 @@ def payouts_csv(request):
 
 
 @creditor_staff_required
+@replica_reads  # read-only: the replica when there is one
 def creditor_statement(request, fmt: str):
     creditor = creditor_for_user(request.user)
     today = business_date()

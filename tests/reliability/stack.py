@@ -20,6 +20,7 @@ from pathlib import Path
 import psycopg2
 
 from finplatform import devstack
+from finplatform.queues import ALL_QUEUES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -129,7 +130,7 @@ class PrivateStack:
         proc = self._spawn(name, [
             sys.executable, "-m", "celery", "-A", "finplatform", "worker", "-l", "info",
             "--pool", "prefork", "--concurrency", str(concurrency), "-n", f"{name}@%h",
-            "--without-gossip", "--without-mingle",
+            "--without-gossip", "--without-mingle", "-Q", ",".join(ALL_QUEUES),
         ], env)  # fmt: skip
         self.wait_for(lambda: self.log(name).count(" ready.") > before, 60, f"{name} ready")
         return proc

@@ -67,7 +67,7 @@ def test_fast_path_publishes_after_commit_and_marks_dispatched():
 @pytest.mark.django_db(transaction=True)
 def test_relay_takes_only_old_unlocked_undispatched_messages(monkeypatch):
     published = []
-    monkeypatch.setattr(outbox, "_publish", lambda name, args: published.append((name, args)))
+    monkeypatch.setattr(outbox, "_publish", lambda name, args, *_: published.append((name, args)))
     with outbox.fast_path_suppressed():
         old, locked, fresh = (outbox.enqueue(HEARTBEAT, n) for n in ("old", "locked", "fresh"))
     OutboxMessage.objects.filter(pk__in=[old, locked]).update(
@@ -100,7 +100,7 @@ def test_relay_takes_only_old_unlocked_undispatched_messages(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_relay_stops_at_a_broker_error_and_retries_later(monkeypatch):
-    def broker_down(name, args):
+    def broker_down(name, args, *_):
         raise ConnectionRefusedError("redis is down")
 
     monkeypatch.setattr(outbox, "_publish", broker_down)
@@ -112,7 +112,7 @@ def test_relay_stops_at_a_broker_error_and_retries_later(monkeypatch):
     message = OutboxMessage.objects.get(pk=first)
     assert message.attempts == 1 and "redis is down" in message.last_error
     monkeypatch.undo()
-    monkeypatch.setattr(outbox, "_publish", lambda name, args: None)
+    monkeypatch.setattr(outbox, "_publish", lambda name, args, *_: None)
     assert outbox.relay(older_than=timedelta(0)) == 2 and outbox.pending_count() == 0
 
 
@@ -237,7 +237,7 @@ def test_outbox_relay_command_publishes_what_is_pending(monkeypatch):
     from django.core.management import call_command
 
     published = []
-    monkeypatch.setattr(outbox, "_publish", lambda name, args: published.append(args))
+    monkeypatch.setattr(outbox, "_publish", lambda name, args, *_: published.append(args))
     with outbox.fast_path_suppressed():
         outbox.enqueue(HEARTBEAT, "left behind")
     out = io.StringIO()
