@@ -18,8 +18,10 @@ from weasyprint import HTML
 
 from finplatform.csvexport import csv_attachment
 from finplatform.errors import ApplicationError, ConflictError
+from finplatform.money import format_tenge
 from finplatform.permissions import borrower_required
 from portal.forms import SimulatedPaymentForm, StatementMonthForm
+from portal.payment_details import payment_instructions
 from schedules import selectors, statements
 from schedules.services import payments as services
 
@@ -114,6 +116,7 @@ def _render_schedule(request, plan, *, form=None, statement_form=None, status=20
          "status": INSTALMENT_STATUS.get(getattr(by_number.get(line.number), "status", ""), "")}
         for line in view.lines
     ]  # fmt: skip
+    next_due = next((i for i in state.instalments if i.outstanding_tiyn > 0), None)
     return render(
         request,
         "portal/borrower_schedule.html",
@@ -123,7 +126,11 @@ def _render_schedule(request, plan, *, form=None, statement_form=None, status=20
             "rows": rows,
             "state": state,
             "chart": _chart(state),
-            "next_due": next((i for i in state.instalments if i.outstanding_tiyn > 0), None),
+            "next_due": next_due,
+            "pay": payment_instructions(
+                reference=plan.case.reference,
+                amount_text=format_tenge(next_due.outstanding_tiyn) if next_due else None,
+            ),
             "payments": selectors.payments_for_plan(plan)[:100],
             "form": form if settings.PORTAL_SIMULATED_PAYMENTS else None,
             "statement_form": statement_form,
