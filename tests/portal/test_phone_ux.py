@@ -137,3 +137,21 @@ def test_income_and_payment_forms_refuse_1e5():
     key = "6f1c2f4e-3a52-4b8e-9d1a-0f3e2b1c4d5e"
     payment = SimulatedPaymentForm({"amount": "1e5", "idempotency_key": key})
     assert not payment.is_valid() and "amount" in payment.errors
+
+
+def test_every_page_links_a_favicon_that_exists(client):
+    page = client.get(reverse("login")).content.decode()
+    assert 'rel="icon"' in page
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
+
+
+def test_messages_are_a_list_inside_a_status_region(rf):
+    """axe: a list item's parent must be a list (role="status" on the <ul> broke that)."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    html = render_to_string("base.html", {"messages": ["Hello"]}, request=request)
+    assert '<div role="status"><ul class="messages"><li' in html
