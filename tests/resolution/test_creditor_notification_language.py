@@ -34,3 +34,15 @@ def test_creditor_notice_is_in_the_creditors_language(language):
 def test_new_creditors_get_russian_notices_by_default():
     world = awaiting_case()
     assert world.creditors[0].notification_language == "ru"
+
+
+@pytest.mark.parametrize(
+    ("creditors", "text"),
+    [(1, "owed to 1 creditor;"), (2, "owed to 2 creditors;")],
+)
+def test_english_reasons_use_plural_forms_not_brackets(creditors, text):
+    from resolution.rules import RULE_MIN_CREDITORS, reason_for
+
+    with translation.override("en"):
+        reason = reason_for(RULE_MIN_CREDITORS, False, {"creditors": creditors, "minimum": 2})
+    assert text in reason and "(s)" not in reason
