@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from finplatform import views
@@ -15,7 +15,7 @@ urlpatterns = [
     path("", include("portal.root_urls")),
     path("", include("creditor_portal.root_urls")),
     # browsers ask for /favicon.ico on pages that do not link the icon (PDFs, the admin)
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.svg"))),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("portal/schedule/", include(("portal.schedule_urls", "schedules"))),
