@@ -7,8 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from finplatform.clock import business_date
+from finplatform.forms import TengeField
 from finplatform.iban import validate_kz_iban
-from finplatform.money import MAX_AMOUNT_TIYN, tenge_to_tiyn
 from resolution.models import CaseStatus
 from schedules.statements import month_bounds
 
@@ -22,22 +22,6 @@ class PayoutDetailsForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=1000)
-
-
-class TengeField(forms.CharField):
-    """An amount in tenge ('1 234,56') cleaned to integer tiyn."""
-
-    def clean(self, value):
-        value = super().clean(value)
-        try:
-            tiyn = tenge_to_tiyn(value)
-        except (ValueError, TypeError):
-            raise forms.ValidationError(_("Enter an amount in tenge, e.g. 1 234,56.")) from None
-        if tiyn < 0:
-            raise forms.ValidationError(_("Amounts cannot be negative."))
-        if tiyn > MAX_AMOUNT_TIYN:
-            raise forms.ValidationError(_("Enter an amount in tenge, e.g. 1 234,56."))
-        return tiyn
 
 
 class CorrectionForm(forms.Form):

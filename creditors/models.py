@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from finplatform.kzid import validate_bin, validate_iin
+from finplatform.language import Language
 
 
 class Ombudsman(models.TextChoices):
@@ -30,6 +31,11 @@ class Creditor(models.Model):
         help_text=_("Banks fall under the banking ombudsman, MFOs under the microfinance one."),
     )  # fmt: skip
     email = models.EmailField(_("notification email"), blank=True)
+    notification_language = models.CharField(
+        _("language of notifications"), max_length=2, choices=Language.choices,
+        default=Language.RUSSIAN,
+        help_text=_("Notices on the dashboard and by email are written in this language."),
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

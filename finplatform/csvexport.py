@@ -10,8 +10,12 @@ negative amount stays a number.
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 
 from django.http import HttpResponse
+
+from finplatform.clock import BUSINESS_TZ
+from finplatform.money import tiyn_to_decimal
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -39,3 +43,15 @@ def csv_attachment(filename: str) -> tuple[HttpResponse, SafeWriter]:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response, SafeWriter(response)
+
+
+def kzt(tiyn: int | None) -> Decimal | str:
+    """Money in an export: plain decimal tenge (1234567.89; a Decimal, so a negative amount
+    stays a number rather than being quoted as a would-be formula), blank when there is none."""
+    return "" if tiyn is None else tiyn_to_decimal(tiyn)
+
+
+def local_time(moment) -> str:
+    """A timestamp in an export: Almaty business time with its offset ('…T15:04:05+05:00'),
+    as the screens show it, blank when there is none."""
+    return "" if moment is None else moment.astimezone(BUSINESS_TZ).isoformat(timespec="seconds")

@@ -5,6 +5,7 @@ up to the whole exactly; everything that divides money imports `split_largest_re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -15,15 +16,23 @@ NBSP = "\u00a0"
 # The largest amount any form or API accepts: 100 billion tenge, far above any real debt and far
 # below PostgreSQL's bigint, so an absurd figure is a field error rather than an overflow.
 MAX_AMOUNT_TIYN = 10**13
+# An amount as people type it, once spaces are gone: digits, then a comma or point and decimals.
+# No exponent ("1e5"), no "NaN"/"Infinity", no thousands separators other than spaces.
+AMOUNT_RE = re.compile(r"-?\d+(?:[.,]\d+)?")
+SPACES = str.maketrans("", "", " \u00a0\u202f\u2009\t")
 
 
 def tenge_to_tiyn(value: str | int | Decimal) -> int:
-    """'1 234 567,89' / '1234567.89' / Decimal → tiyn. Refuses fractions of a tiyn."""
+    """'1 234 567,89' / '1234567.89' / '1 234 ₸' / Decimal → tiyn. Refuses fractions of a tiyn,
+    and text that is not written as a plain amount ("1e5", "NaN", "1,234.56")."""
     if isinstance(value, int):
         return value * TIYN_PER_TENGE
     if isinstance(value, float):
         raise TypeError("money is never a float")
-    text = str(value).replace(NBSP, "").replace(" ", "").replace(",", ".")
+    text = str(value).translate(SPACES).removesuffix("₸")
+    if not isinstance(value, Decimal) and not AMOUNT_RE.fullmatch(text):
+        raise ValueError(f"not an amount: {value!r}")
+    text = text.replace(",", ".")
     try:
         amount = Decimal(text)
     except InvalidOperation:

@@ -21,7 +21,13 @@ GROUP_PERMISSIONS: dict[str, dict[str, list[str]]] = {
     BORROWER: {},
     CREDITOR_STAFF: {},
     OMBUDSMAN_STAFF: {
-        "borrowers": ["view_borrower", "view_helprequest"],
+        "borrowers": [
+            "view_borrower",
+            "view_helprequest",
+            "view_complaint",
+            "change_complaint",
+            "view_complaintmessage",
+        ],  # fmt: skip
         "creditors": ["view_creditor", "view_loan", "view_creditorstaff"],
         "resolution": [
             "view_case",

@@ -256,6 +256,14 @@ PORTAL_POLL_STOP_SECONDS = int(os.environ.get("PORTAL_POLL_STOP_SECONDS", "600")
 
 # The borrower portal's simulated "pay" button (books through the real payment service).
 PORTAL_SIMULATED_PAYMENTS = env_bool("PORTAL_SIMULATED_PAYMENTS", LOCAL)
+# Where borrowers pay (shown with a QR code on the schedule page); demo values by default.
+PAYMENT_DETAILS = {
+    "recipient": os.environ.get("PAYMENT_RECIPIENT", "ТОО «Финкелисим» (демо)"),
+    "bin": os.environ.get("PAYMENT_BIN", "990440000017"),
+    "iban": os.environ.get("PAYMENT_IBAN", "KZ909980000000000123"),
+    "bank": os.environ.get("PAYMENT_BANK", "Демо-банк, БИК DEMOKZKA"),
+    "knp": os.environ.get("PAYMENT_KNP", "421"),
+}
 
 MAILERS = {
     "default": {

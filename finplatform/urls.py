@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -11,6 +13,8 @@ admin.site.login_form = ThrottledAdminLoginForm  # the one sign-in policy, admin
 urlpatterns = [
     path("", include("portal.root_urls")),  # `/` (name "home"): the front page
     path("", include("creditor_portal.root_urls")),
+    # browsers ask for /favicon.ico on pages that do not link the icon (PDFs, the admin)
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.svg"))),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("portal/schedule/", include(("portal.schedule_urls", "schedules"))),

@@ -1,15 +1,13 @@
 """The borrower's forms: sign-in, registration and identification, complaints, the
 application, signing, and the schedule's payment and statement forms."""
 
-from decimal import Decimal
-
 from django import forms
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from borrowers.models import phone_validator
+from finplatform.forms import PhoneField, TengeField
 from finplatform.kzid import validate_iin
 from finplatform.language import Language
 from finplatform.money import MAX_AMOUNT_TIYN, tenge_to_tiyn
@@ -27,7 +25,7 @@ MSG_APPLY_CONSENT = _("The application needs your consent to collect and check y
 
 class IINLoginForm(forms.Form):
     iin = forms.CharField(
-        label=_("IIN"), max_length=12, min_length=12, validators=[validate_iin],
+        label=_("IIN"), validators=[validate_iin],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username",
                                       "autofocus": True, "pattern": "[0-9]{12}"}),
     )  # fmt: skip
@@ -61,16 +59,27 @@ class IINLoginForm(forms.Form):
 
 
 class _NewPasswordForm(forms.Form):
-    """A new password typed twice and checked by the password validators."""
+    """A new password typed twice and checked by the password validators.
+
+    When another field fails, the passwords are kept: the page is only ever re-rendered as the
+    answer to the POST that carried them (never cached: the views are `never_cache`), so the
+    value goes back to the same browser over the same connection and is never in a URL. When a
+    password itself fails, both are cleared so the borrower types them afresh."""
 
     password = forms.CharField(
         label=_("Password"), strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=True),
     )  # fmt: skip
     password_again = forms.CharField(
         label=_("Password again"), strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=True),
     )  # fmt: skip
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and ("password" in self._errors or "password_again" in self._errors):
+            for name in ("password", "password_again"):
+                self.fields[name].widget.render_value = False
 
     def clean(self):
         cleaned = super().clean()
@@ -86,18 +95,20 @@ class _NewPasswordForm(forms.Form):
 
 
 def _iin_field():
+    # validate_iin alone checks the length, so a short IIN shows one error, not two
     return forms.CharField(
-        label=_("IIN"), max_length=12, min_length=12, validators=[validate_iin],
+        label=_("IIN"), validators=[validate_iin],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username",
                                       "pattern": "[0-9]{12}"}),
     )  # fmt: skip
 
 
 def _phone_field():
-    return forms.CharField(
-        label=_("Mobile phone"), max_length=12, validators=[phone_validator],
+    return PhoneField(
+        label=_("Mobile phone"),
         help_text=_("The number registered to your IIN with your mobile operator."),
-        widget=forms.TextInput(attrs={"inputmode": "tel", "placeholder": "+77XXXXXXXXX"}),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel",
+                                      "placeholder": "8 701 234 56 78"}),
     )  # fmt: skip
 
 
@@ -172,10 +183,10 @@ class ApplicationForm(forms.Form):
         help_text=_("We check this with government data; you do not need to upload anything."),
         required=False,
     )
-    declared_monthly_income = forms.DecimalField(
-        label=_("Monthly income, KZT"), required=False, min_value=Decimal("0"),
-        max_digits=14, decimal_places=2,
+    declared_monthly_income = TengeField(
+        label=_("Monthly income, KZT"), required=False,
         help_text=_("Optional. Shown to the ombudsman to judge the debt burden."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )  # fmt: skip
 
 

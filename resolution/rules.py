@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from bureau_gateway.interfaces import BureauLoan, CreditReport, SocialStatusAnswer
 from finplatform.money import format_tenge
@@ -85,19 +86,30 @@ REASONS = {
         "None of your %(loans)s loans reported by the credit bureau is an open unsecured "
         "consumer loan, so there is nothing the procedure can include."
     ),
-    (RULE_MIN_CREDITORS, True): _(
-        "Your included loans are owed to %(creditors)s creditors; at least %(minimum)s are needed."
+    # plural forms: the count is the named parameter, chosen when the reason is formatted
+    (RULE_MIN_CREDITORS, True): ngettext_lazy(
+        "Your included loans are owed to %(creditors)s creditor; at least %(minimum)s are needed.",
+        "Your included loans are owed to %(creditors)s creditors; at least %(minimum)s are needed.",
+        "creditors",
     ),
-    (RULE_MIN_CREDITORS, False): _(
-        "Your included loans are owed to %(creditors)s creditor(s); the procedure is for "
-        "debts owed to at least %(minimum)s creditors at once."
+    (RULE_MIN_CREDITORS, False): ngettext_lazy(
+        "Your included loans are owed to %(creditors)s creditor; the procedure is for "
+        "debts owed to at least %(minimum)s creditors at once.",
+        "Your included loans are owed to %(creditors)s creditors; the procedure is for "
+        "debts owed to at least %(minimum)s creditors at once.",
+        "creditors",
     ),
-    (RULE_OVERDUE, True): _(
-        "%(overdue)s included loan(s) are overdue; the longest delay is %(max_days)s days."
+    (RULE_OVERDUE, True): ngettext_lazy(
+        "%(overdue)s included loan is overdue; the longest delay is %(max_days)s days.",
+        "%(overdue)s included loans are overdue; the longest delay is %(max_days)s days.",
+        "overdue",
     ),
-    (RULE_OVERDUE, False): _(
-        "None of your included loans is overdue by %(minimum)s day(s) or more; the procedure "
-        "is for debts already overdue."
+    (RULE_OVERDUE, False): ngettext_lazy(
+        "None of your included loans is overdue by %(minimum)s day or more; the procedure "
+        "is for debts already overdue.",
+        "None of your included loans is overdue by %(minimum)s days or more; the procedure "
+        "is for debts already overdue.",
+        "minimum",
     ),
     (RULE_TOTAL_CAP, True): _(
         "The total of your included loans, %(total)s, is within the limit of %(cap)s."
@@ -138,7 +150,7 @@ class RuleResult:
 
 
 def reason_for(rule: str, passed: bool, params: dict) -> str:
-    return str(REASONS[(rule, passed)]) % params
+    return str(REASONS[(rule, passed)] % params)  # a plural reason picks its form from params
 
 
 def _rule_loan_kinds(report: CreditReport, decisions: list[LoanDecision]) -> RuleResult:

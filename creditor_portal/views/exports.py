@@ -11,7 +11,7 @@ from weasyprint import HTML
 from creditor_portal.forms import StatementPeriodForm
 from creditors.selectors import creditor_for_user
 from finplatform.clock import business_date
-from finplatform.csvexport import csv_attachment
+from finplatform.csvexport import csv_attachment, kzt, local_time
 from finplatform.money import format_tenge, tiyn_to_decimal
 from finplatform.permissions import creditor_staff_required
 from finplatform.replica import replica_reads
@@ -37,12 +37,12 @@ def cases_csv(request):
     for cl in reads.case_loans_for_export(creditor).iterator(chunk_size=500):
         writer.writerow([
             cl.case.reference, cl.case.status,
-            cl.case.submitted_at.isoformat() if cl.case.submitted_at else "",
+            local_time(cl.case.submitted_at),
             cl.loan.contract_number, "yes" if cl.included else "no",
             _money(cl.bureau_principal_tiyn), _money(cl.bureau_interest_tiyn),
             _money(cl.bureau_penalty_tiyn), _money(cl.bureau_total_tiyn),
             cl.confirmation_status, _money(cl.confirmed_total_tiyn),
-            cl.deadline.isoformat() if cl.deadline else "",
+            local_time(cl.deadline),
         ])  # fmt: skip
     return response
 
@@ -61,7 +61,7 @@ def payouts_csv(request):
                 payout.payout_date.isoformat(),
                 tiyn_to_decimal(payout.amount_tiyn),
                 payout.iban,
-                payout.created_at.isoformat(),
+                local_time(payout.created_at),
             ]
         )
     return response
@@ -85,13 +85,13 @@ def creditor_statement(request, fmt: str):
     filename = f"statement-{creditor.bin}-{date_from}-{date_to}"
     if fmt == "csv":
         response, writer = csv_attachment(f"{filename}.csv")
-        writer.writerow(["date", "kind", "case", "credit_tiyn", "debit_tiyn", "provider",
-                         "reference", "payment_tiyn", "case_balance_left_tiyn"])  # fmt: skip
+        writer.writerow(["date", "kind", "case", "credit_kzt", "debit_kzt", "provider",
+                         "reference", "payment_kzt", "case_balance_left_kzt"])  # fmt: skip
         for line in statement.lines:
             writer.writerow([
-                line.booked_on, line.kind, line.case_reference, line.credit_tiyn,
-                line.debit_tiyn, line.provider, line.reference, line.payment_tiyn,
-                "" if line.case_balance_tiyn is None else line.case_balance_tiyn,
+                line.booked_on, line.kind, line.case_reference, kzt(line.credit_tiyn),
+                kzt(line.debit_tiyn), line.provider, line.reference, kzt(line.payment_tiyn),
+                kzt(line.case_balance_tiyn),
             ])  # fmt: skip
         return response
     html = render_to_string(

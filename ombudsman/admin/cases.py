@@ -37,8 +37,8 @@ class CaseAdmin(ReviewMixin, QueueScoped, ServiceOnlyAdmin):
     through the workflow services (the review page: approve, reject, reassign), each with a
     row on the audit trail."""
 
-    list_display = ["reference", "borrower", "status", "ombudsman", "total_debt_tiyn", "created_at",
-                    "review_link"]  # fmt: skip
+    list_display = ["reference", "review_link", "borrower", "status", "ombudsman",
+                    "total_debt_tiyn", "created_at"]  # fmt: skip
     list_filter = [NeedsPersonFilter, "status", "ombudsman", "category"]
     search_fields = ["reference", "borrower__full_name", "borrower__iin"]
     inlines = [CaseLoanInline, TransitionInline]

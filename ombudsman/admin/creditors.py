@@ -14,8 +14,8 @@ class StaffInline(admin.TabularInline):
 
 @admin.register(Creditor)
 class CreditorAdmin(admin.ModelAdmin):
-    list_display = ["name", "bin", "kind", "ombudsman"]
-    list_filter = ["kind", "ombudsman"]
+    list_display = ["name", "bin", "kind", "ombudsman", "notification_language"]
+    list_filter = ["kind", "ombudsman", "notification_language"]
     search_fields = ["name", "bin"]
     inlines = [StaffInline]
 

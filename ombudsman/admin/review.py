@@ -222,11 +222,12 @@ class ReviewMixin:
 
 
 class ReviewQueueAdmin(QueueScoped, admin.ModelAdmin):
-    """Cases awaiting creditors or the decision, for the staff member's ombudsman (a
+    """Cases waiting for the ombudsman's decision, for the staff member's ombudsman (a
     superuser sees all), with who is late and what is disputed at a glance."""
 
-    list_display = ["reference", "borrower", "status", "ombudsman", "answered", "late",
-                    "disputed", "review_link"]  # fmt: skip
+    # the review link right after the reference, so it is on screen at 1366 px
+    list_display = ["reference", "review_link", "borrower", "status", "ombudsman", "answered",
+                    "late", "disputed"]  # fmt: skip
     list_filter = ["status", "ombudsman"]
     search_fields = ["reference", "borrower__full_name", "borrower__iin"]
     ordering = ["created_at"]

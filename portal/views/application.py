@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from finplatform.errors import ApplicationError
-from finplatform.money import tenge_to_tiyn
 from finplatform.permissions import borrower_required
 from portal.forms import ApplicationForm
 from resolution.models import CaseStatus, CheckState
@@ -39,7 +38,7 @@ def apply_view(request):
                 borrower=borrower,
                 consent=form.cleaned_data["consent"],
                 declared_vulnerable=form.cleaned_data["declared_vulnerable"],
-                declared_monthly_income_tiyn=tenge_to_tiyn(income) if income is not None else None,
+                declared_monthly_income_tiyn=income,
                 actor=request.user,
             )
         except ApplicationError as exc:

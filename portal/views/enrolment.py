@@ -10,6 +10,7 @@ from django.contrib.auth import login
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from borrowers import enrolment as services
@@ -47,6 +48,7 @@ def _start(request, form, purpose: str):
 
 
 @sensitive_post_parameters("password", "password_again")
+@never_cache
 def register_view(request):
     """Step 1 of SPEC §2: the account's details; identification comes next."""
     if request.user.is_authenticated:
@@ -60,6 +62,7 @@ def register_view(request):
 
 
 @sensitive_post_parameters("password", "password_again")
+@never_cache
 def forgot_password_view(request):
     """A new password, set once the borrower passes identification (this also ends a
     sign-in wait)."""

@@ -16,10 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from weasyprint import HTML
 
-from finplatform.csvexport import csv_attachment
+from finplatform.csvexport import csv_attachment, kzt
 from finplatform.errors import ApplicationError, ConflictError
+from finplatform.money import format_tenge
 from finplatform.permissions import borrower_required
 from portal.forms import SimulatedPaymentForm, StatementMonthForm
+from portal.payment_details import payment_instructions
 from schedules import selectors, statements
 from schedules.services import payments as services
 
@@ -114,6 +116,7 @@ def _render_schedule(request, plan, *, form=None, statement_form=None, status=20
          "status": INSTALMENT_STATUS.get(getattr(by_number.get(line.number), "status", ""), "")}
         for line in view.lines
     ]  # fmt: skip
+    next_due = next((i for i in state.instalments if i.outstanding_tiyn > 0), None)
     return render(
         request,
         "portal/borrower_schedule.html",
@@ -123,7 +126,11 @@ def _render_schedule(request, plan, *, form=None, statement_form=None, status=20
             "rows": rows,
             "state": state,
             "chart": _chart(state),
-            "next_due": next((i for i in state.instalments if i.outstanding_tiyn > 0), None),
+            "next_due": next_due,
+            "pay": payment_instructions(
+                reference=plan.case.reference,
+                amount_text=format_tenge(next_due.outstanding_tiyn) if next_due else None,
+            ),
             "payments": selectors.payments_for_plan(plan)[:100],
             "form": form if settings.PORTAL_SIMULATED_PAYMENTS else None,
             "statement_form": statement_form,
@@ -161,31 +168,35 @@ def borrower_statement(request, reference: str, fmt: str):
     return response
 
 
+def _kzt_all(values) -> list[str]:
+    return [kzt(v) for v in values]
+
+
 def write_borrower_statement_csv(writer, statement: statements.BorrowerStatement) -> None:
     """One row per payment: its money in, the overpaid part and each creditor's part (a column
     per creditor) and the total left to pay after it; an opening and a closing row carry what
-    is left to pay to each creditor. Amounts in tiyn."""
+    is left to pay to each creditor, named with its BIN. Amounts in plain decimal tenge."""
     writer.writerow(
-        ["date", "kind", "provider", "reference", "amount_tiyn", "overpaid_tiyn"]
-        + [f"creditor_{c.bin}_tiyn" for c in statement.creditors]
-        + ["balance_left_tiyn"]
+        ["date", "kind", "provider", "reference", "amount_kzt", "overpaid_kzt"]
+        + [f"{c.name} (BIN {c.bin}) kzt" for c in statement.creditors]
+        + ["balance_left_kzt"]
     )
     writer.writerow(
         [statement.date_from, "opening_balance", "", "", "", ""]
-        + list(statement.opening) + [statement.opening_total]
+        + _kzt_all(statement.opening) + [kzt(statement.opening_total)]
     )  # fmt: skip
     left = statement.opening_total
     for line in statement.lines:
         left -= line.parts_total
         writer.writerow(
-            [line.booked_on, line.kind, line.provider, line.reference, line.amount_tiyn,
-             line.overpaid_tiyn] + list(line.parts) + [left]
+            [line.booked_on, line.kind, line.provider, line.reference, kzt(line.amount_tiyn),
+             kzt(line.overpaid_tiyn)] + _kzt_all(line.parts) + [kzt(left)]
         )  # fmt: skip
     writer.writerow(
-        [statement.date_to, "total_in_month", "", "", statement.total_in_tiyn,
-         statement.overpaid_tiyn] + list(statement.parts_totals) + [""]
+        [statement.date_to, "total_in_month", "", "", kzt(statement.total_in_tiyn),
+         kzt(statement.overpaid_tiyn)] + _kzt_all(statement.parts_totals) + [""]
     )  # fmt: skip
     writer.writerow(
         [statement.date_to, "closing_balance", "", "", "", ""]
-        + list(statement.closing) + [statement.closing_total]
+        + _kzt_all(statement.closing) + [kzt(statement.closing_total)]
     )  # fmt: skip

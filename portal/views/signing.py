@@ -13,6 +13,7 @@ from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
 from finplatform.permissions import borrower_required
 from finplatform.signin import client_ip
+from portal.document_summary import summaries
 from portal.forms import CodeForm, EdsForm
 from resolution.selectors import borrower as sel
 from resolution.services.signing import send_signing_code, sign_with_code, sign_with_eds
@@ -32,13 +33,15 @@ def _time_left(package) -> str:
 
 def _page(request, case, code_form=None, eds_form=None, status=200):
     package = getattr(case, "package", None)
+    issued = package if package and package.issued_at else None
+    documents = sel.documents_for_borrower(request.user.borrower, case)
     return render(
         request,
         "portal/case_documents.html",
         {
             "case": case,
-            "package": package if package and package.issued_at else None,
-            "documents": sel.documents_for_borrower(request.user.borrower, case),
+            "package": issued,
+            "documents": summaries(issued.snapshot, documents) if issued else [],
             "code_form": code_form or CodeForm(),
             "eds_form": eds_form or EdsForm(),
             "time_left_hms": _time_left(package),

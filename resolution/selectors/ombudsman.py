@@ -129,14 +129,11 @@ def proposal(case: Case) -> dict:
 
 
 def review_queue(user) -> QuerySet[Case]:
-    """Cases awaiting creditors or the decision, and signed cases with a disputed loan still
-    to decide (its share held)."""
+    """Cases waiting for the ombudsman: those under review (every creditor answered), and
+    signed cases with a disputed loan still to decide (its share held). Cases still waiting
+    for creditors are not in it: nothing there is for the ombudsman to do yet."""
     return (
         cases_for_ombudsman_staff(user)
-        .filter(
-            Q(status=CaseStatus.UNDER_REVIEW)
-            | Q(status=CaseStatus.AWAITING_CREDITORS)
-            | Q(plan__shares__hold="held")
-        )
+        .filter(Q(status=CaseStatus.UNDER_REVIEW) | Q(plan__shares__hold="held"))
         .distinct()
     )

@@ -223,7 +223,8 @@ def notify_creditor(*, creditor, case: Case, template_key: str, event: str,
     """Dashboard notice, email (if the organisation has one) and webhook event, once each
     (per `dedup` too, e.g. one per loan)."""
     ctx = {"reference": case.reference, **(context or {})}
-    subject, body = render(template_key, "ru", ctx)
+    language = creditor.notification_language or "ru"
+    subject, body = render(template_key, language, ctx)
     base = f"{template_key}:{case.pk}:{creditor.pk}{':' + dedup if dedup else ''}"
     targets = [(NotificationChannel.DASHBOARD, str(creditor.pk))]
     if creditor.email:
@@ -231,7 +232,7 @@ def notify_creditor(*, creditor, case: Case, template_key: str, event: str,
     for channel, recipient in targets:
         _create(
             channel=channel, recipient=recipient, creditor=creditor, case=case,
-            template_key=template_key, language="ru", context=ctx, subject=subject, body=body,
+            template_key=template_key, language=language, context=ctx, subject=subject, body=body,
             dedup_key=f"{base}:{channel}",
             status="sent" if channel == NotificationChannel.DASHBOARD else "pending",
         )  # fmt: skip

@@ -84,3 +84,44 @@
     document.querySelectorAll("form[data-bulk]").forEach(bulk);
   });
 })();
+
+/* Documents: a PDF preview only on wide screens and only once its document is opened (phones
+   read the summary and download the PDF); copy buttons for the payment details. */
+(function () {
+  "use strict";
+
+  var WIDE = "(min-width: 48rem)";
+
+  function pdfSlot(slot) {
+    var details = slot.closest("details");
+    function fill() {
+      if (slot.firstChild || !window.matchMedia(WIDE).matches) { return; }
+      if (details && !details.open) { return; }
+      var frame = document.createElement("iframe");
+      frame.src = slot.getAttribute("data-pdf-src");
+      frame.title = slot.getAttribute("data-pdf-title");
+      slot.appendChild(frame);
+    }
+    if (details) { details.addEventListener("toggle", fill); }
+    window.matchMedia(WIDE).addEventListener("change", fill);
+    fill();
+  }
+
+  function copyButton(button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      if (!navigator.clipboard) { return; }
+      navigator.clipboard.writeText(button.getAttribute("data-copy-text")).then(function () {
+        var done = button.getAttribute("data-copied-text");
+        var label = button.textContent;
+        button.textContent = done;
+        setTimeout(function () { button.textContent = label; }, 2000);
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-pdf-src]").forEach(pdfSlot);
+    document.querySelectorAll("button[data-copy-text]").forEach(copyButton);
+  });
+})();

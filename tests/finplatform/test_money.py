@@ -37,3 +37,15 @@ def test_split_always_sums_exactly_and_stays_within_one_tiyn_of_exact_share(amou
     for part, weight in zip(parts, weights, strict=True):
         exact_floor = amount * weight // total
         assert exact_floor <= part <= exact_floor + 1
+
+
+def test_exports_write_tenge_and_almaty_time_with_the_offset():
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from finplatform.csvexport import kzt, local_time, safe_cell
+
+    assert kzt(123456789) == Decimal("1234567.89") and kzt(None) == ""
+    assert safe_cell(kzt(-777777)) == Decimal("-7777.77")  # a number, not a quoted formula
+    moment = datetime(2026, 12, 4, 18, 59, tzinfo=UTC)
+    assert local_time(moment) == "2026-12-04T23:59:00+05:00"

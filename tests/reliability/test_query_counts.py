@@ -45,8 +45,8 @@ def test_schedule_page_shows_each_line_with_its_own_state(client):
     assert rows == plan.term_months
     body = html.split("<tbody>")[1].split("</tbody>")[0]
     assert (
-        body.count('<td class="status-upcoming">')
-        + body.count('<td class="status-due">')
-        + body.count('<td class="status-overdue">')
+        body.count('class="status-upcoming">')
+        + body.count('class="status-due">')
+        + body.count('class="status-overdue">')
         == plan.term_months
     )

@@ -5,6 +5,7 @@ ledger, not against the statement's own arithmetic."""
 import csv
 import io
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -115,13 +116,14 @@ def test_borrower_downloads_csv_and_pdf_of_a_month(client, paid_plan):
         response = client.get(url, {"month": "2026-12"})
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][:6] == ["date", "kind", "provider", "reference", "amount_tiyn", "overpaid_tiyn"]
-    assert rows[0][6:9] == [f"creditor_{c.bin}_tiyn" for c in creditors]
+    assert rows[0][:6] == ["date", "kind", "provider", "reference", "amount_kzt", "overpaid_kzt"]
+    assert rows[0][6:9] == [f"{c.name} (BIN {c.bin}) kzt" for c in creditors]
     assert rows[1][1] == "opening_balance" and rows[-1][1] == "closing_balance"
     payments = rows[2:-2]
     assert [r[3] for r in payments] == ["dec-1", "dec-2", "dec-3", "dec-2"]
-    assert rows[-2][1] == "total_in_month" and int(rows[-2][4]) == 8_333_333
-    assert int(rows[-1][-1]) == int(rows[1][-1]) - 8_333_333 == int(payments[-1][-1])
+    assert rows[-2][1] == "total_in_month" and rows[-2][4] == "83333.33"
+    tiyn = [round(Decimal(r[-1]) * 100) for r in (rows[-1], rows[1], payments[-1])]
+    assert tiyn[0] == tiyn[1] - 8_333_333 == tiyn[2]
 
     with at(date(2027, 1, 10)):
         pdf = client.get(
@@ -196,13 +198,14 @@ def test_creditor_statement_by_month_with_reference_and_balance(client, paid_pla
     client.force_login(CreditorStaffFactory(creditor=creditor).user)
     response = client.get(reverse("creditors:statement_csv"), {"month": "2026-12"})
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["date", "kind", "case", "credit_tiyn", "debit_tiyn", "provider",
-                       "reference", "payment_tiyn", "case_balance_left_tiyn"]  # fmt: skip
+    assert rows[0] == ["date", "kind", "case", "credit_kzt", "debit_kzt", "provider",
+                       "reference", "payment_kzt", "case_balance_left_kzt"]  # fmt: skip
     assert [r[6] for r in rows[1:]] == ["dec-1", "dec-2", "dec-3", "dec-2"]
-    assert [r[7] for r in rows[1:]] == ["5000000", "777777", "3333333", "-777777"]
+    assert [r[7] for r in rows[1:]] == ["50000.00", "7777.77", "33333.33", "-7777.77"]
     s = borrower_statement(plan, date_from=DEC[0], date_to=DEC[1])
-    assert [int(r[3]) - int(r[4]) for r in rows[1:]] == [line.parts[0] for line in s.lines]
-    assert int(rows[-1][8]) == s.closing[0]
+    tiyn = lambda text: round(Decimal(text) * 100)  # noqa: E731
+    assert [tiyn(r[3]) - tiyn(r[4]) for r in rows[1:]] == [line.parts[0] for line in s.lines]
+    assert tiyn(rows[-1][8]) == s.closing[0]
     pdf = client.get(reverse("creditors:statement_pdf"), {"month": "2026-12"})
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "dec-3" in text and creditors[1].name not in text

@@ -263,9 +263,9 @@ def test_creditor_statement_csv_and_pdf_are_scoped_to_the_organisation(client):
     params = {"date_from": "2026-01-01", "date_to": "2026-01-31"}
     response = client.get(reverse("creditors:statement_csv"), params)
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][:5] == ["date", "kind", "case", "credit_tiyn", "debit_tiyn"]
+    assert rows[0][:5] == ["date", "kind", "case", "credit_kzt", "debit_kzt"]
     assert [r[:5] for r in rows[1:]] == [
-        ["2026-01-05", "payment", plan.case.reference, "6000", "0"]
+        ["2026-01-05", "payment", plan.case.reference, "60.00", "0.00"]
     ]
     pdf = client.get(reverse("creditors:statement_pdf"), params)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

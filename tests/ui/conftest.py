@@ -66,3 +66,20 @@ def screenshot(page, name: str, *, full_page: bool = True) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+SERIOUS = {"serious", "critical"}
+
+
+def axe_violations(page) -> list[str]:
+    """The serious and critical axe-core violations on the page, one line each (rule, impact,
+    first offending elements) so a failure says what to fix."""
+    from axe_playwright_python.sync_playwright import Axe  # imported with the browser tests only
+
+    results = Axe().run(page)
+    assert results.response["passes"], "axe-core did not run on the page"
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
+        for v in results.response["violations"]
+        if v["impact"] in SERIOUS
+    ]

@@ -10,6 +10,7 @@ from resolution.models import CaseStatus
 from tests.factories import PASSWORD, BorrowerFactory, CaseFactory
 from tests.support.ledger import ensure_default_table, make_plan
 from tests.support.workflow import issued_case
+from tests.ui.conftest import axe_violations, screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -50,6 +51,18 @@ def test_issued_case_pages_fit_a_360px_phone(page_factory):
         page.goto(url)
         assert page.locator("ol.stepper li").count() == 8, url
         assert overflow(page) == [], url
+        assert axe_violations(page) == [], url
+    # documents on a phone: a summary per document, the PDF as a download, no iframe
+    page.goto(f"/portal/cases/{world.case.pk}/documents/")
+    count = world.case.package.documents.count()
+    assert page.locator("dl.doc-summary").count() == count
+    assert page.locator("iframe").count() == 0
+    assert page.locator("details.doc a[download]").count() == count
+    page.locator("dl.doc-summary").first.scroll_into_view_if_needed()
+    screenshot(page, "phone-document-summary", full_page=False)
+    # a wide screen gets the PDF preview of the open document
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.wait_for_selector("details.doc[open] iframe", state="attached")
     page.keyboard.press("Tab")  # the skip link comes first and shows when focused
     assert page.evaluate("document.activeElement.className") == "skip-link"
     assert page.eval_on_selector(".skip-link", "e => e.getBoundingClientRect().left") >= 0
@@ -64,6 +77,57 @@ def test_schedule_fits_a_360px_phone(page_factory):
     page.goto("/portal/schedule/")
     assert page.locator("svg.instalments rect.left").count() == case.plan.term_months
     assert overflow(page) == []
+    assert axe_violations(page) == []
+    # the instalments table is one card per row, every cell labelled
+    first_row = page.locator("table.stack tbody tr").first
+    assert page.eval_on_selector("table.stack thead", "e => e.getBoundingClientRect().height") <= 1
+    assert first_row.evaluate("e => getComputedStyle(e).display") == "block"
+    # payment instructions: the details, a QR code and a working copy button
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    section = page.locator("#pay-details")
+    assert case.reference in section.inner_text()
+    assert section.locator("svg.qr").count() == 1
+    section.locator("button[data-copy-text]").click()
+    assert case.reference in page.evaluate("navigator.clipboard.readText()")
+    section.scroll_into_view_if_needed()
+    screenshot(page, "phone-payment-instructions", full_page=False)
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_sign_in_registration_identification_and_apply_pass_axe(page_factory, language):
+    page = open_at_360(page_factory, language)
+    for url in ("/login/", "/portal/register/", "/portal/forgot-password/"):
+        page.goto(url)
+        assert overflow(page) == [], url
+        assert axe_violations(page) == [], url
+    page.goto("/portal/register/")
+    page.fill("input[name=iin]", "12345")
+    page.fill("input[name=phone]", "8 701 234 56 78")
+    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password_again]", PASSWORD)
+    page.click("form button[type=submit].primary")
+    assert page.locator(".field-error").count() >= 1
+    assert page.input_value("input[name=password]") == PASSWORD  # kept for the second try
+    assert axe_violations(page) == [], "register with errors"
+    newcomer = BorrowerFactory(identified_at=None, preferred_language=language)
+    sign_in_anywhere(page, newcomer)
+    for url in ("/portal/", "/portal/identify/"):
+        page.goto(url)
+        assert overflow(page) == [], url
+        assert axe_violations(page) == [], url
+    newcomer.identified_at = timezone.now()
+    newcomer.save(update_fields=["identified_at"])
+    page.goto("/portal/apply/")
+    assert overflow(page) == []
+    assert axe_violations(page) == [], "apply"
+
+
+def sign_in_anywhere(page, borrower):
+    page.goto("/login/")
+    page.fill("input[name=iin]", borrower.iin)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state()
 
 
 @pytest.mark.parametrize("language", ["ru", "kk"])

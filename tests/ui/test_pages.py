@@ -103,7 +103,7 @@ def test_documents_page_counts_down_to_the_signing_deadline(client):
     assert response.context["time_left_hms"].startswith(f"{hours}:")
     deadline = timezone.localtime(package.signing_deadline).isoformat()
     assert f'data-deadline="{deadline}"' in page
-    assert page.count("<iframe") == package.documents.count()
+    assert page.count("data-pdf-src=") == package.documents.count()
     assert page.count("/download/") == package.documents.count()
     assert 'autocomplete="one-time-code"' in page
 
@@ -244,6 +244,7 @@ def test_cases_csv_is_scoped_with_plain_decimal_money(client):
     assert row["bureau_penalty_kzt"] == "0.05"
     assert row["bureau_total_kzt"] == "1234577.94"
     assert row["confirmation_status"] == "pending" and row["answer_deadline"]
+    assert row["answer_deadline"].endswith("+05:00")  # Almaty time, as the screens show
     assert other.case.reference not in "".join(",".join(r) for r in rows)
 
 
