@@ -48,9 +48,14 @@ def signed_with_eds():
 
 def test_selfie_token_and_identity_exchange_are_not_stored_in_clear():
     iin = demo_data.BORROWERS[0]["iin"]
-    assert get_adapter("identity").verify_biometrics(iin=iin, selfie_token=SELFIE).verified
+    identity = get_adapter("identity")
+    challenge = identity.start_liveness(iin=iin)
+    answer = "-".join(challenge.movements) + ":" + challenge.nonce
+    assert identity.verify_biometrics(iin=iin, selfie_token=SELFIE, challenge_answer=answer,
+                                      challenge_id=challenge.challenge_id).verified  # fmt: skip
     exchange = BureauExchange.objects.get(endpoint="/biometric")
-    assert exchange.request_body == {"iin": iin, "selfie_token": SELFIE}
+    assert exchange.request_body == {"iin": iin, "selfie_token": SELFIE, "challenge_answer": answer,
+                                     "challenge_id": challenge.challenge_id}  # fmt: skip
     assert isinstance(exchange.body, dict) and "verified" in exchange.body
     stored = raw("SELECT request_body, body, raw_body FROM bureau_gateway_bureauexchange "
                  "WHERE id = %s", [exchange.pk])[0]  # fmt: skip
