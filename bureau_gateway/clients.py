@@ -304,6 +304,13 @@ class HttpIdentityProvider(HttpService):
         return IdentityResult(verified=verified, method="eds", reason=reason, subject_iin=said,
                               reference=str(data.get("reference") or ""))  # fmt: skip
 
+    def verify_document_signature(self, *, iin, signed_payload, signature):
+        data = self.call("POST", "/eds/documents", subject=iin, json_body={
+            "iin": iin, "signed_payload": signed_payload, "signature": signature,
+        })  # fmt: skip
+        return IdentityResult(verified=_field(data, "verified", bool), method="eds",
+                              reason=str(data.get("reason") or ""))  # fmt: skip
+
 
 class HttpSmsGateway(HttpService):
     service = "sms"

@@ -174,6 +174,12 @@ class IdentityProvider(Protocol):
         certificate whose IIN is `iin`."""
         ...
 
+    def verify_document_signature(self, *, iin: str, signed_payload: str,
+                                  signature: str) -> IdentityResult:  # fmt: skip
+        """An EDS over a document hash (package signing, resolution/services/signing.py);
+        the certificate-based check above is for identification."""
+        ...
+
 
 # --- SMS ---
 

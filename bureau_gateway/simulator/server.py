@@ -16,6 +16,8 @@ Services, each under its own prefix, speaking the same JSON the real ones would:
                                               "image_match", "liveness", "verified"}
     POST /identity/eds                       {"certificate", "challenge", "signature"} →
                                              {"verified", "iin" (the certificate's)}
+    POST /identity/eds/documents             {"iin", "signed_payload", "signature"}: package
+                                             signing (simplified: sha256 of "iin:payload")
     POST /sms/messages                       {"phone", "text", "dedup_key"} → {"id"}
 
 Test control (never exposed by a real service):
@@ -37,6 +39,7 @@ Test control (never exposed by a real service):
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 import threading
@@ -227,6 +230,13 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(201, WORLD.identity.new_challenge(iin))
         if method == "POST" and parts in (["biometric"], ["person-check"]):
             return self._face_check(parts[0], body)
+        if method == "POST" and parts == ["eds", "documents"]:
+            # package signing keeps its simplified scheme: sha256("<iin>:<payload>")
+            expected = hashlib.sha256(
+                f"{body.get('iin', '')}:{body.get('signed_payload', '')}".encode()
+            ).hexdigest()
+            ok = body.get("signature") == expected
+            return self._send(200, {"verified": ok, "reason": "" if ok else "bad_signature"})
         if method == "POST" and parts == ["eds"]:
             with WORLD.lock:
                 answer = WORLD.identity.verify(str(body.get("certificate", "")),

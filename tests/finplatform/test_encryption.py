@@ -85,8 +85,8 @@ def test_rotation_re_encrypts_with_the_new_key_and_keeps_the_append_only_trigger
     assert after != before
     settings.FIELD_ENCRYPTION_KEYS = new  # the old key retired: everything still reads
     assert Signature.objects.get(pk=row.pk).eds_signature == signature
-    assert BureauExchange.objects.filter(endpoint="/eds").first().request_body["signature"] \
-        == signature  # fmt: skip
+    exchange = BureauExchange.objects.filter(endpoint="/eds/documents").first()
+    assert exchange.request_body["signature"] == signature
     settings.FIELD_ENCRYPTION_KEYS = old  # without the new key nothing decrypts
     with pytest.raises(ImproperlyConfigured):
         Signature.objects.get(pk=row.pk)
