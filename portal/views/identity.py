@@ -16,6 +16,10 @@ from finplatform.errors import ApplicationError
 
 SESSION_KEY = "identity_challenge"
 MSG_CHOOSE_METHOD = _("Choose an identification method.")
+MOVEMENTS = {
+    "turn_left": _("turn your head left"), "turn_right": _("turn your head right"),
+    "blink": _("blink"), "smile": _("smile"), "nod": _("nod"), "look_up": _("look up"),
+}  # fmt: skip
 
 
 class AnswerForm(forms.Form):
@@ -63,6 +67,7 @@ def step(request, *, iin: str, methods, attempt):
         error = exc.message
     context = {
         "challenge": challenge,
+        "movements": [MOVEMENTS.get(m, m) for m in (challenge or {}).get("movements", [])],
         "methods": [(m, IdentificationMethod(m).label) for m in methods],
         "answer_form": AnswerForm(initial=camera_stand_in(challenge)),
         "identify_error": error,
