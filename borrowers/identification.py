@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from borrowers.models import Borrower, Identification, IdentificationMethod
 from bureau_gateway.adapters import get_adapter
-from bureau_gateway.interfaces import AdapterError, ServiceUnavailable
+from bureau_gateway.interfaces import AdapterError, SubjectUnknown
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
 
@@ -37,6 +37,9 @@ MSG_PHONE_NOT_CONFIRMED = _(
 )
 MSG_IDENTITY_UNAVAILABLE = _(
     "The identification service is not answering right now. Please try again in a few minutes."
+)
+MSG_NO_STATE_RECORD = _(
+    "The identification service has no record of this IIN. Check the IIN you entered."
 )
 MSG_START_AGAIN = _("This check has expired or was already used. Start the check again.")
 MSG_LIVENESS_FAILED = _(
@@ -85,6 +88,8 @@ def new_challenge(*, iin: str, method: str) -> dict:
         return challenge | {"id": "EDS-" + secrets.token_urlsafe(24)}
     try:
         liveness = get_adapter("identity").start_liveness(iin=iin)
+    except SubjectUnknown:
+        raise ApplicationError(MSG_NO_STATE_RECORD, code="subject_unknown") from None
     except AdapterError:
         raise ApplicationError(MSG_IDENTITY_UNAVAILABLE, code="identity_unavailable") from None
     return challenge | {"id": liveness.challenge_id, "nonce": liveness.nonce,
@@ -106,7 +111,9 @@ def prove(*, iin: str, phone: str, full_name: str, challenge: dict | None, answe
         result = _run(identity, method, iin, full_name, challenge, answer)
         if result.verified and not identity.phone_belongs_to(iin=iin, phone=phone):
             raise ApplicationError(MSG_PHONE_NOT_CONFIRMED, code="phone_not_confirmed")
-    except (ServiceUnavailable, AdapterError):
+    except SubjectUnknown:
+        raise ApplicationError(MSG_NO_STATE_RECORD, code="subject_unknown") from None
+    except AdapterError:
         raise ApplicationError(MSG_IDENTITY_UNAVAILABLE, code="identity_unavailable") from None
     if not result.verified:
         message, code = _refusal(method, result.reason, result.liveness)

@@ -99,7 +99,9 @@ def change_phone_view(request):
     )
     if starting:
         if not form.is_valid():
-            return render(request, "portal/change_phone.html", {"form": form, "methods": []})
+            methods = [(m, IdentificationMethod(m).label) for m in PHONE_METHODS]
+            context = {"form": form, "methods": methods, "phone_masked": ""}
+            return render(request, "portal/change_phone.html", context)
         request.session[PHONE_KEY] = form.cleaned_data["phone"]
     new_phone = request.session.get(PHONE_KEY, "")
 

@@ -13,6 +13,7 @@ from borrowers.identification import (
     MSG_DATA_MISMATCH,
     MSG_EDS_REFUSED,
     MSG_LIVENESS_FAILED,
+    MSG_NO_STATE_RECORD,
     MSG_PHONE_NOT_CONFIRMED,
     MSG_START_AGAIN,
 )
@@ -140,6 +141,8 @@ def test_the_two_factor_check_refuses_data_that_do_not_match(client, sim):
 def test_a_phone_change_needs_a_fresh_identification_and_the_new_phones_operator_check(client, sim):
     borrower = _signed_in(client, sim)
     old_phone, new_phone, url = borrower.phone, "+77059876543", reverse("borrowers:change_phone")
+    response = client.post(url, {"action": "start", "method": "biometric", "phone": "8701"})
+    assert response.status_code == 200 and b'value="eds"' in response.content  # can retry
     # without identification: nothing started, or a check started and not passed
     response = client.post(url, {"action": "identify"})
     assert str(MSG_START_AGAIN) in response.content.decode()
@@ -163,3 +166,11 @@ def test_a_phone_change_needs_a_fresh_identification_and_the_new_phones_operator
     assert borrower.phone == new_phone and borrower.iin == iin
     row = Identification.objects.get(borrower=borrower, purpose="phone_change")
     assert row.phone == new_phone and row.method == "biometric"
+
+
+def test_an_iin_the_identification_centre_does_not_know_is_told_so(client, sim):
+    borrower = BorrowerFactory()  # the simulator has no record of this IIN
+    client.force_login(borrower.user, backend="borrowers.auth.IINBackend")
+    response = start(client, reverse("borrowers:identify"), "biometric")
+    assert str(MSG_NO_STATE_RECORD) in response.content.decode()
+    assert client.session.get("identity_challenge") is None
