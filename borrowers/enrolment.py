@@ -1,48 +1,30 @@
 """Accounts exist only after identification (SPEC §2.1, §7): registration and password reset
 both go through an `Enrolment` that changes no account until the person proves the IIN is
-theirs — a one-time code to a phone the mobile operator confirms is registered to the IIN, or
-a biometric match with liveness. The identified person then gets the account: a new one, or
+theirs — by EDS, ЦОИД biometrics or the two-factor data + image check, each with the mobile
+operator's confirmation that the phone given is registered to the IIN (identification.py).
+The identified person then gets the account: a new one, or
 the existing one with their password and phone (an unidentified registration someone else
 made with this IIN is taken over; a forgotten password is replaced; the sign-in wait ends).
 Nothing here tells anyone, before identification, whether an IIN has an account."""
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from borrowers.models import Borrower, Enrolment, EnrolmentPurpose, IdentificationMethod
-from borrowers.services import (
-    MSG_BIOMETRIC_MISMATCH,
-    MSG_CODE_EXPIRED,
-    MSG_CONSENT_REQUIRED,
-    MSG_IDENTITY_UNAVAILABLE,
-    MSG_LIVENESS_FAILED,
-    MSG_NO_CODE,
-    MSG_PHONE_NOT_CONFIRMED,
-    MSG_TOO_MANY_ATTEMPTS,
-    MSG_TOO_MANY_CODES,
-    MSG_WRONG_CODE,
-    SMS_TEXT,
-    hash_code,
-    identity_failure,
-)
-from bureau_gateway.adapters import get_adapter
-from bureau_gateway.interfaces import AdapterError
+from borrowers import identification
+from borrowers.models import Borrower, Enrolment, EnrolmentPurpose
+from borrowers.services import MSG_CONSENT_REQUIRED
 from finplatform import roles
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
 from finplatform.locks import lock_row, lock_rows
 from finplatform.signin import lift_account_wait
-from finplatform.throttle import CODES_ISSUED
 
 ENROLMENT_TTL = timedelta(minutes=30)
 MSG_ENROLMENT_EXPIRED = _("This request has expired. Start again.")
@@ -72,70 +54,30 @@ def open_enrolment(enrolment_id) -> Enrolment | None:
     ).first()
 
 
-def send_enrolment_code(*, enrolment: Enrolment) -> None:
-    """If the mobile operator confirms the phone is registered to the IIN, text a fresh code
-    to it (at most 5 codes an hour per IIN, whoever asks)."""
-    if CODES_ISSUED.hit(f"enrol:{enrolment.iin}") > CODES_ISSUED.limit:
-        raise ApplicationError(MSG_TOO_MANY_CODES, code="too_many_codes")
-    try:
-        if not get_adapter("identity").phone_belongs_to(iin=enrolment.iin, phone=enrolment.phone):
-            raise ApplicationError(MSG_PHONE_NOT_CONFIRMED, code="phone_not_confirmed")
-    except AdapterError as exc:
-        raise identity_failure(exc) from None
-    code = f"{secrets.randbelow(10**6):06d}"
-    now = business_now()
-    Enrolment.objects.filter(pk=enrolment.pk).update(
-        code_hash=hash_code(enrolment.pk, code), attempts=0,
-        code_expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
-    )  # fmt: skip
-    try:
-        get_adapter("sms").send(phone=enrolment.phone, text=str(SMS_TEXT % {"code": code}),
-                                dedup_key=f"enrol:{enrolment.pk}:{code}")  # fmt: skip
-    except AdapterError:
-        raise ApplicationError(MSG_IDENTITY_UNAVAILABLE, code="sms_unavailable") from None
-
-
-def confirm_enrolment_code(*, enrolment: Enrolment, code: str) -> Borrower:
-    """Check the code (5 tries per code); on success the account is settled."""
-    problem = None
-    with transaction.atomic():
-        row = lock_row(Enrolment, pk=enrolment.pk)
-        now = business_now()
-        if row.completed_at is not None or row.expires_at <= now:
-            problem = (MSG_ENROLMENT_EXPIRED, "enrolment_expired")
-        elif not row.code_hash:
-            problem = (MSG_NO_CODE, "no_code")
-        elif row.code_expires_at <= now:
-            problem = (MSG_CODE_EXPIRED, "code_expired")
-        elif row.attempts >= settings.OTP_MAX_ATTEMPTS:
-            problem = (MSG_TOO_MANY_ATTEMPTS, "too_many_attempts")
-        elif not hmac.compare_digest(row.code_hash, hash_code(row.pk, code.strip())):
-            row.attempts += 1
-            row.save(update_fields=["attempts"])  # kept: the error is raised after commit
-            problem = (MSG_WRONG_CODE, "wrong_code")
-    if problem is not None:
-        raise ApplicationError(problem[0], code=problem[1])
-    return _settle(enrolment, IdentificationMethod.SMS_OPERATOR)
-
-
-def enrol_by_biometrics(*, enrolment: Enrolment, selfie_token: str) -> Borrower:
-    """Biometric match against the state record (ЦОИД) with liveness; on success the account
-    is settled."""
-    try:
-        result = get_adapter("identity").verify_biometrics(
-            iin=enrolment.iin, selfie_token=selfie_token
+def enrol_identified(*, enrolment: Enrolment, method: str, challenge: dict | None,
+                     answer: identification.Answer) -> Borrower:  # fmt: skip
+    """Identify the person (one of the three methods plus the operator check of the phone
+    given, borrowers/identification.py); on success the account is settled. The two-factor
+    data check uses the name given at registration, or the account's name on a reset."""
+    full_name = enrolment.full_name
+    if enrolment.purpose == EnrolmentPurpose.RESET:
+        full_name = (
+            Borrower.objects.filter(iin=enrolment.iin).values_list("full_name", flat=True).first()
+            or ""
         )
-    except AdapterError as exc:
-        raise identity_failure(exc) from None
-    if result.liveness is False:
-        raise ApplicationError(MSG_LIVENESS_FAILED, code="liveness_failed")
-    if not result.verified:
-        raise ApplicationError(MSG_BIOMETRIC_MISMATCH, code="biometric_mismatch")
-    return _settle(enrolment, IdentificationMethod.BIOMETRIC)
+    proof = identification.prove(
+        iin=enrolment.iin,
+        phone=enrolment.phone,
+        method=method,
+        full_name=full_name,
+        challenge=challenge,
+        answer=answer,
+    )
+    return _settle(enrolment, proof)
 
 
 @transaction.atomic
-def _settle(enrolment: Enrolment, method: str) -> Borrower:
+def _settle(enrolment: Enrolment, proof: identification.Proof) -> Borrower:
     """The identified person gets the account: created, or the existing one taken over with
     the new password and phone (its other sessions end: the password hash changed)."""
     row = lock_row(Enrolment, pk=enrolment.pk)
@@ -164,7 +106,9 @@ def _settle(enrolment: Enrolment, method: str) -> Borrower:
             borrower.data_consent_at = row.consent_at
         borrower.user.save()
     borrower.phone = row.phone
-    borrower.identified_at, borrower.identification_method = now, method
+    if borrower._state.adding:
+        borrower.save()  # the identification row needs the borrower's key
+    identification.record(proof, borrower=borrower, purpose=row.purpose)
     borrower.save()
     lift_account_wait(row.iin)
     return borrower

@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from finplatform.encryption import EncryptedJSONField
 from finplatform.kzid import validate_iin
 from finplatform.language import Language
 
@@ -22,6 +23,9 @@ class SocialStatus(models.TextChoices):
 class IdentificationMethod(models.TextChoices):
     EDS = "eds", _("Electronic digital signature (EDS)")
     BIOMETRIC = "biometric", _("Biometric match (ЦОИД)")
+    TWO_FACTOR = "two_factor", _("Real-time check of personal data and face image")
+    # Before ДС-352 was followed: an SMS code alone. No longer identifies anyone; kept so
+    # that old rows still read (migration 0005 made those borrowers identify again).
     SMS_OPERATOR = "sms_operator", _("One-time code to an operator-confirmed phone")
 
 
@@ -241,3 +245,33 @@ class HelpRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.iin}"
+
+
+class IdentificationPurpose(models.TextChoices):
+    REGISTER = "register", _("Registration")
+    RESET = "reset", _("Password reset")
+    IDENTIFY = "identify", _("Identification")
+    PHONE_CHANGE = "phone_change", _("Phone change")
+
+
+class Identification(models.Model):
+    """One passed remote identification (ДС-352; borrowers/identification.py): the method
+    (EDS, ЦОИД biometrics or the two-factor check), the mobile operator's confirmation that
+    the phone is registered to the IIN, when, and the evidence (provider references,
+    certificate, challenge — encrypted). `challenge_key` is unique: a challenge identifies once."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    borrower = models.ForeignKey(Borrower, on_delete=models.PROTECT, related_name="identifications")
+    iin = models.CharField(max_length=12, validators=[validate_iin])
+    purpose = models.CharField(max_length=16, choices=IdentificationPurpose.choices)
+    method = models.CharField(max_length=16, choices=IdentificationMethod.choices)
+    phone = models.CharField(max_length=12, validators=[phone_validator])
+    operator_confirmed_at = models.DateTimeField()
+    challenge_key = models.CharField(max_length=64, unique=True)
+    evidence = EncryptedJSONField()
+    identified_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("identification")
+        verbose_name_plural = _("identifications")
+        ordering = ["-identified_at"]

@@ -1,163 +1,62 @@
-"""Remote identification (SPEC §2.1, §7) and the verified social
-status. Outside systems (mobile operator, biometrics, SMS, government data) are reached
-through bureau_gateway adapters; no HTTP call happens while a row is locked. Registration
-and password reset: borrowers/enrolment.py."""
+"""Identification of an account and the phone change (SPEC §2.1, §7; the methods and the
+operator check: borrowers/identification.py) and the verified social status. No HTTP call
+happens while a row is locked. Registration and password reset: borrowers/enrolment.py."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-from datetime import timedelta
-
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from borrowers import identification
 from borrowers.models import (
     Borrower,
     HelpRequest,
-    IdentificationChallenge,
     IdentificationMethod,
+    IdentificationPurpose,
     SocialStatus,
 )
-from bureau_gateway.adapters import get_adapter
-from bureau_gateway.interfaces import (
-    AdapterError,
-    SocialStatusAnswer,
-    SubjectUnknown,
-)
+from bureau_gateway.interfaces import SocialStatusAnswer
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
-from finplatform.locks import lock_rows
-from finplatform.throttle import CODES_ISSUED
+from finplatform.locks import lock_row, lock_rows
 
 MSG_CONSENT_REQUIRED = _("We need your consent to collect and process your data.")
-MSG_PHONE_NOT_CONFIRMED = _(
-    "Your mobile operator does not confirm that this phone number is registered to your IIN. "
-    "Use a number registered in your name, or identify with biometrics."
-)
-MSG_IDENTITY_UNAVAILABLE = _(
-    "The identification service is not answering right now. Please try again in a few minutes."
-)
-MSG_NO_CODE = _("Request a code first.")
-MSG_CODE_EXPIRED = _("This code has expired. Request a new one.")
-MSG_TOO_MANY_ATTEMPTS = _("Too many wrong codes. Request a new one.")
-MSG_WRONG_CODE = _("The code is wrong. Check the SMS and try again.")
-MSG_TOO_MANY_CODES = _("Too many codes requested. Wait an hour and try again.")
-MSG_LIVENESS_FAILED = _(
-    "The liveness check failed: a photo or a recorded video cannot be used. Try again in "
-    "good light and follow the movements shown."
-)
-MSG_BIOMETRIC_MISMATCH = _("Your face did not match the state biometric record.")
-MSG_IDENTITY_UNKNOWN = _(
-    "The state identity database has no person with this IIN. Check the number; if it is "
-    "right, ask us to call you back or book an in-person visit below."
-)
+MSG_ALREADY_IDENTIFIED = _("You are already identified.")
+MSG_SAME_PHONE = _("This is already your phone number.")
 
 
-def identity_failure(exc: AdapterError) -> ApplicationError:
-    """The truthful message for an identification service that did not say yes: an unknown
-    person is not an outage."""
-    if isinstance(exc, SubjectUnknown):
-        return ApplicationError(MSG_IDENTITY_UNKNOWN, code="identity_unknown")
-    return ApplicationError(MSG_IDENTITY_UNAVAILABLE, code="identity_unavailable")
-
-
-SMS_TEXT = _("Finkelisim: your identification code is %(code)s. Do not share it with anyone.")
-
-
-def hash_code(challenge_id, code: str) -> str:
-    message = f"{challenge_id}:{code}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
-
-
-def start_phone_identification(*, borrower: Borrower) -> IdentificationChallenge:
-    """Ask the mobile operator whether the borrower's phone is registered to their IIN; if so,
-    send a fresh one-time code by SMS. Earlier unconfirmed codes stop working."""
-    if CODES_ISSUED.hit(f"identify:{borrower.pk}") > CODES_ISSUED.limit:
-        raise ApplicationError(MSG_TOO_MANY_CODES, code="too_many_codes")
-    identity, sms = get_adapter("identity"), get_adapter("sms")
-    try:
-        if not identity.phone_belongs_to(iin=borrower.iin, phone=borrower.phone):
-            raise ApplicationError(MSG_PHONE_NOT_CONFIRMED, code="phone_not_confirmed")
-    except AdapterError as exc:
-        raise identity_failure(exc) from None
-    now = business_now()
-    code = f"{secrets.randbelow(10**6):06d}"
+def identify_borrower(*, borrower: Borrower, method: str, challenge: dict | None,
+                      answer: identification.Answer) -> Borrower:  # fmt: skip
+    """Identify an account that is not identified yet (borrowers/identification.py)."""
+    proof = identification.prove(iin=borrower.iin, phone=borrower.phone, method=method,
+                                 full_name=borrower.full_name, challenge=challenge,
+                                 answer=answer)  # fmt: skip
     with transaction.atomic():
-        IdentificationChallenge.objects.filter(
-            borrower=borrower, confirmed_at__isnull=True, expires_at__gt=now
-        ).update(expires_at=now)
-        challenge = IdentificationChallenge(
-            borrower=borrower,
-            phone=borrower.phone,
-            created_at=now,
-            expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
-        )
-        challenge.code_hash = hash_code(challenge.id, code)
-        challenge.save()
-    try:
-        challenge.sms_id = sms.send(
-            phone=borrower.phone,
-            text=str(SMS_TEXT % {"code": code}),
-            dedup_key=f"otp:{challenge.id}",
-        )
-    except AdapterError:
-        raise ApplicationError(MSG_IDENTITY_UNAVAILABLE, code="sms_unavailable") from None
-    challenge.save(update_fields=["sms_id"])
-    return challenge
+        row = lock_row(Borrower, pk=borrower.pk)
+        if row.is_identified:
+            raise ApplicationError(MSG_ALREADY_IDENTIFIED, code="already_identified")
+        identification.record(proof, borrower=row, purpose=IdentificationPurpose.IDENTIFY)
+        row.save(update_fields=["identified_at", "identification_method"])
+        return row
 
 
-def _mark_identified(borrower: Borrower, method: str) -> Borrower:
-    borrower.identified_at = business_now()
-    borrower.identification_method = method
-    borrower.save(update_fields=["identified_at", "identification_method"])
-    return borrower
-
-
-def confirm_phone_identification(*, borrower: Borrower, code: str) -> Borrower:
-    """Check the one-time code; on success the borrower is identified (sms_operator)."""
-    now = business_now()
-    problem = None
+def change_phone(*, borrower: Borrower, new_phone: str, method: str, challenge: dict | None,
+                 answer: identification.Answer) -> Borrower:  # fmt: skip
+    """SPEC §7: a new phone needs a fresh EDS or biometric identification of this IIN and the
+    operator's confirmation that the NEW phone is registered to it. The IIN never changes."""
+    if method not in (IdentificationMethod.EDS, IdentificationMethod.BIOMETRIC):
+        raise ApplicationError(identification.MSG_START_AGAIN, code="method_not_allowed")
+    if new_phone == borrower.phone:
+        raise ApplicationError(MSG_SAME_PHONE, code="same_phone")
+    proof = identification.prove(iin=borrower.iin, phone=new_phone, method=method,
+                                 full_name=borrower.full_name, challenge=challenge,
+                                 answer=answer)  # fmt: skip
     with transaction.atomic():
-        challenge = (
-            lock_rows(IdentificationChallenge.objects.filter(borrower=borrower))
-            .filter(confirmed_at__isnull=True)
-            .order_by("-created_at")  # the newest open challenge is the one being answered
-            .first()
-        )
-        if challenge is None:
-            problem = (MSG_NO_CODE, "no_code")
-        elif challenge.expires_at <= now:
-            problem = (MSG_CODE_EXPIRED, "code_expired")
-        elif challenge.attempts >= settings.OTP_MAX_ATTEMPTS:
-            problem = (MSG_TOO_MANY_ATTEMPTS, "too_many_attempts")
-        elif not hmac.compare_digest(challenge.code_hash, hash_code(challenge.id, code.strip())):
-            challenge.attempts += 1
-            challenge.save(update_fields=["attempts"])  # kept: the error is raised after commit
-            problem = (MSG_WRONG_CODE, "wrong_code")
-        else:
-            challenge.confirmed_at = now
-            challenge.save(update_fields=["confirmed_at"])
-            return _mark_identified(borrower, IdentificationMethod.SMS_OPERATOR)
-    raise ApplicationError(problem[0], code=problem[1])
-
-
-def identify_by_biometrics(*, borrower: Borrower, selfie_token: str) -> Borrower:
-    """Biometric match against the state record (ЦОИД) with a liveness test."""
-    try:
-        result = get_adapter("identity").verify_biometrics(
-            iin=borrower.iin, selfie_token=selfie_token
-        )
-    except AdapterError as exc:
-        raise identity_failure(exc) from None
-    if result.liveness is False:
-        raise ApplicationError(MSG_LIVENESS_FAILED, code="liveness_failed")
-    if not result.verified:
-        raise ApplicationError(MSG_BIOMETRIC_MISMATCH, code="biometric_mismatch")
-    with transaction.atomic():
-        return _mark_identified(borrower, IdentificationMethod.BIOMETRIC)
+        row = lock_row(Borrower, pk=borrower.pk)
+        identification.record(proof, borrower=row, purpose=IdentificationPurpose.PHONE_CHANGE)
+        row.phone = new_phone
+        row.save(update_fields=["phone", "identified_at", "identification_method"])
+        return row
 
 
 @transaction.atomic

@@ -17,6 +17,8 @@ import time
 from datetime import date, datetime
 
 import requests
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.utils import timezone
 
@@ -24,6 +26,7 @@ from bureau_gateway.interfaces import (
     BureauUnavailable,
     CreditReport,
     IdentityResult,
+    LivenessChallenge,
     MalformedResponse,
     ServiceUnavailable,
     SocialStatusAnswer,
@@ -237,6 +240,13 @@ class HttpGovernmentData(HttpService):
         )
 
 
+def certificate_iin(cert: x509.Certificate) -> str:
+    """The IIN of a Kazakh EDS certificate: the subject's serialNumber "IIN<12 digits>"."""
+    values = cert.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
+    value = str(values[0].value) if values else ""
+    return value[3:] if value.startswith("IIN") and len(value) == 15 else ""
+
+
 class HttpIdentityProvider(HttpService):
     service = "identity"
     url_setting = "IDENTITY_URL"
@@ -245,31 +255,61 @@ class HttpIdentityProvider(HttpService):
         data = self.call("GET", "/phone-owner", subject=iin, params={"iin": iin, "phone": phone})
         return _field(data, "match", bool)
 
-    def verify_biometrics(self, *, iin: str, selfie_token: str) -> IdentityResult:
-        data = self.call(
-            "POST", "/biometric", subject=iin, json_body={"iin": iin, "selfie_token": selfie_token}
-        )
-        liveness = _field(data, "liveness", bool)
-        verified = _field(data, "verified", bool) and liveness
-        return IdentityResult(
-            verified=verified,
-            method="biometric",
-            reason=str(data.get("reason") or ""),
-            liveness=liveness,
+    def start_liveness(self, *, iin: str) -> LivenessChallenge:
+        data = self.call("POST", "/liveness-challenges", subject=iin, json_body={"iin": iin})
+        movements = data.get("movements")
+        if not isinstance(movements, list) or not all(isinstance(m, str) for m in movements):
+            raise MalformedResponse("'movements' is not a list of strings")
+        return LivenessChallenge(
+            challenge_id=_field(data, "challenge_id", str),
+            nonce=_field(data, "nonce", str),
+            movements=tuple(movements),
         )
 
-    def verify_eds(self, *, iin: str, signed_payload: str, signature: str) -> IdentityResult:
-        data = self.call(
-            "POST",
-            "/eds",
-            subject=iin,
-            json_body={"iin": iin, "signed_payload": signed_payload, "signature": signature},
-        )
-        return IdentityResult(
-            verified=_field(data, "verified", bool),
-            method="eds",
-            reason=str(data.get("reason") or ""),
-        )
+    def _face(self, endpoint: str, method: str, body: dict) -> IdentityResult:
+        data = self.call("POST", endpoint, subject=body["iin"], json_body=body)
+        liveness = _field(data, "liveness", bool)
+        verified = _field(data, "verified", bool) and liveness and _field(data, "image_match", bool)
+        if method == "two_factor":
+            verified = verified and _field(data, "data_match", bool)
+        return IdentityResult(verified=verified, method=method, liveness=liveness,
+                              reason=str(data.get("reason") or ""),
+                              reference=str(data.get("reference") or ""))  # fmt: skip
+
+    def verify_biometrics(self, *, iin, selfie_token, challenge_id, challenge_answer):
+        return self._face("/biometric", "biometric", {
+            "iin": iin, "selfie_token": selfie_token, "challenge_id": challenge_id,
+            "challenge_answer": challenge_answer,
+        })  # fmt: skip
+
+    def verify_person(self, *, iin, full_name, selfie_token, challenge_id, challenge_answer):
+        return self._face("/person-check", "two_factor", {
+            "iin": iin, "full_name": full_name, "selfie_token": selfie_token,
+            "challenge_id": challenge_id, "challenge_answer": challenge_answer,
+        })  # fmt: skip
+
+    def verify_eds(self, *, iin, challenge, signature, certificate):
+        """The service checks the chain, validity and signature; the IIN is then read from the
+        certificate here too, and must be the borrower's in both readings."""
+        data = self.call("POST", "/eds", subject=iin, json_body={
+            "certificate": certificate, "challenge": challenge, "signature": signature,
+        })  # fmt: skip
+        try:
+            own_reading = certificate_iin(x509.load_pem_x509_certificate(certificate.encode()))
+        except ValueError:
+            own_reading = ""
+        said = str(data.get("iin") or "")  # none when the certificate is not trusted
+        verified = _field(data, "verified", bool) and said == own_reading == iin
+        reason = str(data.get("reason") or "") or ("" if verified else "certificate_not_yours")
+        return IdentityResult(verified=verified, method="eds", reason=reason, subject_iin=said,
+                              reference=str(data.get("reference") or ""))  # fmt: skip
+
+    def verify_document_signature(self, *, iin, signed_payload, signature):
+        data = self.call("POST", "/eds/documents", subject=iin, json_body={
+            "iin": iin, "signed_payload": signed_payload, "signature": signature,
+        })  # fmt: skip
+        return IdentityResult(verified=_field(data, "verified", bool), method="eds",
+                              reason=str(data.get("reason") or ""))  # fmt: skip
 
 
 class HttpSmsGateway(HttpService):

@@ -133,19 +133,52 @@ class GovernmentData(Protocol):
 
 
 @dataclass(frozen=True)
+class LivenessChallenge:
+    """What the identification centre asks the live capture to do: movements and a nonce to
+    show. Bound to one IIN; spent by the first answer."""
+
+    challenge_id: str
+    nonce: str
+    movements: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class IdentityResult:
     verified: bool
-    method: str  # eds | biometric | sms_operator
+    method: str  # eds | biometric | two_factor
     reason: str = ""
-    liveness: bool | None = None  # biometric only: passed the random-movement liveness test
+    liveness: bool | None = None  # face checks: the live answer to an unused challenge
+    reference: str = ""  # the provider's reference of this check (evidence)
+    subject_iin: str = ""  # eds: the IIN in the signer's certificate
 
 
 class IdentityProvider(Protocol):
+    """The mobile operator (IIN–phone), ЦОИД biometrics, the two-factor data + image check
+    and EDS verification (SPEC §2.1, §7; regulator letter ДС-352)."""
+
     def phone_belongs_to(self, *, iin: str, phone: str) -> bool: ...
 
-    def verify_biometrics(self, *, iin: str, selfie_token: str) -> IdentityResult: ...
+    def start_liveness(self, *, iin: str) -> LivenessChallenge: ...
 
-    def verify_eds(self, *, iin: str, signed_payload: str, signature: str) -> IdentityResult: ...
+    def verify_biometrics(self, *, iin: str, selfie_token: str, challenge_id: str,
+                          challenge_answer: str) -> IdentityResult: ...  # fmt: skip
+
+    def verify_person(self, *, iin: str, full_name: str, selfie_token: str, challenge_id: str,
+                      challenge_answer: str) -> IdentityResult:  # fmt: skip
+        """Two-factor: the person's data (IIN, name) and the live image, in real time."""
+        ...
+
+    def verify_eds(self, *, iin: str, challenge: str, signature: str,
+                   certificate: str) -> IdentityResult:  # fmt: skip
+        """Verified only if the signature over `challenge` checks against a trusted, valid
+        certificate whose IIN is `iin`."""
+        ...
+
+    def verify_document_signature(self, *, iin: str, signed_payload: str,
+                                  signature: str) -> IdentityResult:  # fmt: skip
+        """An EDS over a document hash (package signing, resolution/services/signing.py);
+        the certificate-based check above is for identification."""
+        ...
 
 
 # --- SMS ---

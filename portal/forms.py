@@ -132,19 +132,12 @@ class PasswordResetForm(_NewPasswordForm):
     field_order = ["iin", "phone", "password", "password_again"]
 
 
-class OtpForm(forms.Form):
-    code = forms.RegexField(
-        label=_("Code from the SMS"), regex=r"^\s*[0-9]{6}\s*$",
-        error_messages={"invalid": _("The code has 6 digits.")},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+class PhoneChangeForm(forms.Form):
+    phone = PhoneField(
+        label=_("New mobile phone"),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel",
+                                      "placeholder": "8 701 234 56 78"}),
     )  # fmt: skip
-
-
-class BiometricForm(forms.Form):
-    # In production the camera widget uploads the capture to the identification centre and
-    # gets this token back; the simulator accepts any token not marked as a photo or replay.
-    selfie_token = forms.CharField(label=_("Camera capture"), max_length=200,
-                                   widget=forms.HiddenInput)  # fmt: skip
 
 
 # --- complaints ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ account_patterns = [
     path("register/identify/", enrolment.enrol_view, name="enrol"),
     path("forgot-password/", enrolment.forgot_password_view, name="forgot_password"),
     path("identify/", account.identify_view, name="identify"),
+    path("phone/", account.change_phone_view, name="change_phone"),
 ]
 application_patterns = [
     path("apply/", application.apply_view, name="apply"),

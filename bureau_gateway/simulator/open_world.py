@@ -17,8 +17,10 @@ The rule (documented in the README, "Trying it as a newcomer"): the IIN's four s
     any other    eligible: 2 to 6 overdue consumer loans (2 + serial mod 5), each at a different
                  demo creditor, about 150 000–900 000 ₸ each
 
-The mobile operator confirms any phone for such a person (not for the unknown person), and
-biometrics answer as for a demo person. Pure data, no Django.
+The mobile operator confirms any phone for such a person (not for the unknown person); the
+identity services know them too — a name (`full_name`, for the two-factor data check) and a
+face on the state record, so biometrics with the liveness challenge answer as for a demo
+person. Pure data, no Django.
 """
 
 from __future__ import annotations
@@ -66,6 +68,17 @@ def knows(iin: str) -> bool:
     return is_valid_iin(iin) and serial(iin) != UNKNOWN
 
 
+FIRST_NAMES = ["Айгерим", "Ержан", "Динара", "Нурлан", "Асель", "Бауыржан", "Жанар", "Тимур"]
+SURNAMES = ["Сейткали", "Нургали", "Абен", "Касым", "Жумабай", "Ахмет"]
+
+
+def full_name(iin: str) -> str:
+    """The name the state data holds for a person of the open world ('' if unknown)."""
+    if not knows(iin):
+        return ""
+    return f"{SURNAMES[_amount(iin, 90, 0, 6)]} {FIRST_NAMES[_amount(iin, 91, 0, 8)]}"
+
+
 def _amount(iin: str, index: int, low: int, high: int) -> int:
     digest = hashlib.sha256(f"{iin}:{index}".encode()).digest()
     return low + int.from_bytes(digest[:4]) % (high - low)
@@ -96,6 +109,7 @@ def spec_for(iin: str) -> dict | None:
         loans[0]["principal_tiyn"] = 7_500_000 * 100
     return {
         "iin": iin,
+        "full_name": full_name(iin),
         "loans": loans,
         "bankruptcy": number == BANKRUPTCY,
         "solvency_restoration": number == SOLVENCY,

@@ -1,4 +1,5 @@
-"""The outside world as one small HTTP service (stdlib only, no Django settings or DB).
+"""The outside world as one small HTTP service (no Django settings or DB; EDS crypto via
+`cryptography`, see identity.py).
 
 Services, each under its own prefix, speaking the same JSON the real ones would:
 
@@ -8,8 +9,15 @@ Services, each under its own prefix, speaking the same JSON the real ones would:
                                              ("ended" carries "reason": "breached")
     GET  /government/social-status/<iin>     {"vulnerable", "receives_asp", ...}; unknown → 404
     GET  /identity/phone-owner?iin=&phone=   {"match": bool} (the mobile operator's answer)
-    POST /identity/biometric                 {"iin", "selfie_token"} → {"verified", "liveness"}
-    POST /identity/eds                       {"iin", "signed_payload", "signature"}
+    POST /identity/liveness-challenges       {"iin"} → {"challenge_id", "nonce", "movements"}
+    POST /identity/biometric                 {"iin", "selfie_token", "challenge_id",
+                                              "challenge_answer"} → {"verified", "liveness"}
+    POST /identity/person-check              the same + "full_name" → {"data_match",
+                                              "image_match", "liveness", "verified"}
+    POST /identity/eds                       {"certificate", "challenge", "signature"} →
+                                             {"verified", "iin" (the certificate's)}
+    POST /identity/eds/documents             {"iin", "signed_payload", "signature"}: package
+                                             signing (simplified: sha256 of "iin:payload")
     POST /sms/messages                       {"phone", "text", "dedup_key"} → {"id"}
 
 Test control (never exposed by a real service):
@@ -17,7 +25,11 @@ Test control (never exposed by a real service):
     PUT  /_control/bureau/reports/<iin>      register a report (same JSON as served)
     GET  /_control/bureau/procedures?iin=    procedure reports received
     PUT  /_control/government/status/<iin>   {"vulnerable": bool, "receives_asp": bool}
-    PUT  /_control/identity/phones/<iin>     {"phone": "+7..."} the operator's registry
+    PUT  /_control/identity/phones/<iin>     {"phone": "+7...", "full_name"?} the operator's
+                                             registry (and the person's name in state data)
+    POST /_control/identity/eds-signatures   {"iin", "challenge"} → {"certificate",
+                                             "signature"}: DEV-ONLY helper, the test person's
+                                             EDS key signs (stands in for NCALayer)
     GET  /_control/sms?phone=                the SMS outbox
     POST /_control/faults                    {"bureau": {"mode": "down"|"malformed"|"slow",
                                               "count": N, "delay": s}}: next N calls fail
@@ -42,6 +54,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from bureau_gateway.simulator import demo_data, open_world
+from bureau_gateway.simulator.identity import IdentityWorld
 
 SERVICES = ["bureau", "government", "identity", "sms"]
 OPEN_WORLD_TIMEOUT_SECONDS = 30  # longer than any client waits
@@ -59,11 +72,14 @@ class World:
         self.reports: dict[str, dict] = {}
         self.social: dict[str, dict] = {}
         self.phones: dict[str, str] = {}
+        self.names: dict[str, str] = {}
+        self.identity = IdentityWorld()
         for spec in demo_data.BORROWERS:
             self.reports[spec["iin"]] = demo_data.bureau_report(spec)
             asp = spec.get("asp", False)
             self.social[spec["iin"]] = {"vulnerable": asp, "receives_asp": asp}
             self.phones[spec["iin"]] = spec["phone"]
+            self.names[spec["iin"]] = spec["full_name"]
         self.procedures: list[dict] = []
         self.sms: list[dict] = []
         self.faults: dict[str, dict] = {}
@@ -79,6 +95,12 @@ class World:
 
 
 WORLD = World()
+
+
+def _known(iin: str) -> bool:
+    """A person the identity services know: demo, registered by a test, or the open world.
+    The caller holds WORLD.lock."""
+    return iin in WORLD.phones or iin in WORLD.reports or open_world.knows(iin)
 
 
 def _now() -> str:
@@ -228,27 +250,51 @@ class Handler(BaseHTTPRequestHandler):
             # the operator confirms any phone for a person of the open world
             match = registered == phone if registered is not None else True
             return self._send(200, {"iin": iin, "phone": phone, "match": match})
-        if method == "POST" and parts == ["biometric"]:
-            iin, token = body.get("iin", ""), str(body.get("selfie_token", ""))
+        if method == "POST" and parts == ["liveness-challenges"]:
+            iin = str(body.get("iin", ""))
             with WORLD.lock:
-                known = iin in WORLD.phones or iin in WORLD.reports
-            if not known and not open_world.knows(iin):
-                return self._send(404, {"error": "subject unknown"})
-            # A still photo or a replayed video fails liveness; a face of someone else fails
-            # the match. Tests steer the outcome with the token's prefix.
-            liveness = not token.startswith(("photo:", "replay:"))
-            match = bool(token) and not token.startswith("other:")
-            reason = "" if liveness and match else ("liveness" if not liveness else "no_match")
-            return self._send(
-                200, {"verified": liveness and match, "liveness": liveness, "reason": reason}
-            )
-        if method == "POST" and parts == ["eds"]:
+                if not _known(iin):
+                    return self._send(404, {"error": "subject unknown"})
+                return self._send(201, WORLD.identity.new_challenge(iin))
+        if method == "POST" and parts in (["biometric"], ["person-check"]):
+            return self._face_check(parts[0], body)
+        if method == "POST" and parts == ["eds", "documents"]:
+            # package signing keeps its simplified scheme: sha256("<iin>:<payload>")
             expected = hashlib.sha256(
                 f"{body.get('iin', '')}:{body.get('signed_payload', '')}".encode()
             ).hexdigest()
             ok = body.get("signature") == expected
             return self._send(200, {"verified": ok, "reason": "" if ok else "bad_signature"})
+        if method == "POST" and parts == ["eds"]:
+            with WORLD.lock:
+                answer = WORLD.identity.verify(str(body.get("certificate", "")),
+                                               str(body.get("challenge", "")),
+                                               str(body.get("signature", "")))  # fmt: skip
+            return self._send(200, answer | {"reference": "EDS-" + uuid.uuid4().hex[:12]})
         return self._send(404, {"error": "no such endpoint"})
+
+    def _face_check(self, kind, body):
+        """ЦОИД biometrics, or the two-factor check (the person's data too). Liveness is the
+        live answer to a challenge issued for this IIN and never used before; tests steer the
+        face match with the selfie token's prefix ("other:" is someone else's face)."""
+        iin, token = str(body.get("iin", "")), str(body.get("selfie_token", ""))
+        with WORLD.lock:
+            if not _known(iin):
+                return self._send(404, {"error": "subject unknown"})
+            problem = WORLD.identity.take_challenge(
+                iin, str(body.get("challenge_id", "")), str(body.get("challenge_answer", ""))
+            )
+            name = WORLD.names.get(iin) or open_world.full_name(iin)
+        liveness = not problem and not token.startswith(("photo:", "replay:"))
+        match = bool(token) and not token.startswith("other:")
+        answer = {"liveness": liveness, "image_match": match,
+                  "reference": "BIO-" + uuid.uuid4().hex[:12]}  # fmt: skip
+        if kind == "person-check":
+            given = " ".join(str(body.get("full_name", "")).split()).casefold()
+            answer["data_match"] = bool(name) and given == " ".join(name.split()).casefold()
+        verified = liveness and match and answer.get("data_match", True)
+        reason = problem or ("liveness" if not liveness else "" if verified else "no_match")
+        return self._send(200, answer | {"verified": verified, "reason": reason})
 
     # --- SMS ---
 
@@ -316,7 +362,13 @@ class Handler(BaseHTTPRequestHandler):
         if method == "PUT" and len(parts) == 3 and parts[:2] == ["identity", "phones"]:
             with WORLD.lock:
                 WORLD.phones[parts[2]] = str(body.get("phone", ""))
+                if body.get("full_name"):
+                    WORLD.names[parts[2]] = str(body["full_name"])
             return self._send(200, {"iin": parts[2], "phone": WORLD.phones[parts[2]]})
+        if method == "POST" and parts == ["identity", "eds-signatures"]:
+            with WORLD.lock:
+                signed = WORLD.identity.sign(str(body.get("iin", "")), str(body.get("challenge")))
+            return self._send(200, signed)
         if method == "GET" and parts == ["sms"]:
             with WORLD.lock:
                 found = [m for m in WORLD.sms if m["phone"] == query.get("phone", m["phone"])]

@@ -1,8 +1,6 @@
 """The borrower's account: sign-in, the portal home, and identification of an account made
 before registration required it (registration and reset: portal/views/enrolment.py)."""
 
-from uuid import uuid4
-
 from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
@@ -11,15 +9,22 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from borrowers import services
+from borrowers.models import IdentificationMethod
 from creditors.selectors import loans_for_borrower_iin
-from finplatform.errors import ApplicationError
 from finplatform.permissions import borrower_required
-from portal.forms import BiometricForm, IINLoginForm, OtpForm
+from portal.forms import IINLoginForm, PhoneChangeForm
 from portal.journey import journey_for_borrower
-from portal.views.enrolment import HELP_ACTIONS, ask_for_help
+from portal.views import identity
 
-MSG_CODE_SENT = _("We sent a one-time code by SMS to your phone.")
 MSG_IDENTIFIED = _("You are identified. You can now apply.")
+MSG_PHONE_CHANGED = _("Your phone number is changed.")
+METHODS = [
+    IdentificationMethod.BIOMETRIC,
+    IdentificationMethod.TWO_FACTOR,
+    IdentificationMethod.EDS,
+]
+PHONE_METHODS = [IdentificationMethod.BIOMETRIC, IdentificationMethod.EDS]
+PHONE_KEY = "new_phone"
 
 
 @sensitive_post_parameters("password")
@@ -59,55 +64,62 @@ def portal_home(request):
 
 @borrower_required
 def identify_view(request):
-    """Remote identification: a one-time code to an operator-confirmed phone, or biometrics
-    with liveness."""
+    """Remote identification of an account made before registration required it: EDS, ЦОИД
+    biometrics or the two-factor check, each with the operator check of the phone."""
     borrower = request.user.borrower
     if borrower.is_identified:
         return redirect("resolution:apply")
-    otp_form, bio_form = OtpForm(), BiometricForm(initial={"selfie_token": f"live:{uuid4()}"})
-    code_sent = borrower.identification_challenges.filter(confirmed_at__isnull=True).exists()
-    action = request.POST.get("action") if request.method == "POST" else None
-    send_error = last_error_code = None
-    if action in HELP_ACTIONS:
-        return ask_for_help(request, action, iin=borrower.iin, phone=borrower.phone,
-                            full_name=borrower.full_name, language=borrower.preferred_language,
+    if request.method == "POST" and request.POST.get("action") in identity.HELP_ACTIONS:
+        return identity.ask_for_help(request, request.POST["action"], iin=borrower.iin,
+                            phone=borrower.phone, full_name=borrower.full_name,
+                            language=borrower.preferred_language,
                             redirect_to="borrowers:identify", borrower=borrower)  # fmt: skip
-    try:
-        if action == "send_code":
-            services.start_phone_identification(borrower=borrower)
-            messages.info(request, MSG_CODE_SENT)
-            return redirect("borrowers:identify")
-        if action == "confirm_code":
-            otp_form = OtpForm(data=request.POST)
-            if otp_form.is_valid():
-                services.confirm_phone_identification(
-                    borrower=borrower, code=otp_form.cleaned_data["code"]
-                )
-                messages.success(request, MSG_IDENTIFIED)
-                return redirect("resolution:apply")
-        if action == "biometric":
-            bio_form = BiometricForm(data=request.POST)
-            if bio_form.is_valid():
-                services.identify_by_biometrics(
-                    borrower=borrower, selfie_token=bio_form.cleaned_data["selfie_token"]
-                )
-                messages.success(request, MSG_IDENTIFIED)
-                return redirect("resolution:apply")
-    except ApplicationError as exc:
-        last_error_code = exc.code
-        if action == "confirm_code":
-            otp_form.add_error("code", exc.message)
-        elif action == "biometric":
-            bio_form.add_error(None, exc.message)
-        else:
-            send_error = exc.message
-    context = {
+
+    def attempt(method, challenge, answer):
+        return services.identify_borrower(
+            borrower=borrower, method=method, challenge=challenge, answer=answer
+        )
+
+    done, context = identity.step(request, iin=borrower.iin, methods=METHODS, attempt=attempt)
+    if done is not None:
+        messages.success(request, MSG_IDENTIFIED)
+        return redirect("resolution:apply")
+    if request.method == "POST" and context["identify_error"] is None:
+        return redirect("borrowers:identify")
+    context |= {
         "borrower": borrower,
-        "otp_form": otp_form,
-        "bio_form": bio_form,
-        "code_sent": code_sent,
-        "send_error": send_error,
-        "last_error_code": last_error_code,
         "phone_masked": borrower.phone[:5] + "•••" + borrower.phone[-2:],
     }
     return render(request, "portal/identify.html", context)
+
+
+@borrower_required
+def change_phone_view(request):
+    """SPEC §7: a new phone only with a fresh EDS or biometric identification and the
+    operator's confirmation that the new phone is registered to the IIN."""
+    borrower = request.user.borrower
+    starting = request.method == "POST" and request.POST.get("action") == "start"
+    form = PhoneChangeForm(
+        data=request.POST if starting else None, initial={"phone": request.session.get(PHONE_KEY)}
+    )
+    if starting:
+        if not form.is_valid():
+            methods = [(m, IdentificationMethod(m).label) for m in PHONE_METHODS]
+            context = {"form": form, "methods": methods, "phone_masked": ""}
+            return render(request, "portal/change_phone.html", context)
+        request.session[PHONE_KEY] = form.cleaned_data["phone"]
+    new_phone = request.session.get(PHONE_KEY, "")
+
+    def attempt(method, challenge, answer):
+        return services.change_phone(borrower=borrower, new_phone=new_phone, method=method,
+                                     challenge=challenge, answer=answer)  # fmt: skip
+
+    done, context = identity.step(request, iin=borrower.iin, methods=PHONE_METHODS,
+                                  attempt=attempt)  # fmt: skip
+    if done is not None:
+        request.session.pop(PHONE_KEY, None)
+        messages.success(request, MSG_PHONE_CHANGED)
+        return redirect("borrowers:portal")
+    context |= {"form": form, "phone_masked": (new_phone or borrower.phone)[:5] + "•••"
+                + (new_phone or borrower.phone)[-2:]}  # fmt: skip
+    return render(request, "portal/change_phone.html", context)

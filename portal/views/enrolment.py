@@ -2,8 +2,6 @@
 person gets (or gets back) the account (borrowers/enrolment.py). The answer to a registration
 is the same whether or not the IIN has an account."""
 
-from uuid import uuid4
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -14,15 +12,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from borrowers import enrolment as services
-from borrowers.models import EnrolmentPurpose, HelpKind
-from borrowers.services import MSG_HELP_REQUESTED, MSG_VISIT_REQUESTED, request_help
+from borrowers.models import EnrolmentPurpose
 from finplatform.errors import ApplicationError
 from finplatform.signin import ENROLMENTS_PER_ADDRESS, MSG_TOO_MANY_REQUESTS, client_ip
-from portal.forms import BiometricForm, OtpForm, PasswordResetForm, RegistrationForm
+from portal.forms import PasswordResetForm, RegistrationForm
+from portal.views import identity
+from portal.views.account import METHODS
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 SESSION_KEY = "enrolment"
-MSG_CODE_SENT = _("We sent a one-time code by SMS to your phone.")
 MSG_WELCOME = _("You are identified and signed in. You can now apply.")
 MSG_PASSWORD_CHANGED = _("You are identified and your new password is set.")
 
@@ -74,59 +72,25 @@ def forgot_password_view(request):
     return render(request, "portal/forgot_password.html", {"form": form})
 
 
-HELP_ACTIONS = {"help_callback": HelpKind.CALLBACK, "help_visit": HelpKind.VISIT}
-
-
-def ask_for_help(request, action, *, iin, phone, full_name, language, redirect_to,
-                 borrower=None):  # fmt: skip
-    """The fallback of identification: a call-back or a visit, a task for staff."""
-    kind = HELP_ACTIONS[action]
-    request_help(
-        kind=kind, iin=iin, phone=phone, full_name=full_name, language=language,
-        reason=request.POST.get("reason", "")[:40], borrower=borrower,
-    )  # fmt: skip
-    messages.success(request, MSG_VISIT_REQUESTED if kind == HelpKind.VISIT else MSG_HELP_REQUESTED)
-    return redirect(redirect_to)
-
-
 def enrol_view(request):
-    """Identification for a registration or reset: a code to the phone given, if the mobile
-    operator confirms it is registered to the IIN, or biometrics with liveness."""
+    """Identification for a registration or reset: EDS, ЦОИД biometrics or the two-factor
+    check, each with the operator's confirmation that the phone given is registered to the
+    IIN."""
     enrolment = services.open_enrolment(request.session.get(SESSION_KEY))
     if enrolment is None:
         return redirect("borrowers:register")
-    otp_form, bio_form = OtpForm(), BiometricForm(initial={"selfie_token": f"live:{uuid4()}"})
     action = request.POST.get("action") if request.method == "POST" else None
-    send_error = borrower = last_error_code = None
-    if action in HELP_ACTIONS:
-        return ask_for_help(request, action, iin=enrolment.iin, phone=enrolment.phone,
+    if action in identity.HELP_ACTIONS:
+        return identity.ask_for_help(request, action, iin=enrolment.iin, phone=enrolment.phone,
                             full_name=enrolment.full_name, language=enrolment.language,
                             redirect_to="borrowers:enrol")  # fmt: skip
-    try:
-        if action == "send_code":
-            services.send_enrolment_code(enrolment=enrolment)
-            messages.info(request, MSG_CODE_SENT)
-            return redirect("borrowers:enrol")
-        if action == "confirm_code":
-            otp_form = OtpForm(data=request.POST)
-            if otp_form.is_valid():
-                borrower = services.confirm_enrolment_code(
-                    enrolment=enrolment, code=otp_form.cleaned_data["code"]
-                )
-        if action == "biometric":
-            bio_form = BiometricForm(data=request.POST)
-            if bio_form.is_valid():
-                borrower = services.enrol_by_biometrics(
-                    enrolment=enrolment, selfie_token=bio_form.cleaned_data["selfie_token"]
-                )
-    except ApplicationError as exc:
-        last_error_code = exc.code
-        if action == "confirm_code":
-            otp_form.add_error("code", exc.message)
-        elif action == "biometric":
-            bio_form.add_error(None, exc.message)
-        else:
-            send_error = exc.message
+
+    def attempt(method, challenge, answer):
+        return services.enrol_identified(
+            enrolment=enrolment, method=method, challenge=challenge, answer=answer
+        )
+
+    borrower, context = identity.step(request, iin=enrolment.iin, methods=METHODS, attempt=attempt)
     if borrower is not None:
         request.session.pop(SESSION_KEY, None)
         login(request, borrower.user, backend="borrowers.auth.IINBackend")
@@ -135,13 +99,10 @@ def enrol_view(request):
             return redirect("borrowers:portal")
         messages.success(request, MSG_WELCOME)
         return redirect("resolution:apply")
-    context = {
+    if request.method == "POST" and context["identify_error"] is None:
+        return redirect("borrowers:enrol")
+    context |= {
         "enrolment": enrolment,
-        "otp_form": otp_form,
-        "bio_form": bio_form,
-        "code_sent": bool(enrolment.code_hash),
-        "send_error": send_error,
-        "last_error_code": last_error_code,
         "phone_masked": enrolment.phone[:5] + "•••" + enrolment.phone[-2:],
     }
     return render(request, "portal/enrol.html", context)

@@ -147,7 +147,7 @@ def sign_with_eds(*, case_id, signature: str, ip: str | None = None) -> Signatur
     """Verify an EDS over the package hash through the identity adapter, then sign."""
     case = Case.objects.select_related("borrower", "package").get(pk=case_id)
     _signable_package(case, business_now())
-    result = get_adapter("identity").verify_eds(
+    result = get_adapter("identity").verify_document_signature(
         iin=case.borrower.iin, signed_payload=case.package.package_hash, signature=signature
     )
     if not result.verified:

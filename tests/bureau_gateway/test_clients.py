@@ -164,11 +164,32 @@ def test_identity_operator_biometrics_and_eds(sim):
     identity = HttpIdentityProvider()
     assert identity.phone_belongs_to(iin=AIGERIM["iin"], phone=AIGERIM["phone"]) is True
     assert identity.phone_belongs_to(iin=AIGERIM["iin"], phone="+77000000000") is False
-    live = identity.verify_biometrics(iin=AIGERIM["iin"], selfie_token="live:abc")
-    assert live.verified and live.liveness
-    photo = identity.verify_biometrics(iin=AIGERIM["iin"], selfie_token="photo:abc")
+    iin = AIGERIM["iin"]
+
+    def face(token, challenge=None, answer=None):
+        challenge = challenge or identity.start_liveness(iin=iin)
+        answer = answer or "-".join(challenge.movements) + ":" + challenge.nonce
+        return identity.verify_biometrics(iin=iin, selfie_token=token,
+                                          challenge_id=challenge.challenge_id,
+                                          challenge_answer=answer)  # fmt: skip
+
+    live = face("live:abc")
+    assert live.verified and live.liveness and live.reference
+    photo = face("photo:abc")
     assert not photo.verified and photo.liveness is False
-    assert not identity.verify_eds(iin=AIGERIM["iin"], signed_payload="x", signature="y").verified
+    assert not face("live:abc", answer="turn_left-blink-nod:0000").verified  # not the challenge's
+    c = identity.start_liveness(iin=iin)
+    person = identity.verify_person(
+        iin=iin, full_name=AIGERIM["full_name"].upper(), selfie_token="live:1",
+        challenge_id=c.challenge_id, challenge_answer="-".join(c.movements) + ":" + c.nonce,
+    )  # fmt: skip
+    assert person.verified and person.method == "two_factor"
+    signed = sim.eds_signature(iin, "challenge-1")
+    assert identity.verify_eds(iin=iin, challenge="challenge-1", **signed).verified
+    assert not identity.verify_eds(iin=iin, challenge="challenge-2", **signed).verified
+    assert not identity.verify_eds(iin=next_iin(), challenge="challenge-1", **signed).verified
+    assert not identity.verify_eds(iin=iin, challenge="x", signature="eQ==",
+                                   certificate="not a certificate").verified  # fmt: skip
 
 
 def test_sms_is_deduplicated_and_the_audit_does_not_keep_the_text(sim):

@@ -7,6 +7,7 @@ import pytest
 from bureau_gateway.clients import HttpCreditBureau, HttpGovernmentData, HttpIdentityProvider
 from bureau_gateway.interfaces import BureauUnavailable, MalformedResponse, SubjectUnknown
 from bureau_gateway.simulator import demo_data, open_world
+from bureau_gateway.simulator.identity import challenge_answer
 from tests.support.bureau import open_world_iin, random_open_world_iin
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +55,7 @@ def test_each_failure_is_reachable_by_the_serial(sim):
     with pytest.raises(SubjectUnknown):
         HttpGovernmentData(retries=0).social_status(unknown)
     with pytest.raises(SubjectUnknown):
-        HttpIdentityProvider(retries=0).verify_biometrics(iin=unknown, selfie_token="live:x")
+        HttpIdentityProvider(retries=0).start_liveness(iin=unknown)
     with pytest.raises(SubjectUnknown):
         HttpIdentityProvider(retries=0).phone_belongs_to(iin=unknown, phone="+77010000000")
 
@@ -71,3 +72,17 @@ def test_demo_people_keep_their_fixed_profiles(sim):
     assert [loan.contract_number for loan in report.loans] == [
         loan["contract_number"] for loan in AIGERIM["loans"]
     ]
+
+
+@pytest.mark.parametrize("check", ["biometric", "two_factor"])
+def test_a_new_person_has_a_name_and_a_face_for_identification(sim, check):
+    iin, identity = random_open_world_iin(), HttpIdentityProvider(retries=0)
+    challenge = identity.start_liveness(iin=iin)
+    live = {"iin": iin, "selfie_token": "live:new", "challenge_id": challenge.challenge_id,
+            "challenge_answer": challenge_answer({"movements": challenge.movements,
+                                                  "nonce": challenge.nonce})}  # fmt: skip
+    if check == "two_factor":
+        assert open_world.full_name(iin)
+        assert identity.verify_person(full_name=open_world.full_name(iin), **live).verified
+    else:
+        assert identity.verify_biometrics(**live).verified

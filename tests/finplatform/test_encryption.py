@@ -48,9 +48,14 @@ def signed_with_eds():
 
 def test_selfie_token_and_identity_exchange_are_not_stored_in_clear():
     iin = demo_data.BORROWERS[0]["iin"]
-    assert get_adapter("identity").verify_biometrics(iin=iin, selfie_token=SELFIE).verified
+    identity = get_adapter("identity")
+    challenge = identity.start_liveness(iin=iin)
+    answer = "-".join(challenge.movements) + ":" + challenge.nonce
+    assert identity.verify_biometrics(iin=iin, selfie_token=SELFIE, challenge_answer=answer,
+                                      challenge_id=challenge.challenge_id).verified  # fmt: skip
     exchange = BureauExchange.objects.get(endpoint="/biometric")
-    assert exchange.request_body == {"iin": iin, "selfie_token": SELFIE}
+    assert exchange.request_body == {"iin": iin, "selfie_token": SELFIE, "challenge_answer": answer,
+                                     "challenge_id": challenge.challenge_id}  # fmt: skip
     assert isinstance(exchange.body, dict) and "verified" in exchange.body
     stored = raw("SELECT request_body, body, raw_body FROM bureau_gateway_bureauexchange "
                  "WHERE id = %s", [exchange.pk])[0]  # fmt: skip
@@ -80,8 +85,8 @@ def test_rotation_re_encrypts_with_the_new_key_and_keeps_the_append_only_trigger
     assert after != before
     settings.FIELD_ENCRYPTION_KEYS = new  # the old key retired: everything still reads
     assert Signature.objects.get(pk=row.pk).eds_signature == signature
-    assert BureauExchange.objects.filter(endpoint="/eds").first().request_body["signature"] \
-        == signature  # fmt: skip
+    exchange = BureauExchange.objects.filter(endpoint="/eds/documents").first()
+    assert exchange.request_body["signature"] == signature
     settings.FIELD_ENCRYPTION_KEYS = old  # without the new key nothing decrypts
     with pytest.raises(ImproperlyConfigured):
         Signature.objects.get(pk=row.pk)

@@ -7,10 +7,11 @@ import re
 import pytest
 from django.urls import reverse
 
+from borrowers.identification import MSG_BIOMETRIC_MISMATCH, MSG_PHONE_NOT_CONFIRMED
 from borrowers.models import Borrower
-from borrowers.services import MSG_BIOMETRIC_MISMATCH, MSG_PHONE_NOT_CONFIRMED
 from finplatform.signin import MSG_TOO_MANY_REQUESTS
 from tests.factories import PASSWORD, BorrowerFactory, next_iin
+from tests.support.identity import identify
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "another-horse-battery-9"
@@ -22,11 +23,8 @@ def _register(client, iin, phone, password=PASSWORD, **extra):
     return client.post(reverse("borrowers:register"), data, **extra)
 
 
-def _identify_by_sms(client, sim, phone):
-    url = reverse("borrowers:enrol")
-    assert client.post(url, {"action": "send_code"}).status_code == 302
-    code = re.search(r"\b(\d{6})\b", sim.sms(phone)[-1]["text"]).group(1)
-    return client.post(url, {"action": "confirm_code", "code": code})
+def _identify(client, sim, iin, method="biometric", **kwargs):
+    return identify(client, reverse("borrowers:enrol"), sim, iin, method, **kwargs)[0]
 
 
 def _sign_in(client, iin, password):
@@ -41,10 +39,10 @@ def test_registration_creates_the_account_only_after_identification(client, sim)
     assert response.status_code == 302 and response.url == reverse("borrowers:enrol")
     assert not Borrower.objects.filter(iin=iin).exists()
     assert "_auth_user_id" not in client.session
-    response = _identify_by_sms(client, sim, phone)
+    response = _identify(client, sim, iin, "eds")
     assert response.status_code == 302 and response.url == reverse("resolution:apply")
     borrower = Borrower.objects.get(iin=iin)
-    assert borrower.is_identified and borrower.identification_method == "sms_operator"
+    assert borrower.is_identified and borrower.identification_method == "eds"
     assert client.session["_auth_user_id"] == str(borrower.user.pk)
     assert _sign_in(client, iin, PASSWORD).status_code == 302
 
@@ -66,7 +64,7 @@ def test_a_squatters_unidentified_registration_is_taken_over_by_the_identified_o
     owner_phone = "+77012223344"
     sim.set_phone(squatter.iin, owner_phone)  # the operator knows the owner's number
     _register(client, squatter.iin, owner_phone, password=NEW_PASSWORD)
-    assert _identify_by_sms(client, sim, owner_phone).status_code == 302
+    assert _identify(client, sim, squatter.iin).status_code == 302
     borrower = Borrower.objects.get(iin=squatter.iin)
     assert borrower.pk == squatter.pk and borrower.phone == owner_phone
     assert borrower.is_identified and borrower.full_name == "Owner Of The Iin"
@@ -78,12 +76,10 @@ def test_a_squatter_cannot_pass_identification_for_someone_elses_iin(client, sim
     owner = BorrowerFactory(identified_at="2026-01-05T10:00:00+05:00")
     sim.set_phone(owner.iin, owner.phone)
     _register(client, owner.iin, "+77019990000", password=NEW_PASSWORD)
-    url = reverse("borrowers:enrol")
-    response = client.post(url, {"action": "send_code"})
-    assert str(MSG_PHONE_NOT_CONFIRMED) in response.content.decode()
-    assert sim.sms("+77019990000") == []
-    response = client.post(url, {"action": "biometric", "selfie_token": "other:face"})
+    response = _identify(client, sim, owner.iin, selfie="other:face")
     assert str(MSG_BIOMETRIC_MISMATCH) in response.content.decode()
+    response = _identify(client, sim, owner.iin)  # the owner's own face, the wrong phone
+    assert str(MSG_PHONE_NOT_CONFIRMED) in response.content.decode()
     assert _sign_in(client, owner.iin, NEW_PASSWORD).status_code == 200
     assert _sign_in(client, owner.iin, PASSWORD).status_code == 302  # the owner is untouched
 
@@ -100,21 +96,19 @@ def test_password_reset_by_identification_lifts_the_sign_in_wait(client, sim):
             "password_again": NEW_PASSWORD}  # fmt: skip
     response = client.post(reverse("borrowers:forgot_password"), data)
     assert response.status_code == 302 and response.url == reverse("borrowers:enrol")
-    assert _identify_by_sms(client, sim, borrower.phone).url == reverse("borrowers:portal")
+    assert _identify(client, sim, borrower.iin).url == reverse("borrowers:portal")
     assert _sign_in(client, borrower.iin, NEW_PASSWORD).status_code == 302  # no wait left
 
 
-def test_password_reset_by_biometrics(client, sim):
+def test_password_reset_by_the_two_factor_check(client, sim):
     borrower = BorrowerFactory()
-    sim.set_phone(borrower.iin, "+77000000001")  # the phone on file is not confirmed
+    sim.set_phone(borrower.iin, borrower.phone, full_name=borrower.full_name)
     data = {"iin": borrower.iin, "phone": borrower.phone, "password": NEW_PASSWORD,
             "password_again": NEW_PASSWORD}  # fmt: skip
     client.post(reverse("borrowers:forgot_password"), data)
-    response = client.post(reverse("borrowers:enrol"),
-                           {"action": "biometric", "selfie_token": "live:1"})  # fmt: skip
-    assert response.status_code == 302
+    assert _identify(client, sim, borrower.iin, "two_factor").status_code == 302
     borrower.refresh_from_db()
-    assert borrower.identification_method == "biometric"
+    assert borrower.identification_method == "two_factor"
     assert _sign_in(client, borrower.iin, NEW_PASSWORD).status_code == 302
 
 

@@ -3,19 +3,19 @@ current policy, the dev inbox (and its absence in production), truthful identifi
 messages with a fallback that reaches staff, and a next step for a check that gave up."""
 
 import importlib
-import re
 
 import pytest
 from django.test import Client, override_settings
 from django.urls import NoReverseMatch, clear_url_caches, reverse
 from django.utils import timezone
 
-from borrowers.models import HelpKind, HelpRequest
-from borrowers.services import (
+from borrowers.identification import (
     MSG_BIOMETRIC_MISMATCH,
     MSG_IDENTITY_UNAVAILABLE,
     MSG_IDENTITY_UNKNOWN,
 )
+from borrowers.models import HelpKind, HelpRequest
+from bureau_gateway.adapters import get_adapter
 from bureau_gateway.simulator import open_world
 from finplatform import urls as root_urls
 from finplatform.money import format_tenge
@@ -25,6 +25,7 @@ from resolution.models import CaseStatus, CheckState, EligibilityCheck, Eligibil
 from resolution.services import eligibility
 from tests.factories import PASSWORD, BorrowerFactory, CaseFactory
 from tests.support.bureau import open_world_iin, random_open_world_iin
+from tests.support.identity import identify, start
 
 pytestmark = pytest.mark.django_db
 
@@ -63,12 +64,18 @@ def test_signed_in_borrower_still_goes_to_the_portal(client):
 # --- the dev inbox ---
 
 
-def test_the_dev_inbox_shows_the_sms_code_of_a_newcomer(client, sim):
+def test_a_brand_new_open_world_iin_identifies_by_biometrics_and_the_dev_inbox_shows_its_sms(
+    client, sim
+):
     iin, phone = random_open_world_iin(), "+77017771122"
-    _register(client, iin, phone)  # no control call: the operator confirms any phone here
-    assert client.post(reverse("borrowers:enrol"), {"action": "send_code"}).status_code == 302
+    _register(client, iin, phone)  # no control call: the open world knows the person and face
+    response, _answer = identify(client, reverse("borrowers:enrol"), sim, iin, "biometric")
+    assert response.status_code == 302 and response.url == reverse("resolution:apply")
+    # SMS remain notifications (an SMS code identifies nobody); the dev inbox shows them
+    get_adapter("sms").send(phone=phone, text="Finkelisim: your signing code is 482913",
+                            dedup_key=f"test:{iin}")  # fmt: skip
     page = client.get(reverse("dev_inbox")).content.decode()
-    assert phone in page and re.search(r"\b\d{6}\b", page)
+    assert phone in page and "482913" in page
 
 
 def test_there_is_no_dev_inbox_in_production(client):
@@ -93,20 +100,22 @@ def test_there_is_no_dev_inbox_in_production(client):
 def test_unknown_person_is_told_so_not_that_the_service_is_down(client, sim):
     _register(client, open_world_iin(open_world.UNKNOWN), "+77017771133")
     url = reverse("borrowers:enrol")
-    for action in ({"action": "send_code"}, {"action": "biometric", "selfie_token": "live:1"}):
-        page = client.post(url, action).content.decode()
-        assert str(MSG_IDENTITY_UNKNOWN) in page.replace("&#x27;", "'")
-        assert str(MSG_IDENTITY_UNAVAILABLE) not in page
+    for method in ("biometric", "two_factor"):
+        page = start(client, url, method).content.decode().replace("&#x27;", "'")
+        assert str(MSG_IDENTITY_UNKNOWN) in page and str(MSG_IDENTITY_UNAVAILABLE) not in page
+        assert 'value="help_callback"' in page and 'value="identity_unknown"' in page
 
 
 def test_a_wrong_face_and_a_service_outage_each_get_their_own_message(client, sim):
-    _register(client, random_open_world_iin(), "+77017771144")
+    iin = random_open_world_iin()
+    _register(client, iin, "+77017771144")
     url = reverse("borrowers:enrol")
-    page = client.post(url, {"action": "biometric", "selfie_token": "other:face"})
-    assert str(MSG_BIOMETRIC_MISMATCH) in page.content.decode()
+    response, _answer = identify(client, url, sim, iin, "biometric", selfie="other:face")
+    page = response.content.decode().replace("&#x27;", "'")
+    assert str(MSG_BIOMETRIC_MISMATCH) in page and str(MSG_IDENTITY_UNKNOWN) not in page
     sim.fault("identity", "down", count=10)
-    page = client.post(url, {"action": "biometric", "selfie_token": "live:2"})
-    assert str(MSG_IDENTITY_UNAVAILABLE) in page.content.decode().replace("&#x27;", "'")
+    page = start(client, url, "biometric").content.decode().replace("&#x27;", "'")
+    assert str(MSG_IDENTITY_UNAVAILABLE) in page and str(MSG_IDENTITY_UNKNOWN) not in page
 
 
 def test_a_call_back_request_reaches_staff_once(client, sim, admin_client):

@@ -1,13 +1,11 @@
 """The borrower's pages: registration, identification, application, case page."""
 
-import re
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from borrowers.identification import MSG_LIVENESS_FAILED, MSG_PHONE_NOT_CONFIRMED
 from borrowers.models import Borrower
-from borrowers.services import MSG_LIVENESS_FAILED, MSG_PHONE_NOT_CONFIRMED, MSG_WRONG_CODE
 from finplatform.kzid import MSG_CHECK_DIGIT
 from portal.forms import MSG_APPLY_CONSENT, MSG_CONSENT
 from portal.views.application import EGOV_BANKRUPTCY_URL
@@ -15,6 +13,7 @@ from resolution.models import CaseStatus
 from resolution.services import eligibility as services
 from tests.factories import PASSWORD, BorrowerFactory, CaseFactory, next_iin
 from tests.support.bureau import loan, org
+from tests.support.identity import identify
 
 pytestmark = pytest.mark.django_db
 
@@ -54,44 +53,25 @@ def _signed_in(client, **kwargs):
     return borrower
 
 
-def test_sms_identification_wrong_then_right_code(client, sim):
-    borrower = _signed_in(client)
-    sim.set_phone(borrower.iin, borrower.phone)
-    url = reverse("borrowers:identify")
-    assert client.post(url, {"action": "send_code"}).status_code == 302
-    text = sim.sms(borrower.phone)[-1]["text"]
-    code = re.search(r"\b(\d{6})\b", text).group(1)
-    wrong = f"{(int(code) + 1) % 10**6:06d}"
-
-    response = client.post(url, {"action": "confirm_code", "code": wrong})
-    assert response.status_code == 200
-    assert [str(e) for e in response.context["otp_form"].errors["code"]] == [str(MSG_WRONG_CODE)]
-    borrower.refresh_from_db()
-    assert borrower.identified_at is None
-
-    response = client.post(url, {"action": "confirm_code", "code": code})
-    assert response.status_code == 302 and response.url == reverse("resolution:apply")
-    borrower.refresh_from_db()
-    assert borrower.identified_at is not None and borrower.identification_method == "sms_operator"
-
-
-def test_phone_not_registered_to_the_iin_gets_no_code(client, sim):
+def test_phone_not_registered_to_the_iin_fails_identification(client, sim):
     borrower = _signed_in(client)
     sim.set_phone(borrower.iin, "+77000000001")  # the operator knows another number
-    response = client.post(reverse("borrowers:identify"), {"action": "send_code"})
+    url = reverse("borrowers:identify")
+    response, _answer = identify(client, url, sim, borrower.iin, "biometric")
     assert str(MSG_PHONE_NOT_CONFIRMED) in response.content.decode()
-    assert sim.sms(borrower.phone) == []
+    borrower.refresh_from_db()
+    assert borrower.identified_at is None and sim.sms(borrower.phone) == []
 
 
 def test_biometric_identification_refuses_a_photo_and_accepts_a_live_face(client, sim):
     borrower = _signed_in(client)
     sim.set_phone(borrower.iin, borrower.phone)  # the identity simulator knows the person
     url = reverse("borrowers:identify")
-    response = client.post(url, {"action": "biometric", "selfie_token": "photo:123"})
+    response, _answer = identify(client, url, sim, borrower.iin, "biometric", selfie="photo:1")
     assert str(MSG_LIVENESS_FAILED) in response.content.decode()
     borrower.refresh_from_db()
     assert borrower.identified_at is None
-    response = client.post(url, {"action": "biometric", "selfie_token": "live:123"})
+    response, _answer = identify(client, url, sim, borrower.iin, "biometric")
     assert response.status_code == 302
     borrower.refresh_from_db()
     assert borrower.identification_method == "biometric"

@@ -19,6 +19,7 @@ from borrowers.models import Borrower, Complaint, ComplaintMessage
 from creditors.models import PayoutDetails
 from resolution.models import Case, CaseStatus, DebtConfirmation
 from tests.factories import BorrowerFactory, CreditorStaffFactory
+from tests.support.identity import identify
 from tests.support.workflow import awaiting_case
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +153,7 @@ def test_a_valid_registration_with_markup_in_the_name_is_stored_and_escaped(clie
     })  # fmt: skip
     assert response.status_code == 302, response.content.decode()[:2000]
     sim.set_phone(iin, "+77011234567")  # the identity simulator knows the person
-    client.post("/portal/register/identify/", {"action": "biometric", "selfie_token": "live:1"})
+    identify(client, "/portal/register/identify/", sim, iin, "biometric")
     assert Borrower.objects.get(iin=iin).full_name == name
     for page in ("/portal/apply/", "/portal/"):
         _no_raw_markup(client.get(page).content.decode())
@@ -233,12 +234,16 @@ def test_apply_form(client, income, vulnerable):
 
 
 @FUZZ
-@given(code=st.one_of(text, st.from_regex(r"\A\s*\d{6}\s*\Z")))
-def test_identification_code_form(borrower_client, code):
+@given(method=text, answer=text, certificate=text)
+def test_identification_answer_form(borrower_client, method, answer, certificate):
     client, borrower = borrower_client
-    response = client.post("/portal/identify/", {"action": "confirm_code", "code": code})
+    client.post("/portal/identify/", {"action": "start", "method": method})
+    response = client.post("/portal/identify/", {
+        "action": "identify", "challenge_answer": answer, "selfie_token": answer,
+        "certificate": certificate, "signature": answer,
+    })  # fmt: skip
     _no_5xx(response)
-    assert response.status_code != 302  # no code was ever sent: nothing can match
+    assert response.status_code != 302  # nothing started, or a guessed answer: no match
     borrower.refresh_from_db()
     assert not borrower.is_identified
 

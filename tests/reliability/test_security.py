@@ -21,7 +21,6 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from rest_framework.test import APIClient
 
-from borrowers import services as borrower_services
 from bureau_gateway import webhooks
 from creditors.api_keys import create_api_key, revoke_api_key
 from finplatform.errors import ApplicationError
@@ -32,6 +31,7 @@ from resolution.services.signing import issue_signing_code, sign_with_code
 from schedules.models import PaymentProvider
 from tests.conftest import ROOT
 from tests.factories import BorrowerFactory
+from tests.support.identity import identify
 from tests.support.workflow import answer_all, api_client_for, awaiting_case, issued_case
 
 pytestmark = pytest.mark.django_db
@@ -42,39 +42,6 @@ def _sent_code(sim, phone: str) -> str:
 
 
 # --- one-time codes --------------------------------------------------------------------------
-
-
-def test_identification_code_locks_after_five_wrong_guesses_even_for_the_right_code(sim):
-    borrower = BorrowerFactory()
-    sim.set_phone(borrower.iin, borrower.phone)
-    borrower_services.start_phone_identification(borrower=borrower)
-    code = _sent_code(sim, borrower.phone)
-    wrong = f"{(int(code) + 1) % 10**6:06d}"
-    for _ in range(5):
-        with pytest.raises(ApplicationError) as err:
-            borrower_services.confirm_phone_identification(borrower=borrower, code=wrong)
-        assert err.value.code == "wrong_code"
-    with pytest.raises(ApplicationError) as err:
-        borrower_services.confirm_phone_identification(borrower=borrower, code=code)
-    assert err.value.code == "too_many_attempts"
-    borrower.refresh_from_db()
-    assert not borrower.is_identified
-
-
-def test_new_identification_codes_are_capped_per_hour(sim):
-    borrower = BorrowerFactory()
-    sim.set_phone(borrower.iin, borrower.phone)
-    for _ in range(5):
-        borrower_services.start_phone_identification(borrower=borrower)
-    sent = len(sim.sms(borrower.phone))
-    with pytest.raises(ApplicationError) as err:
-        borrower_services.start_phone_identification(borrower=borrower)
-    assert err.value.code == "too_many_codes"
-    assert len(sim.sms(borrower.phone)) == sent  # no sixth SMS
-    # another borrower is not affected
-    other = BorrowerFactory()
-    sim.set_phone(other.iin, other.phone)
-    borrower_services.start_phone_identification(borrower=other)
 
 
 def test_new_signing_codes_are_capped_per_case_so_guesses_stay_bounded():
@@ -260,8 +227,7 @@ def test_iin_and_phone_never_reach_log_output_in_a_whole_flow(client, sim, log_o
         })  # fmt: skip
         assert response.status_code == 302
         sim.set_phone(iin, phone)
-        client.post("/portal/identify/", {"action": "send_code"})
-        client.post("/portal/identify/", {"action": "confirm_code", "code": "000000"})
+        identify(client, "/portal/register/identify/", sim, iin, "biometric", selfie="other:1")
         client.get(f"/portal/cases/{iin}/")  # a 404 whose URL is an IIN: logged as a warning
         client.logout()
         client.post("/login/", {"iin": iin, "password": "wrong"})

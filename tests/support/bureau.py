@@ -58,8 +58,15 @@ class Simulator:
             )
         )
 
-    def set_phone(self, iin: str, phone: str) -> None:
-        self._ok(requests.put(f"{self.base}/_control/identity/phones/{iin}", json={"phone": phone}))
+    def set_phone(self, iin: str, phone: str, full_name: str = "") -> None:
+        """The operator's registry (and, with full_name, the person's name in state data)."""
+        body = {"phone": phone} | ({"full_name": full_name} if full_name else {})
+        self._ok(requests.put(f"{self.base}/_control/identity/phones/{iin}", json=body))
+
+    def eds_signature(self, iin: str, challenge: str) -> dict:
+        """The test person's EDS signs `challenge` (dev-only helper): certificate, signature."""
+        body = {"iin": iin, "challenge": challenge}
+        return self._ok(requests.post(f"{self.base}/_control/identity/eds-signatures", json=body))
 
     def sms(self, phone: str) -> list[dict]:
         return self._ok(requests.get(f"{self.base}/_control/sms", params={"phone": phone}))[

@@ -1,0 +1,39 @@
+"""Pass (or try) identification through the pages, as a browser would: pick a method, read
+the challenge the page shows, answer it (the page's camera stand-in for a face method; the
+simulator's dev-only EDS signer for EDS)."""
+
+import re
+from html import unescape
+
+SESSION_KEY = "identity_challenge"
+
+
+def hidden(page: str, name: str) -> str:
+    match = re.search(rf'name="{name}" value="([^"]*)"', page) or re.search(
+        rf'value="([^"]*)" name="{name}"', page
+    )
+    return unescape(match.group(1)) if match else ""
+
+
+def start(client, url, method: str, **extra):
+    return client.post(url, {"action": "start", "method": method, **extra})
+
+
+def answer_for(client, url, sim, iin: str, *, selfie: str = "") -> dict:
+    """The answer a live client would send to the challenge now in the session."""
+    challenge = client.session[SESSION_KEY]
+    if challenge["method"] == "eds":
+        return sim.eds_signature(iin, challenge["id"])
+    page = client.get(url).content.decode()
+    return {
+        "selfie_token": selfie or hidden(page, "selfie_token"),
+        "challenge_answer": hidden(page, "challenge_answer"),
+    }
+
+
+def identify(client, url, sim, iin: str, method: str = "biometric", *, selfie: str = "",
+             **extra):  # fmt: skip
+    """Start `method`, answer its challenge, send it; returns (response, the answer sent)."""
+    start(client, url, method, **extra)
+    answer = answer_for(client, url, sim, iin, selfie=selfie)
+    return client.post(url, {"action": "identify", **answer}), answer
