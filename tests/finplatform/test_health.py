@@ -2,7 +2,10 @@
 host validation (an orchestrator probes by internal address), a pending migration makes the
 instance not ready."""
 
+import io
+
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
@@ -53,3 +56,13 @@ def test_readyz_is_503_when_redis_does_not_answer(settings):
 
 def test_other_methods_pass_through_to_the_urls():
     assert Client().post("/healthz").status_code == 404
+
+
+def test_readiness_command_exits_1_when_not_ready(settings):
+    out = io.StringIO()
+    call_command("readiness", stdout=out)
+    assert '"status": "ok"' in out.getvalue()
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    with pytest.raises(CommandError) as raised:
+        call_command("readiness", stdout=io.StringIO())
+    assert raised.value.returncode == 1
