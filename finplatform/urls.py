@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include("provider_api.urls")),
     path("portal/", include("portal.urls")),
     path("creditor/", include("creditor_portal.urls")),
+    path("admin/analytics/", include("ombudsman.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/creditor/", include("creditor_portal.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
