@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from creditors.models import Ombudsman
@@ -49,7 +49,7 @@ def _figures(cases) -> dict:
 
 
 def _hours(value) -> str:
-    return "—" if value is None else _("%(hours)s h") % {"hours": value}
+    return "—" if value is None else _("%(hours)s h") % {"hours": number_format(value, 1)}
 
 
 def _charts(figures: dict) -> list[charts.Chart]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 WIDTH = 640
-LABEL_WIDTH = 220  # horizontal bars: the label column
+LABEL_WIDTH = 240  # horizontal bars: the label column
 VALUE_WIDTH = 110  # horizontal bars: the value after the longest bar
 ROW = 26
 COLUMN_AREA_HEIGHT = 180

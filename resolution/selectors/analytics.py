@@ -24,8 +24,8 @@ FUNNEL_STAGES = [
     ("applied", _("Applied"), [s for s in S.values if s != S.DRAFT]),
     ("eligible", _("Eligible"), [S.AWAITING_CREDITORS, *_AFTER_CONFIRMATION]),
     ("confirmed", _("Confirmed by creditors"), _AFTER_CONFIRMATION),
-    ("approved", _("Approved"), _AFTER_APPROVAL),
-    ("signed", _("Signed"), [S.SIGNED, *_RUNNING]),
+    ("approved", _("Approved by the ombudsman"), _AFTER_APPROVAL),
+    ("signed", _("Signed by the borrower"), [S.SIGNED, *_RUNNING]),
     ("active", _("Repayment started"), _RUNNING),
     ("completed", _("Completed"), [S.COMPLETED]),
     ("breached", _("Breached"), [S.BREACHED]),
@@ -121,9 +121,16 @@ def signing(cases: QuerySet[Case]) -> Signing:
     return Signing(counts["issued"], counts["signed"], counts["refused"], waiting)
 
 
+PLAN_LABELS = {  # shorter than the statuses' own labels: they fit a chart's label column
+    PlanStatus.ACTIVE: _("Under way"),
+    PlanStatus.COMPLETED: _("Paid in full"),
+    PlanStatus.BREACHED: _("Breached"),
+}
+
+
 def plans_by_status(cases: QuerySet[Case]) -> list[tuple[str, str, int]]:
     """(status, label, plans) for active, completed and breached plans, zeros included."""
     counts = Plan.objects.filter(case__in=cases).aggregate(
         **{status: Count("pk", filter=Q(status=status)) for status in PlanStatus.values}
     )
-    return [(status, label, counts[status]) for status, label in PlanStatus.choices]
+    return [(status, PLAN_LABELS[status], counts[status]) for status in PlanStatus.values]
