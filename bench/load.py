@@ -8,7 +8,7 @@ static files through WhiteNoise); counts the SQL queries of each borrower page; 
 headless (bench/load/locustfile.py); prints p50/p95/p99 and errors per group; then runs the
 ledger reconciliation and checks that no Idempotency-Key was booked twice.
 
-    .venv/bin/python -m pip install -r bench/requirements.txt   # Locust, once
+    .venv/bin/uv sync --locked --group bench   # Locust (the `bench` group), once
     .venv/bin/python bench/load.py [--users 50] [--duration 120] [--workers 3 --threads 4]
 
 Exits 1 if a goal is missed (p95 < 150 ms borrower pages, < 300 ms API), any request failed,

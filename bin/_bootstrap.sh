@@ -1,5 +1,5 @@
 # Sourced by bin/dev and bin/test: finds Python >= 3.12 (Django 6 needs it), creates .venv and
-# installs requirements.txt when it changed. Needs nothing but Python and pip.
+# installs the locked dependencies (uv.lock) when they changed. Needs nothing but Python and pip.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${FINPLATFORM_VENV:-$ROOT/.venv}"
@@ -25,14 +25,24 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "==> creating virtualenv $VENV with $("$PY" --version)"
   "$PY" -m venv "$VENV"
 fi
-STAMP="$VENV/.requirements.sha256"
-WANT="$(cat "$ROOT/requirements.txt" "$ROOT/requirements-nodeps.txt" | sha256sum | cut -d' ' -f1)"
-if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
-  echo "==> installing dependencies"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.txt"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
-    -r "$ROOT/requirements-nodeps.txt"
+# Dependencies come from uv.lock (exact versions with hashes), installed by uv, which itself
+# comes from PyPI with pip at the version the lock names. `uv sync --locked` refuses to run when
+# uv.lock no longer matches pyproject.toml. A venv given with FINPLATFORM_VENV may hold other
+# packages: it is synced --inexact (nothing removed); the project's own .venv is synced exactly.
+STAMP="$VENV/.uv-lock.sha256"
+WANT="$(cat "$ROOT/pyproject.toml" "$ROOT/uv.lock" | sha256sum | cut -d' ' -f1)"
+if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ] || [ ! -x "$VENV/bin/uv" ]; then
+  echo "==> installing dependencies from uv.lock"
+  UV_VERSION="$("$VENV/bin/python" -c 'import sys, tomllib
+lock = tomllib.load(open(sys.argv[1], "rb"))
+print(next(p["version"] for p in lock["package"] if p["name"] == "uv"))' "$ROOT/uv.lock")"
+  if [ "$("$VENV/bin/uv" --version 2>/dev/null | cut -d' ' -f2)" != "$UV_VERSION" ]; then
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
+  fi
+  SYNC_FLAGS=(--locked --quiet)
+  [ -n "${FINPLATFORM_VENV:-}" ] && SYNC_FLAGS+=(--inexact)
+  (cd "$ROOT" && UV_PROJECT_ENVIRONMENT="$VENV" UV_PYTHON_DOWNLOADS=never \
+    "$VENV/bin/uv" sync "${SYNC_FLAGS[@]}" --python "$VENV/bin/python")
   echo "$WANT" > "$STAMP"
 fi
 cd "$ROOT"

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "finplatform.health.HealthMiddleware",  # /healthz, /readyz: before host checks and sessions
     "finplatform.requestid.RequestIdMiddleware",
     "finplatform.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/", include("provider_api.urls")),
     path("portal/", include("portal.urls")),
     path("creditor/", include("creditor_portal.urls")),
+    path("admin/analytics/", include("ombudsman.urls")),
     path("admin/", admin.site.urls),
     path("metrics", include("ombudsman.metrics_urls")),  # Prometheus, token only
     path("api/v1/creditor/", include("creditor_portal.api.urls")),
