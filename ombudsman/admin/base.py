@@ -117,3 +117,24 @@ class QueueScoped:
         if changelist is not None:
             self.audit_outside_queue(request, [row.pk for row in changelist.result_list])
         return response
+
+
+class CaseQueueProxy:
+    """A read-only queue over a proxy of Case (the review queue, the breached cases): the proxy
+    has no permissions of its own, so the case's view permission applies, and nothing is added,
+    changed or deleted from the queue (decisions go through the review page's services)."""
+
+    def has_module_permission(self, request):
+        return request.user.has_perm("resolution.view_case")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("resolution.view_case")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -9,12 +9,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from finplatform.money import format_tenge
+from ombudsman.admin.base import CaseQueueProxy
 from resolution.models import BreachedCase
 from resolution.selectors.endings import breached_queue
 
 
 @admin.register(BreachedCase)
-class BreachedQueueAdmin(admin.ModelAdmin):
+class BreachedQueueAdmin(CaseQueueProxy, admin.ModelAdmin):
     list_display = ["reference", "borrower", "ombudsman", "breached", "outstanding", "creditors",
                     "review_link"]  # fmt: skip
     list_filter = ["ombudsman"]
@@ -39,19 +40,3 @@ class BreachedQueueAdmin(admin.ModelAdmin):
     def review_link(self, obj):
         url = reverse("admin:resolution_case_review", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Timeline"))
-
-    # the proxy has no permissions of its own: the case permissions apply
-    def has_module_permission(self, request):
-        return request.user.has_perm("resolution.view_case")
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("resolution.view_case")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

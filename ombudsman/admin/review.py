@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from creditors.models import Ombudsman
 from finplatform.errors import ApplicationError
 from finplatform.money import format_tenge, tenge_to_tiyn
-from ombudsman.admin.base import QueueScoped
+from ombudsman.admin.base import CaseQueueProxy, QueueScoped
 from resolution.claims import Finding
 from resolution.models import Case, CaseStatus
 from resolution.selectors import ombudsman as reads
@@ -221,7 +221,7 @@ class ReviewMixin:
             svc.reassign_case(case_id=case.pk, ombudsman=other, user=request.user)
 
 
-class ReviewQueueAdmin(QueueScoped, admin.ModelAdmin):
+class ReviewQueueAdmin(CaseQueueProxy, QueueScoped, admin.ModelAdmin):
     """Cases waiting for the ombudsman's decision, for the staff member's ombudsman (a
     superuser sees all), with who is late and what is disputed at a glance."""
 
@@ -266,19 +266,3 @@ class ReviewQueueAdmin(QueueScoped, admin.ModelAdmin):
     def review_link(self, obj):
         url = reverse("admin:resolution_case_review", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Review"))
-
-    # the proxy has no permissions of its own: the case permissions apply
-    def has_module_permission(self, request):
-        return request.user.has_perm("resolution.view_case")
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("resolution.view_case")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
