@@ -227,16 +227,12 @@ class HttpGovernmentData(HttpService):
 
     def social_status(self, iin: str) -> SocialStatusAnswer:
         data = self.call("GET", f"/social-status/{iin}", subject=iin)
-        try:
-            checked_at = datetime.fromisoformat(_field(data, "checked_at", str))
-        except ValueError:
-            raise MalformedResponse("'checked_at' is not an ISO timestamp") from None
         return SocialStatusAnswer(
             iin=iin,
             vulnerable=_field(data, "vulnerable", bool),
             receives_asp=_field(data, "receives_asp", bool),
             source=_field(data, "source", str),
-            checked_at=checked_at,
+            checked_at=_field(data, "checked_at", datetime),
         )
 
 

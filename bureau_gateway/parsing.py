@@ -24,6 +24,11 @@ def field(obj: dict, name: str, kind, *, optional: bool = False):
         raise MalformedResponse(f"{name!r} must be true or false, got {value!r}")
     if kind is str and (not isinstance(value, str) or not value):
         raise MalformedResponse(f"{name!r} must be a non-empty string, got {value!r}")
+    if kind is datetime:  # before `date`: a datetime is a date too
+        try:
+            return datetime.fromisoformat(field(obj, name, str))
+        except ValueError:
+            raise MalformedResponse(f"{name!r} is not an ISO timestamp") from None
     if kind is date:
         try:
             return date.fromisoformat(value)
@@ -105,14 +110,10 @@ def parse_credit_report(data: dict, *, iin: str) -> CreditReport:
                 penalty_charges=_penalty_charges(raw.get("penalty_charges")),
             )
         )
-    try:
-        generated_at = datetime.fromisoformat(field(data, "generated_at", str))
-    except ValueError:
-        raise MalformedResponse("'generated_at' is not an ISO timestamp") from None
     return CreditReport(
         iin=iin,
         report_id=field(data, "report_id", str),
-        generated_at=generated_at,
+        generated_at=field(data, "generated_at", datetime),
         loans=tuple(loans),
         bankruptcy_in_progress=field(subject, "bankruptcy_in_progress", bool),
         solvency_restoration_in_progress=field(subject, "solvency_restoration_in_progress", bool),
