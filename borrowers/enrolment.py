@@ -27,6 +27,9 @@ from finplatform.locks import lock_row, lock_rows
 from finplatform.signin import lift_account_wait
 
 ENROLMENT_TTL = timedelta(minutes=30)
+# A registration or reset holds an IIN, a phone and a password hash: kept a day past its
+# expiry or completion (for support questions), then deleted by the hourly sweep.
+ENROLMENT_KEPT_FOR = timedelta(days=1)
 MSG_ENROLMENT_EXPIRED = _("This request has expired. Start again.")
 MSG_NO_ACCOUNT = _("You are identified, but there is no account with this IIN. Register instead.")
 
@@ -112,3 +115,14 @@ def _settle(enrolment: Enrolment, proof: identification.Proof) -> Borrower:
     borrower.save()
     lift_account_wait(row.iin)
     return borrower
+
+
+def forget_finished_enrolments() -> int:
+    """Deletes registrations and resets finished or expired more than ENROLMENT_KEPT_FOR ago;
+    the account, if one was made, keeps what it needs. Returns how many were deleted."""
+    cutoff = business_now() - ENROLMENT_KEPT_FOR
+    finished = Enrolment.objects.filter(expires_at__lt=cutoff) | Enrolment.objects.filter(
+        completed_at__lt=cutoff
+    )
+    deleted, _by_model = finished.delete()
+    return deleted

@@ -93,6 +93,18 @@ app.conf.beat_schedule = {
         "schedule": 5 * MINUTE,
         "options": {"expires": 5 * MINUTE},
     },
+    # housekeeping: attempt counters that can no longer limit anything (finplatform/throttle.py)
+    # and registrations finished or expired a day ago (borrowers/enrolment.py)
+    "finplatform-forget-stale-counters": {
+        "task": "finplatform.tasks.forget_stale_counters",
+        "schedule": HOUR,
+        "options": {"expires": HOUR},
+    },
+    "borrowers-forget-finished-enrolments": {
+        "task": "borrowers.forget_finished_enrolments",
+        "schedule": HOUR,
+        "options": {"expires": HOUR},
+    },
     **DAILY_ENTRIES,
 }
 

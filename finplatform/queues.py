@@ -29,6 +29,8 @@ TASKS_BY_QUEUE: dict[str, tuple[str, ...]] = {
         "schedules.tasks.sweep_plans",
         "schedules.tasks.run_payouts",
         "schedules.reconcile_ledger",
+        "finplatform.tasks.forget_stale_counters",
+        "borrowers.forget_finished_enrolments",
     ),
     "checks": ("resolution.tasks.run_eligibility_check",),
     "documents": ("resolution.generate_documents", "resolution.render_ending_documents"),

@@ -46,6 +46,22 @@ class _Counter:
         AttemptCounter.objects.filter(scope=self.scope, digest=_digest(identity)).delete()
 
 
+# Every counter below forgets its hits within a day of the last one (forget_after, window), so a
+# row untouched for longer and no longer blocking behaves exactly as a missing row.
+COUNTERS_FORGOTTEN_AFTER = timedelta(days=2)
+
+
+def forget_stale_counters() -> int:
+    """Deletes the counters that can no longer limit anything (hourly, finplatform/celery.py),
+    so the table holds the last two days of hashed identities, not every one ever seen."""
+    now = business_now()
+    stale = AttemptCounter.objects.filter(last_at__lt=now - COUNTERS_FORGOTTEN_AFTER).exclude(
+        blocked_until__gt=now
+    )
+    deleted, _by_model = stale.delete()
+    return deleted
+
+
 class Backoff(_Counter):
     """`free` failures cost nothing; failure `free + n` makes the next try wait
     `first_wait * 2**n`, at most `max_wait`. Failures are forgotten `forget_after` the last."""

@@ -64,3 +64,13 @@ def proxy_header(**env) -> str:
 def test_django_trusts_x_forwarded_proto_only_behind_the_proxy():
     assert proxy_header() == "None"
     assert proxy_header(BEHIND_TLS_PROXY="1") == "('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+def test_the_proxy_never_serves_metrics_and_web_sums_them_over_its_processes():
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    refusal = caddyfile.index("respond /metrics* 404")
+    assert refusal < caddyfile.index("reverse_proxy web:8000")
+    web = SERVICES["web"]
+    directory = web["environment"]["PROMETHEUS_MULTIPROC_DIR"]
+    assert directory in web["tmpfs"]  # empty at every start, as prometheus_client requires
+    assert int(web["command"][web["command"].index("--workers") + 1]) > 1
