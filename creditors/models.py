@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from finplatform.encryption import EncryptedTextField
 from finplatform.kzid import validate_bin, validate_iin
 from finplatform.language import Language
 
@@ -211,12 +212,13 @@ class ApiKey(models.Model):
 
 
 class WebhookEndpoint(models.Model):
-    """Where a creditor wants events POSTed. Bodies are signed with `secret` (HMAC-SHA256)."""
+    """Where a creditor wants events POSTed. Bodies are signed with `secret` (HMAC-SHA256),
+    kept encrypted at rest like every other secret the platform must read back."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     creditor = models.ForeignKey(Creditor, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(_("URL"), max_length=500)
-    secret = models.CharField(max_length=64)
+    secret = EncryptedTextField()
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -3,6 +3,7 @@ raw columns read with SQL hold no clear text, the application reads it back, a n
 put first and the rows re-encrypted, and the append-only trigger on signatures still holds."""
 
 import os
+import secrets
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -17,11 +18,13 @@ from django.db import DatabaseError, connection, transaction
 from bureau_gateway.adapters import get_adapter
 from bureau_gateway.models import BureauExchange
 from bureau_gateway.simulator import demo_data
+from creditors.models import WebhookEndpoint
 from finplatform.clock import BUSINESS_TZ
 from finplatform.encryption import encrypt_clear, reencrypt_column
 from resolution.models import Signature
 from resolution.services.signing import sign_with_eds
 from tests.conftest import ROOT
+from tests.factories import CreditorFactory
 from tests.resolution.test_locks_and_adapters import eds_signature
 from tests.support.workflow import issued_case
 
@@ -120,3 +123,13 @@ def test_production_refuses_to_run_without_field_keys():
                             capture_output=True, text=True, timeout=120)  # fmt: skip
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEYS" in result.stderr + result.stdout
+
+
+def test_webhook_signing_secrets_are_not_stored_in_clear_and_still_sign():
+    clear = secrets.token_hex(32)
+    endpoint = WebhookEndpoint.objects.create(
+        creditor=CreditorFactory(), url="https://hooks.example.kz/in", secret=clear
+    )
+    [(stored,)] = raw("SELECT secret FROM creditors_webhookendpoint WHERE id = %s", [endpoint.pk])
+    assert clear not in stored and stored.startswith("gAAAAA")
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).secret == clear  # read back to sign
