@@ -6,49 +6,80 @@ checked the held-account rules for every debit leg.
 
 Now: statement-level AFTER INSERT triggers with transition tables (they fire for INSERT and
 COPY alike) note, once per statement, the ledger transactions it touched in
-`schedules_ledgerpending` (ON CONFLICT DO NOTHING: each ledger transaction is noted once per
-database transaction). One DEFERRABLE INITIALLY DEFERRED constraint trigger on that table
-fires once per ledger transaction at COMMIT and checks, with the same functions and messages:
+`schedules_ledgerpending` with the database transaction's id (ON CONFLICT DO NOTHING), and
+that database transaction once in `schedules_ledgercheck`. The one DEFERRABLE INITIALLY
+DEFERRED constraint trigger on that table fires once per database transaction, at COMMIT, and
+checks every noted ledger transaction in one set-based query, with the messages of 0003/0005:
 
-1. the transaction exists, balances and has at least two legs (0003's rule);
-2. the held-account rules of 0005 for its debit legs (a payout draws only from creditor
-   payable accounts; a held account is debited only by a release or a reversal and never
-   goes below zero);
+1. each exists, balances and has at least two legs (0003's rule);
+2. the held-account rules of 0005 for their debit legs, once per (account, transaction kind)
+   (a payout draws only from creditor payable accounts; a held account is debited only by a
+   release or a reversal and never goes below zero);
 
-then deletes its note, so the table is empty outside open transactions. The append-only
+then deletes the notes, so both tables are empty outside open transactions (UNLOGGED: they
+hold nothing across a COMMIT). A savepoint rolled back takes its notes with it. The append-only
 triggers of 0003 are unchanged.
 """
 
 from django.db import migrations
 
 FORWARD = """
-CREATE UNLOGGED TABLE schedules_ledgerpending (transaction_id uuid PRIMARY KEY);
+CREATE UNLOGGED TABLE schedules_ledgerpending (
+    transaction_id uuid PRIMARY KEY,
+    xact xid8 NOT NULL DEFAULT pg_current_xact_id()
+);
+CREATE INDEX schedules_ledgerpending_xact ON schedules_ledgerpending (xact);
+CREATE UNLOGGED TABLE schedules_ledgercheck (xact xid8 PRIMARY KEY);
 
-CREATE OR REPLACE FUNCTION schedules_check_ledger_transaction(tx uuid) RETURNS void AS $$
+CREATE OR REPLACE FUNCTION schedules_ledgercheck_run() RETURNS trigger AS $$
 DECLARE
-    tx_kind varchar;
+    bad record;
     leg record;
     held_balance bigint;
 BEGIN
-    SELECT kind INTO tx_kind FROM schedules_ledgertransaction WHERE id = tx;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'ledger legs refer to a missing transaction %', tx
-            USING ERRCODE = 'foreign_key_violation';
+    SELECT p.transaction_id AS tx, t.id IS NULL AS missing, count(e.id) AS legs,
+           coalesce(sum(CASE WHEN e.side = 'D' THEN e.amount_tiyn ELSE -e.amount_tiyn END), 0)
+               AS balance
+      INTO bad
+      FROM schedules_ledgerpending p
+      LEFT JOIN schedules_ledgertransaction t ON t.id = p.transaction_id
+      LEFT JOIN schedules_ledgerentry e ON e.transaction_id = p.transaction_id
+     WHERE p.xact = NEW.xact
+     GROUP BY p.transaction_id, t.id
+    HAVING t.id IS NULL OR count(e.id) < 2
+        OR coalesce(sum(CASE WHEN e.side = 'D' THEN e.amount_tiyn ELSE -e.amount_tiyn END), 0)
+           <> 0
+     LIMIT 1;
+    IF FOUND THEN
+        IF bad.missing THEN
+            RAISE EXCEPTION 'ledger legs refer to a missing transaction %', bad.tx
+                USING ERRCODE = 'foreign_key_violation';
+        ELSIF bad.balance <> 0 THEN
+            RAISE EXCEPTION 'ledger transaction % does not balance (debits - credits = %)',
+                bad.tx, bad.balance USING ERRCODE = 'check_violation';
+        ELSE
+            RAISE EXCEPTION 'ledger transaction % has % legs; at least two are needed',
+                bad.tx, bad.legs USING ERRCODE = 'check_violation';
+        END IF;
     END IF;
-    PERFORM schedules_check_transaction_balanced(tx);
+    -- The held-account rules, once per (debited account, transaction kind): a month-end
+    -- batch debits one bank account a thousand times and checks it once.
     FOR leg IN
-        SELECT e.account_id, a.kind FROM schedules_ledgerentry e
-          JOIN schedules_account a ON a.id = e.account_id
-         WHERE e.transaction_id = tx AND e.side = 'D' AND a.kind <> 'creditor_payable'
+        SELECT DISTINCT e.account_id, a.kind, t.kind AS tx_kind
+          FROM schedules_ledgerpending p
+          JOIN schedules_ledgerentry e ON e.transaction_id = p.transaction_id AND e.side = 'D'
+          JOIN schedules_account a ON a.id = e.account_id AND a.kind <> 'creditor_payable'
+          JOIN schedules_ledgertransaction t ON t.id = p.transaction_id
+         WHERE p.xact = NEW.xact
     LOOP
-        IF tx_kind = 'payout' THEN
+        IF leg.tx_kind = 'payout' THEN
             RAISE EXCEPTION 'a payout may only draw from a creditor payable account, not %',
                 leg.kind USING ERRCODE = 'check_violation';
         END IF;
         IF leg.kind = 'held' THEN
-            IF tx_kind NOT IN ('release', 'reversal') THEN
+            IF leg.tx_kind NOT IN ('release', 'reversal') THEN
                 RAISE EXCEPTION 'a held account is debited only by a release or a reversal, not %',
-                    tx_kind USING ERRCODE = 'check_violation';
+                    leg.tx_kind USING ERRCODE = 'check_violation';
             END IF;
             SELECT coalesce(sum(CASE WHEN side = 'C' THEN amount_tiyn ELSE -amount_tiyn END), 0)
               INTO held_balance FROM schedules_ledgerentry WHERE account_id = leg.account_id;
@@ -58,26 +89,22 @@ BEGIN
             END IF;
         END IF;
     END LOOP;
-END;
-$$ LANGUAGE plpgsql;
-
-CREATE OR REPLACE FUNCTION schedules_ledgerpending_check() RETURNS trigger AS $$
-BEGIN
-    PERFORM schedules_check_ledger_transaction(NEW.transaction_id);
-    DELETE FROM schedules_ledgerpending WHERE transaction_id = NEW.transaction_id;
+    DELETE FROM schedules_ledgerpending WHERE xact = NEW.xact;
+    DELETE FROM schedules_ledgercheck WHERE xact = NEW.xact;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
 
-CREATE CONSTRAINT TRIGGER schedules_ledgerpending_check
-    AFTER INSERT ON schedules_ledgerpending
+CREATE CONSTRAINT TRIGGER schedules_ledgercheck_run
+    AFTER INSERT ON schedules_ledgercheck
     DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW EXECUTE FUNCTION schedules_ledgerpending_check();
+    FOR EACH ROW EXECUTE FUNCTION schedules_ledgercheck_run();
 
 CREATE OR REPLACE FUNCTION schedules_note_entries() RETURNS trigger AS $$
 BEGIN
     INSERT INTO schedules_ledgerpending (transaction_id)
         SELECT DISTINCT transaction_id FROM new_rows ON CONFLICT DO NOTHING;
+    INSERT INTO schedules_ledgercheck VALUES (pg_current_xact_id()) ON CONFLICT DO NOTHING;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
@@ -86,6 +113,7 @@ CREATE OR REPLACE FUNCTION schedules_note_transactions() RETURNS trigger AS $$
 BEGIN
     INSERT INTO schedules_ledgerpending (transaction_id)
         SELECT id FROM new_rows ON CONFLICT DO NOTHING;
+    INSERT INTO schedules_ledgercheck VALUES (pg_current_xact_id()) ON CONFLICT DO NOTHING;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
@@ -108,9 +136,9 @@ DROP TRIGGER IF EXISTS schedules_ledgertransaction_note ON schedules_ledgertrans
 DROP TRIGGER IF EXISTS schedules_ledgerentry_note ON schedules_ledgerentry;
 DROP FUNCTION IF EXISTS schedules_note_transactions();
 DROP FUNCTION IF EXISTS schedules_note_entries();
+DROP TABLE IF EXISTS schedules_ledgercheck;
 DROP TABLE IF EXISTS schedules_ledgerpending;
-DROP FUNCTION IF EXISTS schedules_ledgerpending_check();
-DROP FUNCTION IF EXISTS schedules_check_ledger_transaction(uuid);
+DROP FUNCTION IF EXISTS schedules_ledgercheck_run();
 
 CREATE CONSTRAINT TRIGGER schedules_ledgerentry_balanced
     AFTER INSERT ON schedules_ledgerentry

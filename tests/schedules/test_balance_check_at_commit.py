@@ -143,3 +143,26 @@ def test_legs_without_their_transaction_are_refused():
             cursor.execute(LEG_SQL, [tx_id, bank, "D", 100])
             cursor.execute(LEG_SQL, [tx_id, suspense, "C", 100])
     assert not LedgerEntry.objects.filter(transaction_id=tx_id).exists()
+
+
+class _Undo(Exception):
+    pass
+
+
+def test_a_rolled_back_savepoint_takes_its_notes_and_later_writes_are_still_checked():
+    bank, suspense = _accounts()
+    first, second, third = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    with transaction.atomic(), connection.cursor() as cursor:
+        with pytest.raises(_Undo), transaction.atomic():
+            _one_statement(cursor, first, [(bank, "D", 100), (suspense, "C", 1)])
+            raise _Undo  # the unbalanced rows and their notes go with the savepoint
+        _one_statement(cursor, second, [(bank, "D", 100), (suspense, "C", 100)])
+    assert LedgerEntry.objects.filter(transaction_id=second).count() == 2
+    assert not LedgerTransaction.objects.filter(pk=first).exists()
+    assert _pending() == 0
+    with pytest.raises(IntegrityError, match=f"{third} does not balance"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            with pytest.raises(_Undo), transaction.atomic():
+                _one_statement(cursor, uuid.uuid4(), [(bank, "D", 5), (suspense, "C", 5)])
+                raise _Undo
+            _one_statement(cursor, third, [(bank, "D", 100), (suspense, "C", 99)])
