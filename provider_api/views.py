@@ -28,6 +28,7 @@ from provider_api.serializers import (
     PaymentInSerializer,
     PaymentOutSerializer,
 )
+from schedules.services import booking
 from schedules.services import payments as services
 
 MSG_KEY_HEADER = _("The Idempotency-Key header is required (at most 200 characters).")
@@ -67,7 +68,7 @@ class PaymentCreateView(APIView):
             raise ApplicationError(MSG_KEY_HEADER, code="idempotency_key_required")
         body = PaymentInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        result = services.book_payment(
+        result = booking.book_one(
             source=f"provider:{request.auth.code}",
             item=services.PaymentIn(
                 idempotency_key=key,
