@@ -118,7 +118,7 @@ class PaymentBatchView(APIView):
             )
             for row in body.validated_data["payments"]
         ]
-        results = services.book_payments(source=f"provider:{request.auth.code}", items=items)
+        results = booking.book_many(source=f"provider:{request.auth.code}", items=items)
         rows = [{**PaymentOutSerializer(r.payment).data, "created": r.created} for r in results]
         created = any(r.created for r in results)
         return Response(

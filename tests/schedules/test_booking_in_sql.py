@@ -14,8 +14,8 @@ from finplatform.errors import ConflictError
 from finplatform.money import split_largest_remainder, split_towards_targets
 from outbox.models import OutboxMessage
 from schedules.models import Account, IncomingPayment, LedgerEntry, Plan, PlanStatus
-from schedules.services.booking import book_one
-from schedules.services.payments import book_payment
+from schedules.services.booking import book_many, book_one
+from schedules.services.payments import book_payment, book_payments
 from tests.schedules.test_disputed_hold import plan_with_held
 from tests.support.ledger import make_plan
 from tests.support.payments import pay
@@ -162,3 +162,79 @@ def test_the_first_booking_ever_creates_the_system_accounts():
     result = book_one(source="t", item=pay("k", 1_500, date(2026, 1, 30), plan=plan))
     assert [leg[2] for leg in _legs(result.payment)] == [1_500, 1_000, 500]
     assert Account.objects.count() == 5
+
+
+# --- a batch booked in SQL from the staging table -----------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_batches_book_the_same_in_sql_and_python(seed):
+    rng = random.Random(100 + seed)
+    pairs = []
+    for _ in range(3):
+        debts = [rng.randint(1, 9_000_000) for _ in range(rng.randint(1, 6))]
+        pairs.append((make_plan(debts)[0], make_plan(debts)[0], sum(debts)))
+    day, booked = date(2026, 1, 30), 0
+    for round_ in range(4):
+        python_items, sql_items = [], []
+        for n in range(15):
+            if n >= 12 and rng.random() < 0.85:  # a key again in the batch, same body
+                python_items.append(python_items[n - 12])
+                sql_items.append(sql_items[n - 12])
+                continue
+            reference, candidate, total = rng.choice(pairs)
+            amount = rng.choice([rng.randint(1, 9_000), rng.randint(1, total // 2 + 1)])
+            key = f"r{round_}-{n % 12}"  # ... or another body: the batch is refused
+            python_items.append(pay(key, amount, day, plan=reference))
+            sql_items.append(pay(key, amount, day, plan=candidate))
+        python_items.append(pay(f"r{round_}-x", 777, day, ref="FK-NOPE0000"))
+        sql_items.append(pay(f"r{round_}-x", 777, day, ref="FK-NOPE0000"))
+        try:
+            python = book_payments(source="py", items=python_items)
+        except ConflictError:
+            with pytest.raises(ConflictError):
+                book_many(source="sql", items=sql_items)
+            continue
+        sql = book_many(source="sql", items=sql_items)
+        booked += 1
+        assert len(python) == len(sql) == len(sql_items)
+        for a, b in zip(python, sql, strict=True):
+            _same(a, b)
+        again = book_many(source="sql", items=sql_items)  # a retried batch books nothing
+        assert [r.payment.pk for r in again] == [r.payment.pk for r in sql]
+        assert not any(r.created for r in again)
+        for reference, candidate, _ in pairs:
+            assert _state(reference) == _state(candidate)
+    assert booked
+
+
+def test_a_batch_with_a_reused_key_books_nothing():
+    plan, _ = make_plan([10_000_000])
+    day = date(2026, 1, 30)
+    book_one(source="t", item=pay("old", 100, day, plan=plan))
+    with pytest.raises(ConflictError) as error:
+        book_many(
+            source="t", items=[pay("new", 5, day, plan=plan), pay("old", 101, day, plan=plan)]
+        )
+    assert error.value.code == "idempotency_key_reused"
+    with pytest.raises(ConflictError):
+        book_many(source="t", items=[pay("a", 5, day, plan=plan), pay("a", 6, day, plan=plan)])
+    assert IncomingPayment.objects.count() == 1
+    assert Plan.objects.get(pk=plan.pk).paid_tiyn == 100
+
+
+def test_a_batch_creates_missing_accounts_and_completes_plans_once():
+    Account.objects.all().delete()
+    plan, _ = make_plan([3_000_000, 1_000_001])
+    other, _ = make_plan([5_000])
+    day = date(2026, 1, 30)
+    results = book_many(
+        source="t",
+        items=[pay("a", 4_000_000, day, plan=plan), pay("b", 9_000, day, plan=other),
+               pay("c", 50, day, plan=plan)],
+    )  # fmt: skip
+    assert [r.payment.status for r in results] == ["applied", "applied", "applied"]
+    assert [r.payment.refund_tiyn for r in results] == [0, 4_000, 49]
+    assert _state(other)[1] == _state(plan)[1] == PlanStatus.COMPLETED
+    messages = OutboxMessage.objects.filter(task_name="resolution.plan_completed")
+    assert messages.count() == 2
