@@ -37,18 +37,20 @@ DECLARE
     leg record;
     held_balance bigint;
 BEGIN
-    SELECT p.transaction_id AS tx, t.id IS NULL AS missing, count(e.id) AS legs,
-           coalesce(sum(CASE WHEN e.side = 'D' THEN e.amount_tiyn ELSE -e.amount_tiyn END), 0)
-               AS balance
+    -- Per noted transaction, its legs summed through the index (LATERAL: the plan never
+    -- turns into a scan of the whole ledger, whatever the statistics of the note table say).
+    SELECT p.transaction_id AS tx, t.missing, l.legs, l.balance
       INTO bad
       FROM schedules_ledgerpending p
-      LEFT JOIN schedules_ledgertransaction t ON t.id = p.transaction_id
-      LEFT JOIN schedules_ledgerentry e ON e.transaction_id = p.transaction_id
-     WHERE p.xact = NEW.xact
-     GROUP BY p.transaction_id, t.id
-    HAVING t.id IS NULL OR count(e.id) < 2
-        OR coalesce(sum(CASE WHEN e.side = 'D' THEN e.amount_tiyn ELSE -e.amount_tiyn END), 0)
-           <> 0
+     CROSS JOIN LATERAL (
+        SELECT NOT EXISTS (SELECT 1 FROM schedules_ledgertransaction t
+                            WHERE t.id = p.transaction_id) AS missing) AS t
+     CROSS JOIN LATERAL (
+        SELECT count(*) AS legs,
+               coalesce(sum(CASE WHEN e.side = 'D' THEN e.amount_tiyn ELSE -e.amount_tiyn END),
+                        0) AS balance
+          FROM schedules_ledgerentry e WHERE e.transaction_id = p.transaction_id) AS l
+     WHERE p.xact = NEW.xact AND (t.missing OR l.legs < 2 OR l.balance <> 0)
      LIMIT 1;
     IF FOUND THEN
         IF bad.missing THEN
@@ -65,11 +67,16 @@ BEGIN
     -- The held-account rules, once per (debited account, transaction kind): a month-end
     -- batch debits one bank account a thousand times and checks it once.
     FOR leg IN
-        SELECT DISTINCT e.account_id, a.kind, t.kind AS tx_kind
+        SELECT DISTINCT x.account_id, x.kind, x.tx_kind
           FROM schedules_ledgerpending p
-          JOIN schedules_ledgerentry e ON e.transaction_id = p.transaction_id AND e.side = 'D'
-          JOIN schedules_account a ON a.id = e.account_id AND a.kind <> 'creditor_payable'
-          JOIN schedules_ledgertransaction t ON t.id = p.transaction_id
+         CROSS JOIN LATERAL (
+            SELECT e.account_id, a.kind, t.kind AS tx_kind
+              FROM schedules_ledgerentry e
+              JOIN schedules_account a ON a.id = e.account_id
+              JOIN schedules_ledgertransaction t ON t.id = e.transaction_id
+             WHERE e.transaction_id = p.transaction_id AND e.side = 'D'
+               AND a.kind <> 'creditor_payable'
+            OFFSET 0) AS x
          WHERE p.xact = NEW.xact
     LOOP
         IF leg.tx_kind = 'payout' THEN

@@ -74,7 +74,7 @@ def book_one(*, source: str, item: PaymentIn) -> PaymentResult:
             outcome, completed_case, *values = cursor.fetchone()
             if outcome != ACCOUNTS_MISSING:
                 break
-            _create_accounts(values[PAYMENT_COLUMNS.index("plan_id")])
+            _create_accounts([values[PAYMENT_COLUMNS.index("plan_id")]])
     payment = IncomingPayment.from_db("default", PAYMENT_COLUMNS, values)
     if outcome == EXISTING:
         idempotency.ensure_same(payment.request_hash, fresh_hash, key=item.idempotency_key)
@@ -84,14 +84,15 @@ def book_one(*, source: str, item: PaymentIn) -> PaymentResult:
     return PaymentResult(payment, True)
 
 
-def _create_accounts(plan_id) -> None:
-    """The ledger accounts a booking needs and nobody has created yet (once per creditor,
-    held share and system account in the platform's life)."""
+def _create_accounts(plan_ids: list) -> None:
+    """The ledger accounts bookings need and nobody has created yet (once per creditor, held
+    share and system account in the platform's life), for all the plans at once."""
     ledger.system_account_ids()
-    if plan_id is None:
+    plan_ids = [pk for pk in plan_ids if pk is not None]
+    if not plan_ids:
         return
     shares = list(
-        CreditorShare.objects.filter(plan_id=plan_id, hold__in=LIVE_HOLDS).select_related(
+        CreditorShare.objects.filter(plan_id__in=plan_ids, hold__in=LIVE_HOLDS).select_related(
             "creditor"
         )
     )
@@ -121,8 +122,7 @@ def book_many(*, source: str, items: list[PaymentIn]) -> list[PaymentResult]:
             answer = cursor.fetchall()
             if answer[0][0] != ACCOUNTS_MISSING:
                 break
-            for row in answer:
-                _create_accounts(row[3 + PAYMENT_COLUMNS.index("plan_id")])
+            _create_accounts([row[3 + PAYMENT_COLUMNS.index("plan_id")] for row in answer])
     if answer[0][0] == CONFLICT:
         key = answer[0][3 + PAYMENT_COLUMNS.index("idempotency_key")]
         raise idempotency.KeyReused(key)
