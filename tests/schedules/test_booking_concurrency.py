@@ -7,7 +7,7 @@ import time
 from datetime import date
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from finplatform.money import split_largest_remainder
 from schedules.models import IncomingPayment, LedgerTransaction, Plan
@@ -63,36 +63,45 @@ def test_the_plan_lock_is_taken_before_anything_is_written():
     """Another transaction holds the plan's row lock: the booking waits on it, with nothing
     written, and books once it is released."""
     plan, _ = make_plan([30_000_000, 10_000_000])
-    other = connections.create_connection("default")
+    locked, release, done = threading.Event(), threading.Event(), []
+
+    def hold_the_plan():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT id FROM schedules_plan WHERE id = %s FOR UPDATE", [plan.pk])
+                locked.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    def book():
+        try:
+            done.append(book_one(source="bank", item=pay("l", 5_000, DAY, plan=plan)))
+        finally:
+            connection.close()
+
+    holder, booker = threading.Thread(target=hold_the_plan), threading.Thread(target=book)
+    holder.start()
+    assert locked.wait(30)
+    booker.start()
     try:
-        other.set_autocommit(False)
-        with other.cursor() as cursor:
-            cursor.execute("SELECT id FROM schedules_plan WHERE id = %s FOR UPDATE", [plan.pk])
-        done = []
-        worker = threading.Thread(
-            target=lambda: (
-                done.append(book_one(source="bank", item=pay("l", 5_000, DAY, plan=plan))),
-                connection.close(),
-            )
-        )
-        worker.start()
-        for _ in range(100):  # wait until the booking is waiting on the plan's row lock
-            with other.cursor() as cursor:
+        for _ in range(200):  # until the booking waits on the plan's row lock
+            with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                    " AND query LIKE '%%schedules_book_payment%%'"
+                    " AND query LIKE %s",
+                    ["%schedules_book_payment%"],
                 )
                 if cursor.fetchone()[0]:
                     break
             time.sleep(0.05)
         else:
             pytest.fail("the booking never waited for the plan's lock")
-        with transaction.atomic():
-            assert not IncomingPayment.objects.exists()
-            assert not LedgerTransaction.objects.exists()
-        other.rollback()
-        worker.join(30)
-        assert done and done[0].created
-        assert Plan.objects.get(pk=plan.pk).paid_tiyn == 5_000
+        assert not IncomingPayment.objects.exists()
+        assert not LedgerTransaction.objects.exists()
     finally:
-        other.close()
+        release.set()
+        holder.join(30)
+        booker.join(30)
+    assert done and done[0].created
+    assert Plan.objects.get(pk=plan.pk).paid_tiyn == 5_000
