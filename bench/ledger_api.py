@@ -1,5 +1,5 @@
 """The HTTP part of bench/ledger_bench.py: `POST /api/v1/payments/` against gunicorn on
-loopback (gthread workers, DEBUG off), the same service path as `book_payment`.
+loopback (gthread workers, DEBUG off), the API's own service path.
 
 Clients are threads of the benchmark process, each with one keep-alive connection; every
 request is one payment with its own Idempotency-Key. Two runs: `clients` clients spread over

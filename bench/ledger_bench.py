@@ -1,6 +1,7 @@
 """Month-end ledger benchmark: distribute N payments (1–6 creditors per plan) through the real
-code path (`schedules.services.payments.book_payments`, batches of 1,000 payments per database
-transaction, plus a sample through `book_payment`, one payment per transaction as the API does)
+code path (`schedules.services.booking.book_many`, batches of 1,000 payments per database
+transaction, plus a sample through `book_one`, one payment per transaction as the API does;
+a checkout without `booking` is measured through `payments.book_payments`/`book_payment`)
 into PostgreSQL, then insert the very same ledger rows with plain SQL COPY (same tables,
 indexes, constraints and triggers) as the physical limit.
 
@@ -124,7 +125,7 @@ def child(size: int, batch: int, out: Path | None, *, api: bool = True) -> int:
     loads.append(load_avg())
     ratio = real["seconds"] / copy_seconds
     print(
-        f"real path   book_payments, {batch}/transaction: {real['seconds']:.2f} s  "
+        f"real path   batch, {batch}/transaction: {real['seconds']:.2f} s  "
         f"{size / real['seconds']:,.0f} payments/s  {real['entries'] / real['seconds']:,.0f} entries/s"  # noqa: E501
     )
     print(
@@ -133,7 +134,7 @@ def child(size: int, batch: int, out: Path | None, *, api: bool = True) -> int:
     )
     print(f"ratio real / COPY: {ratio:.2f}x")
     print(
-        f"API path    book_payment, 1/transaction:    {single['count'] / single['seconds']:,.0f} payments/s "  # noqa: E501
+        f"API path    single, 1/transaction:          {single['count'] / single['seconds']:,.0f} payments/s "  # noqa: E501
         f"({single['count']:,} payments)"
     )
     figures = {
@@ -145,6 +146,8 @@ def child(size: int, batch: int, out: Path | None, *, api: bool = True) -> int:
         "batch_us_per_payment": round(real["seconds"] / size * 1e6, 1),
         "single_per_s": round(single["count"] / single["seconds"], 1),
         "single_count": single["count"],
+        "batch_path": f"{batch_service().__module__}.{batch_service().__name__}",
+        "single_path": f"{single_service().__module__}.{single_service().__name__}",
     }
     if api:
         from ledger_api import run_api
@@ -238,11 +241,29 @@ def build_payments(size: int, plans: list) -> list:
     return items
 
 
+def batch_service():
+    """The month-end path: `booking.book_many` (SQL) where it exists, else the older
+    `payments.book_payments` (so LEDGER_BENCH_ROOT can measure a checkout from before)."""
+    try:
+        from schedules.services.booking import book_many
+    except ImportError:
+        from schedules.services.payments import book_payments as book_many
+    return book_many
+
+
+def single_service():
+    """The service `POST /api/v1/payments/` calls: `booking.book_one`, else `book_payment`."""
+    try:
+        from schedules.services.booking import book_one
+    except ImportError:
+        from schedules.services.payments import book_payment as book_one
+    return book_one
+
+
 def run_real(items: list, batch: int) -> dict:
     from django.db import connection
 
-    from schedules.services.payments import book_payments
-
+    book_payments = batch_service()
     connection.ensure_connection()
     profiler = None
     if os.environ.get("BENCH_PROFILE"):
@@ -294,8 +315,9 @@ def run_single(plans: list, count: int = 2000) -> dict:
     """The API's path: one payment per call and per database transaction."""
     from django.db import connection
 
-    from schedules.services.payments import PaymentIn, book_payment
+    from schedules.services.payments import PaymentIn
 
+    book_payment = single_service()
     # The COPY step restored the rows but the caches still match them, so continue on top.
     connection.ensure_connection()
     rng = random.Random(7)

@@ -28,6 +28,7 @@ from provider_api.serializers import (
     PaymentInSerializer,
     PaymentOutSerializer,
 )
+from schedules.services import booking
 from schedules.services import payments as services
 
 MSG_KEY_HEADER = _("The Idempotency-Key header is required (at most 200 characters).")
@@ -67,7 +68,7 @@ class PaymentCreateView(APIView):
             raise ApplicationError(MSG_KEY_HEADER, code="idempotency_key_required")
         body = PaymentInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        result = services.book_payment(
+        result = booking.book_one(
             source=f"provider:{request.auth.code}",
             item=services.PaymentIn(
                 idempotency_key=key,
@@ -117,7 +118,7 @@ class PaymentBatchView(APIView):
             )
             for row in body.validated_data["payments"]
         ]
-        results = services.book_payments(source=f"provider:{request.auth.code}", items=items)
+        results = booking.book_many(source=f"provider:{request.auth.code}", items=items)
         rows = [{**PaymentOutSerializer(r.payment).data, "created": r.created} for r in results]
         created = any(r.created for r in results)
         return Response(

@@ -129,7 +129,7 @@ def book_payments(*, source: str, items: list[PaymentIn]) -> list[PaymentResult]
       to the outbox in the same transaction (once per plan).
     """
     for item in items:
-        _validate(item)
+        validate_payment(item)
     keys = [i.idempotency_key for i in items]
     idempotency.lock(source, keys)
     existing = {
@@ -150,7 +150,7 @@ def book_payments(*, source: str, items: list[PaymentIn]) -> list[PaymentResult]
     return _results(items, existing, batch.payments)
 
 
-def _validate(item: PaymentIn) -> None:
+def validate_payment(item: PaymentIn) -> None:
     if not isinstance(item.amount_tiyn, int) or isinstance(item.amount_tiyn, bool):
         raise ApplicationError(MSG_AMOUNT, code="invalid_amount")
     if item.amount_tiyn <= 0:
