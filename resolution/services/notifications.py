@@ -15,6 +15,7 @@ from bureau_gateway.adapters import get_adapter
 from creditors.webhooks import enqueue_event
 from finplatform.clock import business_now
 from outbox import services as outbox
+from resolution.services.change_messages import MESSAGES as CHANGE_MESSAGES
 from resolution.models import (
     BureauReport,
     Case,
@@ -170,6 +171,7 @@ MESSAGES = {
         ),
     ),  # fmt: skip
 }
+MESSAGES.update(CHANGE_MESSAGES)  # a claim sold, a plan terminated
 
 
 def render(template_key: str, language: str, context: dict) -> tuple[str, str]:
