@@ -193,7 +193,10 @@ class Handler(BaseHTTPRequestHandler):
         if method == "POST" and parts == ["procedures"]:
             required = ("event", "iin", "bureau_reference", "creditor_bin", "case_reference", "on")
             missing = [k for k in required if not body.get(k)]
-            if body.get("event") == "ended" and body.get("reason") not in ("breached", "terminated"):
+            if body.get("event") == "ended" and body.get("reason") not in (
+                "breached",
+                "terminated",
+            ):
                 missing.append("reason")
             if missing or body["event"] not in ("started", "completed", "ended"):
                 return self._send(400, {"error": "invalid procedure report", "missing": missing})

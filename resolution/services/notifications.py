@@ -15,7 +15,6 @@ from bureau_gateway.adapters import get_adapter
 from creditors.webhooks import enqueue_event
 from finplatform.clock import business_now
 from outbox import services as outbox
-from resolution.services.change_messages import MESSAGES as CHANGE_MESSAGES
 from resolution.models import (
     BureauReport,
     Case,
@@ -23,6 +22,7 @@ from resolution.models import (
     NotificationChannel,
     NotificationStatus,
 )
+from resolution.services.change_messages import MESSAGES as CHANGE_MESSAGES
 
 TASK_SEND = "resolution.send_notification"
 

@@ -66,9 +66,7 @@ def _pending(termination_id, user) -> PlanTermination:
 @transaction.atomic
 def approve_termination(*, termination_id, user, note: str = "") -> PlanTermination:
     """Approve a recorded termination; see the module docstring for what follows."""
-    case_id = PlanTermination.objects.values_list("plan__case_id", flat=True).get(
-        pk=termination_id
-    )
+    case_id = PlanTermination.objects.values_list("plan__case_id", flat=True).get(pk=termination_id)
     case = lock_case(case_id)
     termination = _pending(termination_id, user)
     plan = terminate_plan(plan_id=termination.plan_id)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from creditors.models import Creditor
 from finplatform.clock import business_now
-from finplatform.errors import ApplicationError, ConflictError
+from finplatform.errors import ApplicationError, ConflictError, NotFoundError
 from finplatform.locks import lock_row
 from finplatform.money import format_tenge
 from resolution.models import CaseLoan
@@ -78,7 +78,7 @@ def record_transfer(
         .first()
     )
     if share is None:
-        raise ApplicationError(MSG_NOT_FOUND, code="not_found")
+        raise NotFoundError(MSG_NOT_FOUND, code="not_found")
     buyer = Creditor.objects.filter(bin=(buyer_bin or "").strip()).first()
     if buyer is None:
         raise ApplicationError(MSG_UNKNOWN_BUYER, code="unknown_creditor")

@@ -112,7 +112,8 @@ class ClaimTransfer(Document):
                 name="transfer_amounts_not_negative",
             ),
             models.UniqueConstraint(
-                fields=["share"], condition=models.Q(status="pending"),
+                fields=["share"],
+                condition=models.Q(status="pending"),
                 name="transfer_one_pending_per_share",
             ),  # fmt: skip
         ]
@@ -165,7 +166,8 @@ class PlanTermination(Document):
                 name="termination_reason_known",
             ),
             models.UniqueConstraint(
-                fields=["plan"], condition=models.Q(status__in=["pending", "approved"]),
+                fields=["plan"],
+                condition=models.Q(status__in=["pending", "approved"]),
                 name="termination_once_per_plan",
             ),  # fmt: skip
             models.CheckConstraint(

@@ -106,7 +106,8 @@ def apply_transfer(*, transfer_id) -> ClaimTransfer:
     if moved:
         posting = ledger.Posting(
             kind=TransactionKind.TRANSFER, booked_on=business_date(), plan_id=transfer.plan_id,
-            legs=[(accounts[seller.pk], Side.DEBIT, moved), (accounts[buyer.pk], Side.CREDIT, moved)],
+            legs=[(accounts[seller.pk], Side.DEBIT, moved),
+                  (accounts[buyer.pk], Side.CREDIT, moved)],
             description=f"claim transfer {transfer.pk}: {seller.bin} -> {buyer.bin}",
         )  # fmt: skip
         ledger.post_many([posting], now=business_now())
@@ -121,4 +122,3 @@ def apply_transfer(*, transfer_id) -> ClaimTransfer:
     share.creditor = buyer
     share.save(update_fields=["creditor"])
     return transfer
-

@@ -128,7 +128,6 @@ def test_a_loan_sold_in_month_7_of_60_pays_the_seller_1_to_6_and_the_buyer_7_to_
 
 def test_approval_is_once_and_by_another_person():
     world = _world((60_000_000, 40_000_000))
-    seller = world.creditors[0]
     buyer = new_creditor()
     recorder, approver = UserFactory(), UserFactory()
     with time_machine.travel(almaty_noon(date(2026, 2, 10)), tick=False):
@@ -168,8 +167,14 @@ def test_bad_records_get_a_clear_error_and_record_nothing(case, code):
     world = _world((60_000_000, 40_000_000))
     seller, other = world.creditors
     buyer = new_creditor()
-    kwargs = dict(case_loan_id=world.loans[0].pk, buyer_bin=buyer.bin,
-                  effective_on=date(2026, 2, 5), document=document(), via="api", seller=seller)
+    kwargs = dict(
+        case_loan_id=world.loans[0].pk,
+        buyer_bin=buyer.bin,
+        effective_on=date(2026, 2, 5),
+        document=document(),
+        via="api",
+        seller=seller,
+    )
     if case == "not_mine":
         kwargs["seller"] = other
     elif case == "unknown_bin":

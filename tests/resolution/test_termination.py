@@ -77,9 +77,12 @@ def test_a_termination_stops_payouts_and_sends_later_money_to_suspense():
 def test_creditors_and_the_bureau_are_told_once_each(sim):
     with time_machine.travel(almaty_noon(SIGNED), tick=False):
         world = active_plan()
-    endpoints = [WebhookEndpoint.objects.create(creditor=c, url="https://example.com/hook",
-                                                secret="s")  # fmt: skip
-                 for c in world.creditors]
+    endpoints = [
+        WebhookEndpoint.objects.create(
+            creditor=c, url="https://example.com/hook", secret="s"
+        )  # fmt: skip
+        for c in world.creditors
+    ]
     _terminated(world)
     ending = CaseEnding.objects.get(case=world.case)
     assert (ending.kind, ending.snapshot["ground"]) == ("terminated", "death")
@@ -87,9 +90,17 @@ def test_creditors_and_the_bureau_are_told_once_each(sim):
         notice = Notification.objects.get(creditor=creditor, channel="dashboard",
                                            template_key="plan_terminated_creditor")  # fmt: skip
         assert "Death of the borrower" in notice.body
-        assert WebhookDelivery.objects.filter(endpoint=endpoint, event="plan.terminated").count() == 1
-    assert Notification.objects.filter(borrower=world.case.borrower, channel="dashboard",
-                                       template_key="plan_terminated_borrower").count() == 1
+        assert (
+            WebhookDelivery.objects.filter(endpoint=endpoint, event="plan.terminated").count() == 1
+        )
+    assert (
+        Notification.objects.filter(
+            borrower=world.case.borrower,
+            channel="dashboard",
+            template_key="plan_terminated_borrower",
+        ).count()
+        == 1
+    )
     reports = BureauReport.objects.filter(case_loan__case=world.case, event="terminated")
     assert reports.count() == len(world.loans)
     messages = OutboxMessage.objects.filter(task_name="resolution.report_procedure_ended")
