@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 import time_machine
 
+from schedules import selectors, statements
 from schedules.models import (
     ChangeStatus,
     ClaimTransfer,
@@ -90,6 +91,26 @@ def test_unpaid_money_since_the_date_moves_to_the_buyer_in_its_own_transaction()
     )
     report = reconcile()
     assert report.ok, [c for c in report.checks if not c.ok]
+    _statements_follow_the_claim(world, seller, buyer, other)
+
+
+def _statements_follow_the_claim(world, seller, buyer, other):
+    view = selectors.schedule_view(world.plan)
+    assert [s.creditor.pk for s in view.shares] == [buyer.pk, other.pk]
+    assert all(sum(a for _, a in line.parts) == line.amount_tiyn for line in view.lines)
+    world.plan.refresh_from_db()
+    period = {"date_from": date(2026, 1, 1), "date_to": date(2026, 12, 31)}
+    borrower = statements.borrower_statement(world.plan, **period)
+    closing = dict(zip([c.pk for c in borrower.creditors], borrower.closing, strict=True))
+    assert set(closing) == {seller.pk, buyer.pk, other.pk}
+    assert closing[seller.pk] == 0  # the seller is owed nothing more
+    assert sum(closing.values()) == world.plan.total_tiyn - world.plan.paid_tiyn
+    assert TransactionKind.TRANSFER in {line.kind for line in borrower.lines}
+    share = CreditorShare.objects.get(plan=world.plan, creditor=buyer)
+    assert statements.creditor_statement(seller, **period).closing_owed_tiyn == 0
+    assert statements.creditor_statement(buyer, **period).closing_owed_tiyn == (
+        share.debt_tiyn - share.received_tiyn
+    )
 
 
 def test_money_already_paid_out_to_the_seller_is_recorded_not_moved():
