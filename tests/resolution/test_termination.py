@@ -116,11 +116,13 @@ def test_creditors_and_the_bureau_are_told_once_each(sim):
 
 def test_no_reminders_after_termination():
     with time_machine.travel(almaty_noon(SIGNED), tick=False):
-        world = active_plan()
+        world, control = active_plan(), active_plan()
     _terminated(world, on=date(2026, 1, 25))
     with time_machine.travel(almaty_noon(date(2026, 1, 26)), tick=False):
         sweep_payment_notices()
-    assert not Notification.objects.filter(template_key="due_reminder").exists()
+    reminded = Notification.objects.filter(template_key="due_reminder")
+    assert reminded.filter(case=control.case).exists()  # the same sweep reminds a live plan
+    assert not reminded.filter(case=world.case).exists()
 
 
 def test_termination_needs_a_ground_a_reason_and_a_pdf():
