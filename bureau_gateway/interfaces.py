@@ -109,7 +109,8 @@ class CreditBureau(Protocol):
         reason: str,
     ) -> None:
         """The procedure ended on this loan without completion; `reason` is "breached"
-        (the borrower was more than 40 days late: the creditor may resume collection)."""
+        (the borrower was more than 40 days late: the creditor may resume collection) or
+        "terminated" (the ombudsman ended it: death, bankruptcy or fraud)."""
         ...  # fmt: skip
 
 

@@ -72,3 +72,21 @@ class StatementPeriodForm(forms.Form):
         if (data["date_to"] - data["date_from"]).days >= self.MAX_DAYS:
             raise forms.ValidationError(_("A statement covers at most 366 days."))
         return data
+
+
+class TransferForm(forms.Form):
+    """A loan sold to another registered creditor (recorded; the ombudsman approves)."""
+
+    case_loan = forms.ModelChoiceField(queryset=None, label=_("Loan sold"))
+    buyer_bin = forms.RegexField(r"^\d{12}$", label=_("Buyer's BIN"),
+                                 error_messages={"invalid": _("A BIN has 12 digits.")})  # fmt: skip
+    effective_on = forms.DateField(label=_("Sold from"),
+                                   widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    document = forms.FileField(label=_("Assignment agreement (PDF)"))
+
+    def __init__(self, *args, loans, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case_loan"].queryset = loans
+        self.fields["case_loan"].label_from_instance = lambda cl: (
+            f"{cl.case.reference} · {cl.loan.contract_number}"
+        )

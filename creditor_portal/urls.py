@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from creditor_portal.views import dashboard, exports, payouts
+from creditor_portal.views import dashboard, exports, payouts, transfers
 
 app_name = "creditors"
 urlpatterns = [
@@ -29,6 +29,7 @@ urlpatterns = [
     ),  # fmt: skip
     path("case-loans/<uuid:case_loan_id>/<str:action>/", dashboard.answer, name="answer"),
     path("payouts/", payouts.payouts, name="payouts"),
+    path("transfers/", transfers.transfers, name="transfers"),
     path("payouts.csv", exports.payouts_csv, name="payouts_csv"),
     path("statement.csv", exports.creditor_statement, {"fmt": "csv"}, name="statement_csv"),
     path("statement.pdf", exports.creditor_statement, {"fmt": "pdf"}, name="statement_pdf"),

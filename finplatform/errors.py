@@ -35,6 +35,12 @@ class ConflictError(ApplicationError):
     http_status = status.HTTP_409_CONFLICT
 
 
+class NotFoundError(ApplicationError):
+    """The thing named is not there, or not the caller's (existence never leaks)."""
+
+    http_status = status.HTTP_404_NOT_FOUND
+
+
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()

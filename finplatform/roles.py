@@ -52,6 +52,8 @@ GROUP_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "view_plan",
             "view_collectionresumption",
             "view_incomingpayment",
+            "view_claimtransfer",
+            "view_plantermination",
         ],  # fmt: skip
     },
     OMBUDSMAN_SENIOR: {"resolution": ["view_all_queues", "view_staffqueueaccess"]},

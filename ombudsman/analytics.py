@@ -68,7 +68,7 @@ def _charts(figures: dict) -> list[charts.Chart]:
         charts.rows(_("Funnel: cases that reached each stage"), funnel, tones=tones),
         charts.rows(_("Creditors' average answer time"), answers),
         charts.rows(_("Signing"), signed, tones=["good", "bad", "main"]),
-        charts.rows(_("Repayment plans"), plans, tones=["main", "good", "bad"]),
+        charts.rows(_("Repayment plans"), plans, tones=["main", "good", "bad", "bad"]),
         charts.columns(_("Collections per month (applied to the schedules)"), months),
     ]
 

@@ -38,6 +38,7 @@ STATUS_STEP = {
     CaseStatus.SIGNED: ("schedule", False),
     CaseStatus.ACTIVE: ("schedule", False),
     CaseStatus.BREACHED: ("payments", True),
+    CaseStatus.TERMINATED: ("payments", True),
 }
 
 
@@ -89,7 +90,7 @@ def _urls(borrower, case: Case | None) -> dict[str, str]:
             docs = reverse("resolution_portal:documents", args=[case.pk])
             urls["documents"], urls["sign"] = docs, docs + "#sign"
         if case.status in (CaseStatus.SIGNED, CaseStatus.ACTIVE, CaseStatus.COMPLETED,
-                           CaseStatus.BREACHED):  # fmt: skip
+                           CaseStatus.BREACHED, CaseStatus.TERMINATED):  # fmt: skip
             schedule = reverse("schedules:borrower_schedule")
             urls["schedule"], urls["payments"] = schedule, schedule + "#payments"
     return urls

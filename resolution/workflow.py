@@ -27,12 +27,13 @@ ALLOWED: dict[str, frozenset[str]] = {
     S.UNDER_REVIEW: frozenset({S.DOCUMENTS_ISSUED, S.REJECTED}),
     S.DOCUMENTS_ISSUED: frozenset({S.SIGNED, S.REFUSED}),
     S.SIGNED: frozenset({S.ACTIVE}),
-    S.ACTIVE: frozenset({S.COMPLETED, S.BREACHED}),
-    S.BREACHED: frozenset({S.COMPLETED}),
+    S.ACTIVE: frozenset({S.COMPLETED, S.BREACHED, S.TERMINATED}),
+    S.BREACHED: frozenset({S.COMPLETED, S.TERMINATED}),
     S.INELIGIBLE: frozenset(),
     S.REJECTED: frozenset(),
     S.REFUSED: frozenset(),
     S.COMPLETED: frozenset(),
+    S.TERMINATED: frozenset(),
 }
 
 MSG_ILLEGAL = _("A case in state “%(current)s” cannot move to “%(target)s”.")

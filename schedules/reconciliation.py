@@ -5,6 +5,8 @@ incoming payments (not reversed) = owed to creditors (awaiting payout) + paid ou
 bank balance                     = awaiting payout + suspense + refund liability + held
 per creditor: Σ its regular shares' received (cache) = its payable credits − reversal debits
                                              = awaiting payout + paid out
+              (a sold claim's received total counts to each holder its own part: the
+               seller keeps what it had by the sale, `ClaimTransfer.kept_tiyn`)
 per held share: received (cache) = its held account's balance; a decided share holds nothing
 per plan: paid (cache) = Σ applied of its live payments − refunds of its adjustments
           = Σ its live shares' received; a completed plan paid every creditor exactly its debt
@@ -21,6 +23,8 @@ from django.db.models import F, Q, Sum
 
 from schedules.models import (
     AccountKind,
+    ChangeStatus,
+    ClaimTransfer,
     CreditorShare,
     IncomingPayment,
     LedgerEntry,
@@ -120,6 +124,19 @@ def reconcile(*, on: date | None = None) -> ReconciliationReport:
     return report
 
 
+def _kept_after_transfers() -> dict:
+    """creditor id -> what its approved claim sales left with it, less what its purchases
+    brought from earlier holders: a transferred share's received total (its cache) counts
+    the whole history to the present holder, the ledger each holder's own part."""
+    kept: dict = {}
+    for seller, buyer, amount in ClaimTransfer.objects.filter(
+        status=ChangeStatus.APPROVED
+    ).values_list("from_creditor_id", "to_creditor_id", "kept_tiyn"):
+        kept[seller] = kept.get(seller, 0) + amount
+        kept[buyer] = kept.get(buyer, 0) - amount
+    return kept
+
+
 def _check_caches(report: ReconciliationReport) -> None:
     live = CreditorShare.objects.filter(hold__in=LIVE_HOLDS)
     received = dict(
@@ -140,6 +157,8 @@ def _check_caches(report: ReconciliationReport) -> None:
     in_ledger = {
         r["account__creditor_id"]: (r["credit"] or 0) - (r["debit"] or 0) for r in ledger_rows
     }
+    for creditor_id, kept in _kept_after_transfers().items():
+        received[creditor_id] = (received.get(creditor_id) or 0) + kept
     wrong = [
         str(c)
         for c in set(received) | set(in_ledger)

@@ -18,6 +18,8 @@ from finplatform.money import split_towards_targets
 from finplatform.workdays import WorkCalendar
 from schedules import engine
 from schedules.models import (
+    ChangeStatus,
+    ClaimTransfer,
     CollectionResumption,
     IncomingPayment,
     InstalmentPart,
@@ -104,6 +106,21 @@ def plan_for_case(case) -> ScheduleView | None:
     return schedule_view(plan)
 
 
+def current_holders(plan: Plan) -> dict:
+    """creditor id at signing -> the creditor that holds its claim now (approved sales)."""
+    holder: dict = {}
+    for seller, buyer in (
+        ClaimTransfer.objects.filter(plan=plan, status=ChangeStatus.APPROVED)
+        .order_by("decided_at")
+        .values_list("from_creditor_id", "to_creditor_id")
+    ):
+        for original, now in list(holder.items()):
+            if now == seller:
+                holder[original] = buyer
+        holder.setdefault(seller, buyer)
+    return holder
+
+
 def schedule_view(plan: Plan) -> ScheduleView:
     """One column per creditor still in the plan (a held share adds to its creditor's). After
     a disputed loan was left out (a `PlanAdjustment`), each line shows its amount after the
@@ -124,9 +141,11 @@ def schedule_view(plan: Plan) -> ScheduleView:
     state = {line.number: line for line in plan_state(plan).instalments} if adjusted else {}
     projected = dict(projected_parts(plan)) if adjusted else {}
     signed: dict[object, dict] = defaultdict(dict)
-    for instalment_id, creditor_id, amount in InstalmentPart.objects.filter(
+    holder = current_holders(plan)
+    for instalment_id, signed_to, amount in InstalmentPart.objects.filter(
         instalment__plan=plan
     ).values_list("instalment_id", "creditor_id", "amount_tiyn"):
+        creditor_id = holder.get(signed_to, signed_to)  # a sold claim's parts: its buyer's
         signed[instalment_id][creditor_id] = signed[instalment_id].get(creditor_id, 0) + amount
     lines = []
     for pk, number, due_date, amount in plan.instalments.order_by("number").values_list(

@@ -17,12 +17,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from finplatform.clock import BUSINESS_TZ, business_date
 from finplatform.replica import replica_reads
 from schedules.models import (
     AccountKind,
+    ChangeStatus,
+    ClaimTransfer,
     CreditorShare,
     IncomingPayment,
     LedgerEntry,
@@ -144,16 +147,28 @@ def _references(transaction_ids) -> dict:
     return refs
 
 
-def _debts_on(shares, creditor_ids, day: date) -> tuple[int, ...]:
+def _debts_on(shares, creditor_ids, day: date, transfers=()) -> tuple[int, ...]:
     """Each creditor's debt in the plan as it stood at the end of `day`: today's figures, with
     a disputed loan decided after `day` counted at its provisional figure (the decision moved
-    `provisional - decided` out of the creditor's debt, and the held share to zero)."""
+    `provisional - decided` out of the creditor's debt, and the held share to zero). A sold
+    claim counts to its seller what the seller kept and to the buyer the rest."""
     debts = dict.fromkeys(creditor_ids, 0)
     for share in shares:
         debts[share.creditor_id] += share.debt_tiyn
         if share.decided_on is not None and share.decided_on > day:
             debts[share.creditor_id] += (share.provisional_tiyn or 0) - (share.decided_tiyn or 0)
+    for transfer in transfers:
+        debts[transfer.from_creditor_id] += transfer.kept_tiyn
+        debts[transfer.to_creditor_id] -= transfer.kept_tiyn
     return tuple(debts[c] for c in creditor_ids)
+
+
+def _sold(plan: Plan) -> list:
+    return list(
+        ClaimTransfer.objects.filter(plan=plan, status=ChangeStatus.APPROVED)
+        .select_related("from_creditor")
+        .order_by("decided_at")
+    )
 
 
 @replica_reads
@@ -164,7 +179,11 @@ def borrower_statement(plan: Plan, *, date_from: date, date_to: date) -> Borrowe
     shares = list(
         CreditorShare.objects.filter(plan=plan).select_related("creditor").order_by("position")
     )
+    transfers = _sold(plan)
     creditors = list({s.creditor_id: s.creditor for s in shares}.values())
+    for transfer in transfers:  # a seller keeps its column for what it received
+        if transfer.from_creditor not in creditors:
+            creditors.append(transfer.from_creditor)
     position = {c.pk: i for i, c in enumerate(creditors)}
     received_before = [0] * len(creditors)
     received_by_end = [0] * len(creditors)
@@ -172,7 +191,7 @@ def borrower_statement(plan: Plan, *, date_from: date, date_to: date) -> Borrowe
     rows = (
         LedgerEntry.objects.filter(
             transaction__plan=plan,
-            transaction__kind__in=PLAN_KINDS + (TransactionKind.RELEASE,),
+            transaction__kind__in=PLAN_KINDS + (TransactionKind.RELEASE, TransactionKind.TRANSFER),
             transaction__booked_on__lte=date_to,
         )
         .order_by("transaction__booked_on", "transaction__created_at", "transaction_id", "pk")
@@ -204,8 +223,8 @@ def borrower_statement(plan: Plan, *, date_from: date, date_to: date) -> Borrowe
             line["parts"][owner] += signed
     refs = _references(list(lines))
     ids = [c.pk for c in creditors]
-    debts_at_start = _debts_on(shares, ids, date_from - timedelta(days=1))
-    debts = _debts_on(shares, ids, date_to)
+    debts_at_start = _debts_on(shares, ids, date_from - timedelta(days=1), transfers)
+    debts = _debts_on(shares, ids, date_to, transfers)
     return BorrowerStatement(
         plan=plan,
         date_from=date_from,
@@ -286,6 +305,16 @@ def creditor_statement(creditor, *, date_from: date, date_to: date) -> CreditorS
         "plan_id", "debt_tiyn", "plan__created_at"
     ):
         debts[plan_id], signed_on[plan_id] = debt, created_at.astimezone(BUSINESS_TZ).date()
+    rows = ClaimTransfer.objects.filter(
+        Q(from_creditor=creditor) | Q(to_creditor=creditor), status=ChangeStatus.APPROVED
+    ).values_list("plan_id", "from_creditor_id", "kept_tiyn", "plan__created_at")
+    # sold first (what it kept is what it was owed), then bought (less the sellers' part)
+    for plan_id, seller_id, kept, created_at in sorted(rows, key=lambda r: r[1] != creditor.pk):
+        if seller_id == creditor.pk:
+            debts[plan_id] = kept
+            signed_on[plan_id] = created_at.astimezone(BUSINESS_TZ).date()
+        elif plan_id in debts:
+            debts[plan_id] -= kept
     received = defaultdict(int)  # plan -> net parts received up to the current line
     payable = opening_payable = 0
     lines = []

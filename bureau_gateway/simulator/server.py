@@ -6,7 +6,7 @@ Services, each under its own prefix, speaking the same JSON the real ones would:
     GET  /health
     GET  /bureau/reports/<iin>               credit report; unknown IIN → 404
     POST /bureau/procedures                  {"event": "started"|"completed"|"ended", "iin", ...}
-                                             ("ended" carries "reason": "breached")
+                                             ("ended" carries "reason": "breached" or "terminated")
     GET  /government/social-status/<iin>     {"vulnerable", "receives_asp", ...}; unknown → 404
     GET  /identity/phone-owner?iin=&phone=   {"match": bool} (the mobile operator's answer)
     POST /identity/liveness-challenges       {"iin"} → {"challenge_id", "nonce", "movements"}
@@ -193,7 +193,10 @@ class Handler(BaseHTTPRequestHandler):
         if method == "POST" and parts == ["procedures"]:
             required = ("event", "iin", "bureau_reference", "creditor_bin", "case_reference", "on")
             missing = [k for k in required if not body.get(k)]
-            if body.get("event") == "ended" and body.get("reason") not in ("breached",):
+            if body.get("event") == "ended" and body.get("reason") not in (
+                "breached",
+                "terminated",
+            ):
                 missing.append("reason")
             if missing or body["event"] not in ("started", "completed", "ended"):
                 return self._send(400, {"error": "invalid procedure report", "missing": missing})

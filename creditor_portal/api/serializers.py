@@ -4,6 +4,8 @@ from rest_framework import serializers
 from creditors.models import WebhookDelivery, WebhookEndpoint
 from finplatform.money import MAX_AMOUNT_TIYN
 from resolution.models import Case, CaseDocument, CaseLoan, DebtConfirmation
+from resolution.selectors.changes import termination_of
+from schedules.models import ClaimTransfer, TerminationReason
 
 
 class ConfirmationSerializer(serializers.ModelSerializer):
@@ -85,11 +87,25 @@ class CaseSerializer(serializers.ModelSerializer):
         return requests[0].deadline.isoformat() if requests else None
 
 
+class TerminationSerializer(serializers.Serializer):
+    ground = serializers.ChoiceField(choices=TerminationReason.choices, source="reason")
+    terminated_on = serializers.DateField()
+
+
 class CaseDetailSerializer(CaseSerializer):
     loans = serializers.SerializerMethodField()
+    termination = serializers.SerializerMethodField(
+        help_text="status 'terminated': the ombudsman ended the plan (death, bankruptcy or "
+        "fraud); nothing further is distributed. null otherwise."
+    )
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "loans"]
+        fields = [*CaseSerializer.Meta.fields, "loans", "termination"]
+
+    @extend_schema_field(TerminationSerializer(allow_null=True))
+    def get_termination(self, case):
+        termination = termination_of(case)
+        return None if termination is None else TerminationSerializer(termination).data
 
     @extend_schema_field(CaseLoanSerializer(many=True))
     def get_loans(self, case):
@@ -133,3 +149,46 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         model = WebhookDelivery
         fields = ["id", "event", "event_id", "status", "attempts", "last_status_code",
                   "last_error", "created_at", "delivered_at"]  # fmt: skip
+
+
+class PartySerializer(serializers.Serializer):
+    bin = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ClaimTransferSerializer(serializers.ModelSerializer):
+    """A claim the caller sold or bought. The seller keeps its history up to the date (its
+    statements); from approval later parts and payouts go to the buyer."""
+
+    role = serializers.SerializerMethodField(help_text="'seller' or 'buyer': the caller's side")
+    case = serializers.UUIDField(source="plan.case_id", read_only=True)
+    case_reference = serializers.CharField(source="plan.case.reference", read_only=True)
+    case_loan = serializers.UUIDField(source="case_loan_id", read_only=True)
+    contract_number = serializers.CharField(source="case_loan.loan.contract_number", read_only=True)
+    seller = PartySerializer(source="from_creditor", read_only=True)
+    buyer = PartySerializer(source="to_creditor", read_only=True)
+
+    class Meta:
+        model = ClaimTransfer
+        fields = ["id", "role", "case", "case_reference", "case_loan", "contract_number",
+                  "seller", "buyer", "effective_on", "status", "recorded_via", "recorded_at",
+                  "decided_at", "decision_note", "kept_tiyn", "moved_tiyn",
+                  "paid_to_seller_tiyn", "document_name", "document_sha256"]  # fmt: skip
+        extra_kwargs = {
+            "kept_tiyn": {"help_text": "received by the seller and staying with it"},
+            "moved_tiyn": {"help_text": "credited to the seller since the date, unpaid: moved"},
+            "paid_to_seller_tiyn": {
+                "help_text": "paid out to the seller for money since the date: to settle"
+            },
+        }
+
+    @extend_schema_field(serializers.ChoiceField(choices=["seller", "buyer"]))
+    def get_role(self, obj) -> str:
+        return "seller" if obj.from_creditor_id == self.context["creditor"].pk else "buyer"
+
+
+class ClaimTransferCreateSerializer(serializers.Serializer):
+    case_loan = serializers.UUIDField(help_text="one of the caller's loans in a signed plan")
+    buyer_bin = serializers.RegexField(r"^\d{12}$", help_text="the buyer's BIN (registered)")
+    effective_on = serializers.DateField(help_text="sold from (not before signing, not future)")
+    document = serializers.FileField(help_text="the assignment agreement, PDF, at most 10 MB")

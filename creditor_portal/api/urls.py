@@ -1,5 +1,6 @@
 from django.urls import path
 
+from creditor_portal.api import transfers as t
 from creditor_portal.api import views as v
 
 app_name = "creditor_api"
@@ -17,6 +18,8 @@ urlpatterns = [
     path("loans/<uuid:case_loan_id>/confirm/", v.LoanConfirm.as_view(), name="confirm"),
     path("loans/<uuid:case_loan_id>/correct/", v.LoanCorrect.as_view(), name="correct"),
     path("loans/<uuid:case_loan_id>/dispute/", v.LoanDispute.as_view(), name="dispute"),
+    path("transfers/", t.TransferList.as_view(), name="transfers"),
+    path("transfers/<uuid:transfer_id>/", t.TransferDetail.as_view(), name="transfer"),
     path("webhooks/", v.WebhookList.as_view(), name="webhooks"),
     path("webhooks/<uuid:endpoint_id>/", v.WebhookDetail.as_view(), name="webhook"),
     path(

@@ -18,6 +18,7 @@ from finplatform.errors import ApplicationError
 from finplatform.permissions import creditor_staff_required
 from resolution.models import ConfirmationAction
 from resolution.selectors import creditor as reads
+from resolution.selectors.changes import termination_of
 from resolution.selectors.claims import cap_warning
 from resolution.services.confirmation import answer_loan, confirm_at_bureau_figures
 
@@ -112,6 +113,7 @@ def _render_case(request, creditor, case, bound=None, status=200):
             "documents": reads.signed_documents_for_creditor(creditor, case),
             "cap_warning": cap_warning(case) if case.status == "awaiting_creditors" else None,
             "ending_documents": reads.ending_documents_for_creditor(creditor, case),
+            "termination": termination_of(case),
         },
         status=status,
     )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from ombudsman.admin import (  # noqa: F401
     borrowers,
     cases,
+    changes,
     creditors,
     endings,
     help,

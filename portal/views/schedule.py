@@ -22,6 +22,7 @@ from finplatform.money import format_tenge
 from finplatform.permissions import borrower_required
 from portal.forms import SimulatedPaymentForm, StatementMonthForm
 from portal.payment_details import payment_instructions
+from resolution.selectors.changes import approved_transfers_for_case, termination_of
 from schedules import selectors, statements
 from schedules.services import payments as services
 
@@ -116,7 +117,10 @@ def _render_schedule(request, plan, *, form=None, statement_form=None, status=20
          "status": INSTALMENT_STATUS.get(getattr(by_number.get(line.number), "status", ""), "")}
         for line in view.lines
     ]  # fmt: skip
-    next_due = next((i for i in state.instalments if i.outstanding_tiyn > 0), None)
+    termination = termination_of(plan.case)
+    next_due = None if termination else next(
+        (i for i in state.instalments if i.outstanding_tiyn > 0), None
+    )  # fmt: skip
     return render(
         request,
         "portal/borrower_schedule.html",
@@ -134,6 +138,8 @@ def _render_schedule(request, plan, *, form=None, statement_form=None, status=20
             "payments": selectors.payments_for_plan(plan)[:100],
             "form": form if settings.PORTAL_SIMULATED_PAYMENTS else None,
             "statement_form": statement_form,
+            "termination": termination,
+            "transfers": approved_transfers_for_case(plan.case),
         },
         status=status,
     )

@@ -25,6 +25,7 @@ class CaseStatus(models.TextChoices):
     ACTIVE = "active", _("Repayment under way")
     COMPLETED = "completed", _("Completed")
     BREACHED = "breached", _("Breached (over 40 days late)")
+    TERMINATED = "terminated", _("Terminated by the ombudsman")
 
 
 # A borrower may hold at most one case outside these states: so one in progress at a time,

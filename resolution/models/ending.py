@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 class EndingKind(models.TextChoices):
     BREACHED = "breached", _("Breach")
     COMPLETED = "completed", _("Completion")
+    TERMINATED = "terminated", _("Termination by the ombudsman")
 
 
 class CaseEnding(models.Model):

@@ -15,9 +15,11 @@ from resolution.models import Case, CaseStatus, CreditorRequest, DocumentPackage
 from schedules.models import Plan, PlanStatus
 
 S = CaseStatus
-_AFTER_APPROVAL = [S.DOCUMENTS_ISSUED, S.SIGNED, S.REFUSED, S.ACTIVE, S.COMPLETED, S.BREACHED]
+_AFTER_APPROVAL = [
+    S.DOCUMENTS_ISSUED, S.SIGNED, S.REFUSED, S.ACTIVE, S.COMPLETED, S.BREACHED, S.TERMINATED
+]  # fmt: skip
 _AFTER_CONFIRMATION = [S.UNDER_REVIEW, S.REJECTED, *_AFTER_APPROVAL]
-_RUNNING = [S.ACTIVE, S.COMPLETED, S.BREACHED]
+_RUNNING = [S.ACTIVE, S.COMPLETED, S.BREACHED, S.TERMINATED]
 # (key, label, the statuses of a case that has passed the stage): worked out from the status
 # alone, so one query counts every stage.
 FUNNEL_STAGES = [
@@ -125,6 +127,7 @@ PLAN_LABELS = {  # shorter than the statuses' own labels: they fit a chart's lab
     PlanStatus.ACTIVE: _("Under way"),
     PlanStatus.COMPLETED: _("Paid in full"),
     PlanStatus.BREACHED: _("Breached"),
+    PlanStatus.TERMINATED: _("Terminated"),
 }
 
 

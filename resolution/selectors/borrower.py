@@ -18,7 +18,10 @@ from resolution.models import (
     RuleOutcome,
 )
 
-SIGNED_STATES = (CaseStatus.SIGNED, CaseStatus.ACTIVE, CaseStatus.COMPLETED, CaseStatus.BREACHED)
+SIGNED_STATES = (
+    CaseStatus.SIGNED, CaseStatus.ACTIVE, CaseStatus.COMPLETED, CaseStatus.BREACHED,
+    CaseStatus.TERMINATED,
+)  # fmt: skip
 
 
 def cases_for_borrower(borrower) -> QuerySet[Case]:

@@ -143,6 +143,11 @@ def _endings(case: Case) -> list[TimelineEvent]:
             detail = _("Outstanding %(outstanding)s of %(debt)s") % {
                 "outstanding": format_tenge(s["outstanding_tiyn"]),
                 "debt": format_tenge(s["debt_tiyn"])}  # fmt: skip
+        elif ending.kind == EndingKind.TERMINATED:
+            title = _("Terminated by the ombudsman")
+            detail = _("Outstanding %(outstanding)s of %(debt)s") % {
+                "outstanding": format_tenge(s["outstanding_tiyn"]),
+                "debt": format_tenge(s["debt_tiyn"])}  # fmt: skip
         else:
             title = _("Completion: the schedule is paid in full")
             detail = _("Paid %(received)s") % {"received": format_tenge(s["received_tiyn"])}

@@ -5,8 +5,8 @@ once per case and kind (UNIQUE(case, kind) on `CaseEnding`; every notice, webhoo
 report also has its own dedup key, so a re-sent task or a second sweep adds nothing):
 
 * a snapshot of each creditor's confirmed debt, what it received and what is outstanding;
-* every creditor: dashboard notice, email and webhook `plan.breached` / `plan.completed`
-  with its own figures;
+* every creditor: dashboard notice, email and webhook `plan.breached` / `plan.completed` /
+  `plan.terminated` with its own figures;
 * the borrower: SMS (and email) and a cabinet notice in their language;
 * one bureau report per included loan (`report_procedure_ended(reason="breached")` or
   `report_procedure_completed`), sent by a retrying task;
@@ -33,15 +33,18 @@ from resolution.models import BureauReport, Case, CaseEnding, EndingDocument, En
 from resolution.selectors.plans import creditor_balances, refund_owed_tiyn
 from resolution.services import documents  # noqa: F401  (fixes SOURCE_DATE_EPOCH for PDFs)
 from resolution.services.notifications import notify_borrower, notify_creditor
+from schedules.models import TerminationReason
 
 TASK_RENDER = "resolution.render_ending_documents"
 TASK_BUREAU = "resolution.report_procedure_ended"
 LANGUAGES = ("ru", "kk")
 TITLES = {
     "ru": {EndingKind.BREACHED: "Справка о нарушении графика погашения",
-           EndingKind.COMPLETED: "Справка о полном исполнении графика погашения"},
+           EndingKind.COMPLETED: "Справка о полном исполнении графика погашения",
+           EndingKind.TERMINATED: "Справка о прекращении процедуры омбудсманом"},
     "kk": {EndingKind.BREACHED: "Өтеу кестесінің бұзылуы туралы анықтама",
-           EndingKind.COMPLETED: "Өтеу кестесінің толық орындалуы туралы анықтама"},
+           EndingKind.COMPLETED: "Өтеу кестесінің толық орындалуы туралы анықтама",
+           EndingKind.TERMINATED: "Рәсімді омбудсманның тоқтатуы туралы анықтама"},
 }  # fmt: skip
 REFUND_NOTE = _(
     "You paid %(refund)s more than the schedule. It is owed back to you and will be "
@@ -49,9 +52,10 @@ REFUND_NOTE = _(
 )
 
 
-def record_ending(*, case: Case, kind: str, plan=None) -> CaseEnding | None:
-    """Record the case's breach or completion and set off its follow-ups; None when it was
-    recorded before. Call inside the transaction that moves the case."""
+def record_ending(*, case: Case, kind: str, plan=None, ground: str = "") -> CaseEnding | None:
+    """Record the case's breach, completion or termination (`ground`: death, bankruptcy or
+    fraud) and set off its follow-ups; None when it was recorded before. Call inside the
+    transaction that moves the case."""
     if CaseEnding.objects.filter(case=case, kind=kind).exists():
         return None  # the common re-send: nothing to compute (the constraint backs this up)
     on = _ending_date(plan, kind)
@@ -67,6 +71,7 @@ def record_ending(*, case: Case, kind: str, plan=None) -> CaseEnding | None:
         "received_tiyn": sum(r["received_tiyn"] for r in lines),
         "outstanding_tiyn": sum(r["outstanding_tiyn"] for r in lines),
         "refund_tiyn": refund_owed_tiyn(case),
+        "ground": ground,
     }
     try:
         with transaction.atomic():
@@ -93,16 +98,18 @@ def _notify(case: Case, ending: CaseEnding) -> None:
     s = ending.snapshot
     contracts = _contracts_by_creditor(case)
     for line in s["creditors"]:
+        creditor = _creditor(case, line["key"])
         figures = {"debt": format_tenge(line["debt_tiyn"]),
                    "received": format_tenge(line["received_tiyn"]),
                    "outstanding": format_tenge(line["outstanding_tiyn"]), "on": s["on_text"],
-                   "contracts": ", ".join(contracts.get(line["key"], [])) or "—"}  # fmt: skip
-        date_key = "breached_on" if ending.kind == EndingKind.BREACHED else "completed_on"
+                   "contracts": ", ".join(contracts.get(line["key"], [])) or "—",
+                   "ground": _ground(s, creditor.notification_language)}  # fmt: skip
         notify_creditor(
-            creditor=_creditor(case, line["key"]), case=case,
+            creditor=creditor, case=case,
             template_key=f"plan_{ending.kind}_creditor", event=f"plan.{ending.kind}",
             context=figures,
-            payload={date_key: s["on"], "confirmed_debt_tiyn": line["debt_tiyn"],
+            payload={f"{ending.kind}_on": s["on"], **_ground_field(s),
+                     "confirmed_debt_tiyn": line["debt_tiyn"],
                      "received_tiyn": line["received_tiyn"],
                      "unpaid_tiyn": line["outstanding_tiyn"],
                      "loans": contracts.get(line["key"], [])},
@@ -117,8 +124,21 @@ def _notify(case: Case, ending: CaseEnding) -> None:
             if s["refund_tiyn"] else ""  # fmt: skip
     notify_borrower(
         case=case, template_key=f"plan_{ending.kind}_borrower", cabinet=True,
-        context={"on": s["on_text"], "owed": owed or "—", "refund_note": refund_note},
+        context={"on": s["on_text"], "owed": owed or "—", "refund_note": refund_note,
+                 "ground": _ground(s, language)},
     )  # fmt: skip
+
+
+def _ground_field(snapshot: dict) -> dict:
+    return {"ground": snapshot["ground"]} if snapshot.get("ground") else {}
+
+
+def _ground(snapshot: dict, language: str) -> str:
+    """The termination's ground in the recipient's language ("" for other endings)."""
+    if not snapshot.get("ground"):
+        return ""
+    with translation.override(language if language in ("ru", "kk", "en") else "ru"):
+        return str(TerminationReason(snapshot["ground"]).label)
 
 
 def _contracts_by_creditor(case: Case) -> dict[str, list[str]]:
@@ -170,7 +190,7 @@ def render_ending_documents(*, ending_id) -> int:
     ending = CaseEnding.objects.get(pk=ending_id)
     s = ending.snapshot
     targets = [None]
-    if ending.kind == EndingKind.BREACHED:
+    if ending.kind in (EndingKind.BREACHED, EndingKind.TERMINATED):
         targets += [line["key"] for line in s["creditors"]]
     have = {(str(c) if c else None, lang)
             for c, lang in ending.documents.values_list("creditor_id", "language")}  # fmt: skip

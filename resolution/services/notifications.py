@@ -22,6 +22,7 @@ from resolution.models import (
     NotificationChannel,
     NotificationStatus,
 )
+from resolution.services.change_messages import MESSAGES as CHANGE_MESSAGES
 
 TASK_SEND = "resolution.send_notification"
 
@@ -170,6 +171,7 @@ MESSAGES = {
         ),
     ),  # fmt: skip
 }
+MESSAGES.update(CHANGE_MESSAGES)  # a claim sold, a plan terminated
 
 
 def render(template_key: str, language: str, context: dict) -> tuple[str, str]:

@@ -13,12 +13,21 @@ Design, in short:
   migration 0003): legs of a transaction balance (sum of debits = sum of credits, a DEFERRABLE
   INITIALLY DEFERRED constraint trigger checked at COMMIT), legs and transactions are never
   updated or deleted, amounts are positive integers. Corrections are reversing transactions.
+* A claim sold to another creditor (`ClaimTransfer`) and a plan ended by the ombudsman
+  (`PlanTermination`) take effect on a second person's approval (`changes.py`).
 * Every incoming payment is an `IncomingPayment` row, unique per (source, idempotency_key).
 * `CreditorShare.received_tiyn` and `Plan.paid_tiyn` are caches of the ledger kept for speed
   under the plan's row lock; `reconcile` checks them against the legs.
 """
 
 # Django looks the models up here; each lives in the module of its topic.
+from schedules.models.changes import (
+    ChangeStatus,
+    ClaimTransfer,
+    PlanTermination,
+    RecordedVia,
+    TerminationReason,
+)
 from schedules.models.ledger import (
     Account,
     AccountKind,
@@ -50,6 +59,8 @@ __all__ = [
     "Account",
     "AccountKind",
     "Category",
+    "ChangeStatus",
+    "ClaimTransfer",
     "CollectionResumption",
     "CreditorShare",
     "IncomingPayment",
@@ -63,10 +74,13 @@ __all__ = [
     "Plan",
     "PlanAdjustment",
     "PlanStatus",
+    "PlanTermination",
+    "RecordedVia",
     "ScheduleBracket",
     "ScheduleTableVersion",
     "ShareHold",
     "Side",
+    "TerminationReason",
     "TransactionKind",
     "hash_api_key",
 ]

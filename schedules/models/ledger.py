@@ -66,6 +66,7 @@ class TransactionKind(models.TextChoices):
     PAYOUT = "payout", _("Payout to a creditor")
     REVERSAL = "reversal", _("Reversal")
     RELEASE = "release", _("Held share released after the ombudsman's decision")
+    TRANSFER = "transfer", _("Claim transferred to another creditor")
 
 
 class LedgerTransaction(models.Model):

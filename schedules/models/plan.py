@@ -15,6 +15,7 @@ class PlanStatus(models.TextChoices):
     ACTIVE = "active", _("Repayment under way")
     COMPLETED = "completed", _("Paid in full")
     BREACHED = "breached", _("Breached (over 40 days late)")
+    TERMINATED = "terminated", _("Terminated by the ombudsman")
 
 
 class Plan(models.Model):

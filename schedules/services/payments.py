@@ -239,6 +239,8 @@ def _distribute(batch: Batch, item: PaymentIn, plan, shares, accounts) -> None:
     goes to the shares (their `received_tiyn` and the plan's `paid_tiyn` grow), the excess
     over the plan's outstanding total to the refund liability; no plan, to suspense."""
     paid_on = item.paid_at.astimezone(BUSINESS_TZ).date()
+    if plan is not None and plan.status == PlanStatus.TERMINATED:
+        plan = None  # a terminated plan takes no money: like an unknown reference, suspense
     legs: list[ledger.Leg] = [(accounts.bank, Side.DEBIT, item.amount_tiyn)]
     applied = refund = 0
     if plan is None:

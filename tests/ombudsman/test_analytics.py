@@ -97,7 +97,8 @@ def test_staff_see_their_queue_only(client):
     signing = page.context["signing"]
     assert (signing.issued, signing.signed, signing.refused, signing.rate_percent) == (2, 1, 1, 50)
     assert page.context["plans"] == [("active", "Under way", 1), ("completed", "Paid in full", 0),
-                                     ("breached", "Breached", 0)]  # fmt: skip
+                                     ("breached", "Breached", 0),
+                                     ("terminated", "Terminated", 0)]  # fmt: skip
     collections = page.context["collection_rows"]
     assert len(collections) == 12 and collections[-1][0] == "03.2026"
     assert ("01.2026", format_tenge(1_000_000), 1) in collections
