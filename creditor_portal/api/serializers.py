@@ -12,7 +12,8 @@ class ConfirmationSerializer(serializers.ModelSerializer):
     class Meta:
         model = DebtConfirmation
         fields = ["id", "case_loan", "action", "principal_tiyn", "interest_tiyn",
-                  "penalty_tiyn", "total_tiyn", "comment", "via", "at"]  # fmt: skip
+                  "penalty_tiyn", "total_tiyn", "overdue_principal_tiyn",
+                  "overdue_interest_tiyn", "comment", "via", "at"]  # fmt: skip
 
 
 class AnswerWarningSerializer(serializers.Serializer):
@@ -96,7 +97,21 @@ class CaseDetailSerializer(CaseSerializer):
         return CaseLoanSerializer(self.context["loans"], many=True).data
 
 
-class CorrectionSerializer(serializers.Serializer):
+class OverdueSplitSerializer(serializers.Serializer):
+    """Optional on a confirmation or a correction: how much of the principal and of the
+    interest is overdue — a payment pays overdue principal, overdue interest, penalties,
+    then current principal and interest (MFO rules). Without it, all of it counts as overdue
+    when the loan was overdue at the bureau, else as current."""
+
+    overdue_principal_tiyn = serializers.IntegerField(
+        min_value=0, max_value=MAX_AMOUNT_TIYN, required=False, allow_null=True, default=None
+    )
+    overdue_interest_tiyn = serializers.IntegerField(
+        min_value=0, max_value=MAX_AMOUNT_TIYN, required=False, allow_null=True, default=None
+    )
+
+
+class CorrectionSerializer(OverdueSplitSerializer):
     # Bounded like the payments API (100 billion tenge): a larger figure is a 400, not a
     # bigint overflow in the database.
     principal_tiyn = serializers.IntegerField(min_value=0, max_value=MAX_AMOUNT_TIYN)

@@ -126,12 +126,14 @@ def _answer(request, case_loan_id, action, **fields):
 
 class LoanConfirm(Base):
     @extend_schema(
-        tags=["loans"], request=None, parameters=[IDEMPOTENCY],
+        tags=["loans"], request=s.OverdueSplitSerializer, parameters=[IDEMPOTENCY],
         responses={201: s.AnswerSerializer, 200: s.AnswerSerializer, **ERRORS},
-        summary="Confirm the bureau's figures",
+        summary="Confirm the bureau's figures (optionally with the overdue split)",
     )  # fmt: skip
     def post(self, request, case_loan_id):
-        return _answer(request, case_loan_id, ConfirmationAction.CONFIRM)
+        data = s.OverdueSplitSerializer(data=request.data or {})
+        data.is_valid(raise_exception=True)
+        return _answer(request, case_loan_id, ConfirmationAction.CONFIRM, **data.validated_data)
 
 
 class LoanCorrect(Base):

@@ -19,6 +19,7 @@ Design, in short:
 """
 
 # Django looks the models up here; each lives in the module of its topic.
+from schedules.models.allocation import AllocationComponent, PartAllocation
 from schedules.models.ledger import (
     Account,
     AccountKind,
@@ -49,6 +50,7 @@ from schedules.models.table import Category, ScheduleBracket, ScheduleTableVersi
 __all__ = [
     "Account",
     "AccountKind",
+    "AllocationComponent",
     "Category",
     "CollectionResumption",
     "CreditorShare",
@@ -57,6 +59,7 @@ __all__ = [
     "InstalmentPart",
     "LedgerEntry",
     "LedgerTransaction",
+    "PartAllocation",
     "PaymentProvider",
     "PaymentStatus",
     "Payout",
