@@ -4,6 +4,7 @@ from rest_framework import serializers
 from creditors.models import WebhookDelivery, WebhookEndpoint
 from finplatform.money import MAX_AMOUNT_TIYN
 from resolution.models import Case, CaseDocument, CaseLoan, DebtConfirmation
+from schedules.models import PartAllocation
 
 
 class ConfirmationSerializer(serializers.ModelSerializer):
@@ -122,6 +123,26 @@ class CorrectionSerializer(OverdueSplitSerializer):
 
 class DisputeSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
+
+
+class PartAllocationSerializer(serializers.ModelSerializer):
+    """One line of the split of a creditor's part of a payment (MFO rules order: overdue
+    principal, overdue interest, penalty, current principal, current interest, costs). The
+    lines of one transaction sum exactly to the part; a reversal's lines are negative."""
+
+    transaction = serializers.UUIDField(source="transaction_id", read_only=True)
+    kind = serializers.CharField(source="transaction.kind", read_only=True,
+                                 help_text="payment | refund | reversal")  # fmt: skip
+    case_loan = serializers.UUIDField(source="case_loan_id", read_only=True, allow_null=True)
+    contract_number = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PartAllocation
+        fields = ["transaction", "kind", "booked_on", "case_loan", "contract_number",
+                  "component", "amount_tiyn"]  # fmt: skip
+
+    def get_contract_number(self, obj) -> str:
+        return obj.case_loan.loan.contract_number if obj.case_loan_id else ""
 
 
 class DocumentSerializer(serializers.ModelSerializer):

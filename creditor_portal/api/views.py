@@ -163,6 +163,23 @@ class LoanDispute(Base):
         )  # fmt: skip
 
 
+@extend_schema(
+    tags=["cases"], responses={200: s.PartAllocationSerializer(many=True), **ERRORS},
+    summary="How each of your parts of the case's payments was allocated",
+)  # fmt: skip
+class AllocationList(ListAPIView):
+    """Filled shortly after each payment is booked (a periodic job): a part booked in the last
+    minutes may not be listed yet."""
+
+    permission_classes = [CreditorApi]
+    serializer_class = s.PartAllocationSerializer
+
+    def get_queryset(self):
+        creditor = api_creditor(self.request)
+        case = sel.case_for_creditor(creditor, self.kwargs["case_id"])
+        return sel.allocations_for_creditor(creditor, case)
+
+
 class DocumentList(Base):
     @extend_schema(tags=["documents"], responses={200: s.DocumentSerializer(many=True), **ERRORS})
     def get(self, request, case_id):

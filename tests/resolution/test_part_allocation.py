@@ -5,46 +5,18 @@ per creditor, by the job that runs after booking (resolution/services/allocation
 is idempotent, catches up on everything booked while it did not run, and unwinds a reversal.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
-import time_machine
 from django.db import connection, transaction
 from django.db.models import Sum
 
-from resolution.models import ConfirmationAction, DebtConfirmation
 from resolution.services.allocation import allocate_pending_parts
 from schedules.models import CreditorShare, PartAllocation
-from schedules.services.payments import book_payment, reverse_payment
-from tests.factories import CaseFactory, CaseLoanFactory
-from tests.support.ledger import make_plan
-from tests.support.payments import pay
+from schedules.services.payments import reverse_payment
+from tests.support.allocation import allocation_world, book
 
 pytestmark = pytest.mark.django_db
-
-MFO_TOTAL = 11_500_000  # 115 000 ₸
-BANK_TOTAL = 8_500_000
-
-
-def _world():
-    """An MFO loan corrected with its overdue split, and a bank loan confirmed with totals
-    only (overdue at the bureau: all of it counts as overdue)."""
-    case = CaseFactory(status="active")
-    plan, (mfo, bank) = make_plan([MFO_TOTAL, BANK_TOTAL], case=case)
-    mfo_loan = CaseLoanFactory(case=case, loan__creditor=mfo, loan__overdue_days=45,
-                               confirmation_status="corrected",
-                               confirmed_total_tiyn=MFO_TOTAL)  # fmt: skip
-    DebtConfirmation.objects.create(
-        case_loan=mfo_loan, creditor=mfo, action=ConfirmationAction.CORRECT,
-        principal_tiyn=10_000_000, interest_tiyn=1_200_000, penalty_tiyn=300_000,
-        total_tiyn=MFO_TOTAL, overdue_principal_tiyn=1_200_000, overdue_interest_tiyn=500_000,
-        at=datetime(2025, 12, 1, tzinfo=UTC),
-    )  # fmt: skip
-    bank_loan = CaseLoanFactory(case=case, loan__creditor=bank, loan__overdue_days=10,
-                                loan__principal_tiyn=8_000_000, loan__interest_tiyn=500_000,
-                                loan__penalty_tiyn=0, confirmation_status="confirmed",
-                                confirmed_total_tiyn=BANK_TOTAL)  # fmt: skip
-    return plan, mfo, bank, mfo_loan, bank_loan
 
 
 def _allocation(tx_id, creditor):
@@ -52,15 +24,10 @@ def _allocation(tx_id, creditor):
     return {r.component: r.amount_tiyn for r in rows}
 
 
-def _book(key, amount, on, plan):
-    with time_machine.travel(datetime(on.year, on.month, on.day, 7, tzinfo=UTC), tick=False):
-        return book_payment(source="test", item=pay(key, amount, on, plan=plan)).payment
-
-
 def test_partial_payment_to_an_mfo_loan_is_allocated_in_the_rules_order():
-    plan, mfo, bank, mfo_loan, bank_loan = _world()
-    first = _book("p1", 4_000_000, date(2026, 1, 20), plan)
-    second = _book("p2", 4_000_000, date(2026, 2, 20), plan)
+    plan, mfo, bank, mfo_loan, bank_loan = allocation_world()
+    first = book("p1", 4_000_000, date(2026, 1, 20), plan)
+    second = book("p2", 4_000_000, date(2026, 2, 20), plan)
     assert PartAllocation.objects.count() == 0  # booking itself allocates nothing
 
     assert allocate_pending_parts() == 4  # two payments × two creditors, caught up at once
@@ -92,8 +59,8 @@ def test_partial_payment_to_an_mfo_loan_is_allocated_in_the_rules_order():
 
 
 def test_allocation_rows_are_append_only():
-    plan, *_ = _world()
-    _book("p1", 1_000_000, date(2026, 1, 20), plan)
+    plan, *_ = allocation_world()
+    book("p1", 1_000_000, date(2026, 1, 20), plan)
     allocate_pending_parts()
     with pytest.raises(Exception, match="append-only"), transaction.atomic():
         with connection.cursor() as cursor:
