@@ -11,6 +11,7 @@ from django.conf import settings
 
 from finplatform.clock import BUSINESS_TZ
 from finplatform.workdays import add_working_days
+from resolution.burden import BurdenPolicy
 
 
 def policy(name: str):
@@ -36,5 +37,19 @@ def mediator_fee_payer(on: date) -> str:
     return "ombudsman" if on < switch else "borrower"
 
 
-def kdn_limit(*, long_overdue: bool) -> Decimal:
-    return Decimal(policy("KDN_LIMIT_LONG_OVERDUE" if long_overdue else "KDN_LIMIT"))
+def burden_policy(on: date) -> BurdenPolicy:
+    """The debt-burden thresholds in force on `on` (the subsistence minimum by year)."""
+    minimum, source = policy("SUBSISTENCE_MINIMUM").get(on.year, (None, ""))
+    return BurdenPolicy(
+        limit=Decimal(policy("KDN_LIMIT")),
+        limit_strict=Decimal(policy("KDN_LIMIT_LONG_OVERDUE")),
+        long_overdue_days=policy("KDN_LONG_OVERDUE_DAYS"),
+        gambling_min_payments=policy("KDN_GAMBLING_MIN_PAYMENTS"),
+        gambling_min_total_tiyn=policy("KDN_GAMBLING_MIN_TOTAL_TIYN"),
+        gambling_months=policy("KDN_GAMBLING_MONTHS"),
+        subsistence_minimum_tiyn=minimum,
+        subsistence_source=source,
+        restructuring_min_drop_percent=policy("RESTRUCTURING_MIN_DROP_PERCENT"),
+        restructuring_max_per_year=policy("RESTRUCTURING_MAX_PER_YEAR"),
+        restructuring_max_interest_percent=policy("RESTRUCTURING_MAX_INTEREST_PERCENT"),
+    )
