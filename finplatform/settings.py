@@ -299,28 +299,6 @@ RESOLUTION_POLICY = {
     # debt-burden ratio warning thresholds (informational, SPEC section 5)
     "KDN_LIMIT": os.environ.get("KDN_LIMIT", "0.5"),
     "KDN_LIMIT_LONG_OVERDUE": os.environ.get("KDN_LIMIT_LONG_OVERDUE", "0.25"),
-    # the 0.25 limit and official income apply after a delay over this many days in the last
-    # 12 months, or with signs of gambling: 6+ payments to a gambling operator totalling over
-    # 300 000 ₸ in the last 6 completed months (MFO rules, the КДН points)
-    "KDN_LONG_OVERDUE_DAYS": 90,
-    "KDN_GAMBLING_MIN_PAYMENTS": 6,
-    "KDN_GAMBLING_MIN_TOTAL_TIYN": 300_000 * 100,
-    "KDN_GAMBLING_MONTHS": 6,
-    # signs of a fictitious restructuring (same rules): the debt down by less than 5% six
-    # months after it; 2+ restructurings in 12 months with a debt overdue; interest over 20%
-    # of the principal of a restructured loan
-    "RESTRUCTURING_MIN_DROP_PERCENT": 5,
-    "RESTRUCTURING_MAX_PER_YEAR": 1,
-    "RESTRUCTURING_MAX_INTEREST_PERCENT": 20,
-    # the subsistence minimum per month by year, in tiyn, with its source (income below it
-    # is flagged; a new year's figure is added here when its budget law is signed)
-    "SUBSISTENCE_MINIMUM": {
-        2025: (46_228 * 100, "Закон РК «О республиканском бюджете на 2025–2027 годы»"),
-        2026: (
-            50_851 * 100,
-            "Закон РК от 8 декабря 2025 года «О республиканском бюджете на 2026–2028 годы»",
-        ),
-    },  # fmt: skip
     "WEBHOOK_MAX_ATTEMPTS": int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8")),
 }
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))

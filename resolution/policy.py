@@ -13,8 +13,35 @@ from finplatform.clock import BUSINESS_TZ
 from finplatform.workdays import add_working_days
 from resolution.burden import BurdenPolicy
 
+# The debt-burden rules' numbers (MFO rules, the КДН points; debt-burden-ratio-rules), each
+# overridable by the same key in settings.RESOLUTION_POLICY. The 0.25 limit and official
+# income apply after a delay over KDN_LONG_OVERDUE_DAYS in the last 12 months, or with signs
+# of gambling (6+ payments to a gambling operator totalling over 300 000 ₸ in the last 6
+# completed months). Signs of a fictitious restructuring: the debt down by less than 5% six
+# months after it; 2+ restructurings in 12 months with a debt overdue; interest over 20% of
+# the principal. The subsistence minimum per month by year, in tiyn, with its law (income
+# below it is flagged; a new year's figure is added when its budget law is signed).
+BURDEN_DEFAULTS = {
+    "KDN_LONG_OVERDUE_DAYS": 90,
+    "KDN_GAMBLING_MIN_PAYMENTS": 6,
+    "KDN_GAMBLING_MIN_TOTAL_TIYN": 300_000 * 100,
+    "KDN_GAMBLING_MONTHS": 6,
+    "RESTRUCTURING_MIN_DROP_PERCENT": 5,
+    "RESTRUCTURING_MAX_PER_YEAR": 1,
+    "RESTRUCTURING_MAX_INTEREST_PERCENT": 20,
+    "SUBSISTENCE_MINIMUM": {
+        2025: (46_228 * 100, "Закон РК «О республиканском бюджете на 2025–2027 годы»"),
+        2026: (
+            50_851 * 100,
+            "Закон РК от 8 декабря 2025 года «О республиканском бюджете на 2026–2028 годы»",
+        ),
+    },  # fmt: skip
+}
+
 
 def policy(name: str):
+    if name in BURDEN_DEFAULTS:
+        return settings.RESOLUTION_POLICY.get(name, BURDEN_DEFAULTS[name])
     return settings.RESOLUTION_POLICY[name]
 
 
