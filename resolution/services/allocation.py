@@ -7,8 +7,8 @@ depends only on what the share had received before it and on the confirmed compo
 loans, so it can be computed later, set-based, and the same answer comes out.
 
 `allocate_pending_parts` is the periodic job (beat `resolution.allocate_parts`): one query
-finds every part (payment, payment after completion or reversal leg on a creditor's payable
-or a held account) that has no allocation yet, the components and what each share already
+finds every part (payment, payment after completion, reversal or release leg on a creditor's
+payable or a held account) that has no allocation yet, the components and what each share already
 had allocated are read in bulk, and all rows are written with one bulk insert. Idempotent:
 a transaction-level advisory lock serialises runs and the pending query runs under it; the
 unique constraint on (transaction, share, loan, component) is the last guard. A worker that
@@ -31,9 +31,10 @@ from schedules.models import CreditorShare, PartAllocation, ShareHold
 BATCH = 5000
 
 # Parts not yet allocated: the signed sum of a transaction's legs per share, for payments,
-# payments after completion and reversals (a release moves money already allocated on the
-# held share and is not a new part). A payable leg belongs to the creditor's regular share
-# of the transaction's plan; a held leg to the held account's share.
+# payments after completion, reversals and releases (a decided dispute: the held share gives
+# its money back — a negative part that unwinds its allocation — and the creditor's regular
+# share, or the others', receive it as a positive part). A payable leg belongs to the
+# creditor's regular share of the transaction's plan; a held leg to the held account's share.
 PENDING_SQL = """
 WITH legs AS (
     SELECT t.id AS tx_id, t.created_at, t.booked_on,
@@ -45,7 +46,7 @@ WITH legs AS (
     FROM schedules_ledgerentry e
     JOIN schedules_ledgertransaction t ON t.id = e.transaction_id
     JOIN schedules_account a ON a.id = e.account_id
-    WHERE t.plan_id IS NOT NULL AND t.kind IN ('payment', 'refund', 'reversal')
+    WHERE t.plan_id IS NOT NULL AND t.kind IN ('payment', 'refund', 'reversal', 'release')
       AND a.kind IN ('creditor_payable', 'held')
 )
 SELECT tx_id, share_id, min(booked_on), sum(signed)
@@ -87,12 +88,11 @@ def _components_of(case_loan: CaseLoan, confirmation, total: int) -> list[engine
     )
 
 
-def share_components(shares: list[CreditorShare]) -> dict[int, tuple[list, list[int]]]:
-    """For each share: (its components in the rules' order, the ids of the shares whose
-    allocations count as already paid on them). A held share is its one disputed loan at its
+def share_components(shares: list[CreditorShare]) -> dict[int, list[engine.Component]]:
+    """For each share its components. A held share is its one disputed loan at its
     provisional figure; a regular share is the creditor's confirmed loans in the case without
-    a share of their own, plus a disputed loan later included (what its held share got counts
-    as already paid). Loans in the order they were opened."""
+    a share of their own, plus a disputed loan later included (its held share gave its money
+    back to this one in the release). Loans in the order they were opened."""
     out = {}
     by_case = defaultdict(list)
     for share in shares:
@@ -108,20 +108,18 @@ def share_components(shares: list[CreditorShare]) -> dict[int, tuple[list, list[
             cl = next((c for c in loans if c.pk == share.case_loan_id), None)
             comps = [] if cl is None else _components_of(cl, confirmations.get(cl.pk),
                                                           share.provisional_tiyn or 0)  # fmt: skip
-            out[share.pk] = (comps, [share.pk])
+            out[share.pk] = comps
             continue
-        comps, counted = [], [share.pk]
+        comps = []
         for cl in loans:
             if cl.case_id != share.plan.case_id or cl.creditor_id != share.creditor_id:
                 continue
             own = getattr(cl, "plan_share", None)
             if own is not None and own.hold != ShareHold.INCLUDED:
                 continue
-            if own is not None:
-                counted.append(own.pk)
             if cl.confirmed_total_tiyn:
                 comps += _components_of(cl, confirmations.get(cl.pk), cl.confirmed_total_tiyn)
-        out[share.pk] = (comps, counted)
+        out[share.pk] = comps
     return out
 
 
@@ -156,20 +154,10 @@ def allocate_pending_parts(*, batch: int = BATCH) -> int:
         )
     }
     components = share_components(list(shares.values()))
-    counted_ids = {pk for _, ids in components.values() for pk in ids}
-    per_share = _already(counted_ids)
-    already = {}
-    for share_id, (_, ids) in components.items():
-        merged: dict = defaultdict(int)
-        for pk in ids:
-            for key, value in per_share.get(pk, {}).items():
-                if pk == share_id or key[1] != engine.UNALLOCATED:
-                    merged[key] += value
-        already[share_id] = merged
+    already = _already(components)
     now, rows = business_now(), []
     for tx_id, share_id, booked_on, part in pending:
-        comps, _ = components[share_id]
-        split = engine.allocate_part(comps, already[share_id], int(part))
+        split = engine.allocate_part(components[share_id], already[share_id], int(part))
         for (loan, kind), amount in split.items():
             already[share_id][(loan, kind)] += amount
             rows.append(PartAllocation(

@@ -11,9 +11,11 @@ import pytest
 from django.db import connection, transaction
 from django.db.models import Sum
 
+from resolution.models import CaseLoan
 from resolution.services.allocation import allocate_pending_parts
 from schedules.models import CreditorShare, PartAllocation
 from schedules.services.payments import reverse_payment
+from tests.factories import CaseLoanFactory
 from tests.support.allocation import allocation_world, book
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +67,36 @@ def test_allocation_rows_are_append_only():
     with pytest.raises(Exception, match="append-only"), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("UPDATE schedules_partallocation SET amount_tiyn = 1")
+
+
+def test_a_disputed_loan_held_then_included_lower_ends_with_every_loan_paid_exactly():
+    """A held share allocates to its disputed loan; the release gives that back (negative
+    rows) and the creditor's regular share allocates it anew over the decided figure; the
+    others' shares allocate what is redistributed to them. Paid in full, each loan's rows sum
+    to its confirmed total and nothing is left unallocated."""
+    from schedules.services.holds import decide_held_share
+    from tests.schedules.test_disputed_hold import pay_on, plan_with_held
+
+    plan, creditors, holder, held = plan_with_held([600_000_00, 150_000_00], 250_000_00)
+    loans = [
+        CaseLoanFactory(case=plan.case, loan__creditor=c, loan__principal_tiyn=debt,
+                        loan__interest_tiyn=0, loan__penalty_tiyn=0,
+                        confirmation_status="confirmed", confirmed_total_tiyn=debt)
+        for c, debt in zip(creditors, (600_000_00, 150_000_00), strict=True)
+    ]  # fmt: skip
+    for k in range(3):
+        pay_on(plan, f"p{k}", 70_000_00, date(2027, 1 + k, 28))
+    allocate_pending_parts()
+    assert held.allocations.aggregate(s=Sum("amount_tiyn"))["s"] > 0
+    CaseLoan.objects.filter(pk=held.case_loan_id).update(confirmed_total_tiyn=200_000_00)
+    decide_held_share(share_id=held.pk, decided_tiyn=200_000_00)
+    pay_on(plan, "rest", 740_000_00, date(2027, 5, 28))
+    allocate_pending_parts()
+    assert held.allocations.aggregate(s=Sum("amount_tiyn"))["s"] == 0  # all given back
+    assert not PartAllocation.objects.filter(component="unallocated").exists()
+    per_loan = dict(
+        PartAllocation.objects.filter(share__plan=plan).values_list("case_loan_id")
+        .annotate(s=Sum("amount_tiyn")).values_list("case_loan_id", "s")
+    )  # fmt: skip
+    assert per_loan == {loans[0].pk: 600_000_00, loans[1].pk: 150_000_00,
+                        held.case_loan_id: 200_000_00}  # fmt: skip
