@@ -74,3 +74,22 @@ def test_confirmation_through_the_api_carries_the_overdue_split():
     )  # fmt: skip
     plain = api_client_for(world.creditors[2]).post(f"{BASE}/loans/{world.loans[2].pk}/confirm/")
     assert plain.status_code == 201 and plain.json()["overdue_principal_tiyn"] is None
+
+
+def test_the_dashboard_correction_takes_the_overdue_split_and_refuses_a_wrong_one(client):
+    world = awaiting_case()
+    loan = world.loans[0]
+    client.force_login(world.staff[0])
+    prefix = f"c{loan.pk.hex}"
+    form = {f"{prefix}-principal": "490 000,00", f"{prefix}-interest": "20000",
+            f"{prefix}-penalty": "0", f"{prefix}-comment": "paid"}  # fmt: skip
+    client.post(f"/creditor/case-loans/{loan.pk}/correct/",
+                form | {f"{prefix}-overdue_principal": "500 000"})  # fmt: skip
+    assert not DebtConfirmation.objects.exists()  # more overdue than the principal: refused
+    client.post(f"/creditor/case-loans/{loan.pk}/correct/",
+                form | {f"{prefix}-overdue_principal": "120 000",
+                        f"{prefix}-overdue_interest": "5 000,50"})  # fmt: skip
+    row = DebtConfirmation.objects.get()
+    assert (row.overdue_principal_tiyn, row.overdue_interest_tiyn) == (12_000_000, 500_050)
+    page = client.get(f"/creditor/cases/{world.case.pk}/").content.decode()
+    assert "120\xa0000,00" in page  # the split is shown with the answer
