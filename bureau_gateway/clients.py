@@ -28,6 +28,7 @@ from bureau_gateway.interfaces import (
     IdentityResult,
     LivenessChallenge,
     MalformedResponse,
+    OfficialIncomeAnswer,
     ServiceUnavailable,
     SocialStatusAnswer,
     SubjectUnknown,
@@ -231,6 +232,16 @@ class HttpGovernmentData(HttpService):
             iin=iin,
             vulnerable=_field(data, "vulnerable", bool),
             receives_asp=_field(data, "receives_asp", bool),
+            source=_field(data, "source", str),
+            checked_at=_field(data, "checked_at", datetime),
+        )
+
+    def official_income(self, iin: str) -> OfficialIncomeAnswer:
+        data = self.call("GET", f"/income/{iin}", subject=iin)
+        return OfficialIncomeAnswer(
+            iin=iin,
+            average_monthly_tiyn=_field(data, "average_monthly_tiyn", int),
+            months_with_income=_field(data, "months_with_income", int),
             source=_field(data, "source", str),
             checked_at=_field(data, "checked_at", datetime),
         )

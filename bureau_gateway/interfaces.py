@@ -48,6 +48,25 @@ class PenaltyCharge:
 
 
 @dataclass(frozen=True)
+class Restructuring:
+    """A restructuring of a loan: when, the debt (principal and interest) then, and six months
+    later (None while six months have not passed). The signs of a fictitious restructuring
+    are read from these (MFO rules, the КДН points)."""
+
+    on: date
+    debt_tiyn: int
+    debt_after_6_months_tiyn: int | None = None
+
+
+@dataclass(frozen=True)
+class GamblingPayment:
+    """A payment to a gambling operator the bureau's report lists (date and amount)."""
+
+    on: date
+    amount_tiyn: int
+
+
+@dataclass(frozen=True)
 class BureauLoan:
     bureau_reference: str
     creditor_bin: str
@@ -71,6 +90,13 @@ class BureauLoan:
     interest_after_day_90_tiyn: int = 0
     penalty_after_day_90_tiyn: int = 0
     penalty_charges: tuple[PenaltyCharge, ...] = ()
+    # For the debt-burden ratio (optional: older reports carry none, None = not reported):
+    # the contractual monthly payment, the sum of overdue payments, the longest delay in
+    # the last 12 months (a loan closed since still counts) and the restructurings.
+    monthly_payment_tiyn: int | None = None
+    overdue_payments_tiyn: int | None = None
+    max_overdue_days_12m: int | None = None
+    restructurings: tuple[Restructuring, ...] = ()
 
     @property
     def total_tiyn(self) -> int:
@@ -86,6 +112,9 @@ class CreditReport:
     bankruptcy_in_progress: bool = False
     solvency_restoration_in_progress: bool = False
     previous_procedure_signed: bool = False
+    # Payments to gambling operators in the last six months; None when the report has no
+    # such section (then the sign cannot be judged), () when it has none.
+    gambling_payments: tuple[GamblingPayment, ...] | None = None
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -126,8 +155,22 @@ class SocialStatusAnswer:
     checked_at: datetime
 
 
+@dataclass(frozen=True)
+class OfficialIncomeAnswer:
+    """Official income (pension and social contributions' base, state payments) over the six
+    months before the request: the monthly average and in how many months there was any."""
+
+    iin: str
+    average_monthly_tiyn: int
+    months_with_income: int
+    source: str
+    checked_at: datetime
+
+
 class GovernmentData(Protocol):
     def social_status(self, iin: str) -> SocialStatusAnswer: ...
+
+    def official_income(self, iin: str) -> OfficialIncomeAnswer: ...
 
 
 # --- identity ---

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bureau_gateway.interfaces import BureauLoan, CreditReport, MalformedResponse, PenaltyCharge
+from bureau_gateway.interfaces import (
+    BureauLoan,
+    CreditReport,
+    GamblingPayment,
+    MalformedResponse,
+    PenaltyCharge,
+    Restructuring,
+)
 
 LOAN_KINDS = {"consumer", "car", "mortgage", "business"}
 CREDITOR_KINDS = {"bank", "mfo", "collector"}
@@ -63,6 +70,32 @@ def _penalty_charges(raw) -> tuple[PenaltyCharge, ...]:
     )
 
 
+def _restructurings(raw) -> tuple[Restructuring, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise MalformedResponse("'restructurings' must be a list")
+    return tuple(
+        Restructuring(
+            on=field(item, "on", date),
+            debt_tiyn=field(item, "debt_tiyn", int),
+            debt_after_6_months_tiyn=field(item, "debt_after_6_months_tiyn", int, optional=True),
+        )
+        for item in raw
+    )
+
+
+def _gambling(raw) -> tuple[GamblingPayment, ...] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, list):
+        raise MalformedResponse("'gambling_payments' must be a list")
+    return tuple(
+        GamblingPayment(on=field(i, "on", date), amount_tiyn=field(i, "amount_tiyn", int))
+        for i in raw
+    )
+
+
 def parse_credit_report(data: dict, *, iin: str) -> CreditReport:
     """The bureau's JSON → CreditReport, refusing anything off-contract (MalformedResponse)."""
     if data.get("iin") != iin:
@@ -108,6 +141,10 @@ def parse_credit_report(data: dict, *, iin: str) -> CreditReport:
                 )
                 or 0,
                 penalty_charges=_penalty_charges(raw.get("penalty_charges")),
+                monthly_payment_tiyn=field(raw, "monthly_payment_tiyn", int, optional=True),
+                overdue_payments_tiyn=field(raw, "overdue_payments_tiyn", int, optional=True),
+                max_overdue_days_12m=field(raw, "max_overdue_days_12m", int, optional=True),
+                restructurings=_restructurings(raw.get("restructurings")),
             )
         )
     return CreditReport(
@@ -118,5 +155,6 @@ def parse_credit_report(data: dict, *, iin: str) -> CreditReport:
         bankruptcy_in_progress=field(subject, "bankruptcy_in_progress", bool),
         solvency_restoration_in_progress=field(subject, "solvency_restoration_in_progress", bool),
         previous_procedure_signed=field(subject, "previous_procedure_signed", bool),
+        gambling_payments=_gambling(data.get("gambling_payments")),
         raw=data,
     )

@@ -28,6 +28,9 @@ class CorrectionForm(forms.Form):
     principal = TengeField(label=_("Principal, ₸"))
     interest = TengeField(label=_("Interest, ₸"))
     penalty = TengeField(label=_("Penalties, ₸"))
+    # Optional: how much of the principal and interest is overdue (paid first, MFO rules).
+    overdue_principal = TengeField(label=_("Of the principal, overdue, ₸"), required=False)
+    overdue_interest = TengeField(label=_("Of the interest, overdue, ₸"), required=False)
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}),
                               max_length=2000)  # fmt: skip
 

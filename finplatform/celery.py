@@ -87,6 +87,13 @@ app.conf.beat_schedule = {
         "schedule": HOUR,
         "options": {"expires": HOUR},
     },
+    # each creditor's part of each payment split into overdue principal, overdue interest,
+    # penalty, current principal and interest, after booking (resolution.services.allocation)
+    "resolution-allocate-parts": {
+        "task": "resolution.allocate_parts",
+        "schedule": 2 * MINUTE,
+        "options": {"expires": 2 * MINUTE},
+    },
     # eligibility checks stuck in CHECKING are resumed (resolution.services.eligibility)
     "resolution-resume-stalled-checks": {
         "task": "resolution.tasks.resume_stalled_checks",

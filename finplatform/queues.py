@@ -25,6 +25,7 @@ TASKS_BY_QUEUE: dict[str, tuple[str, ...]] = {
         "resolution.resume_stuck_cases",
         "resolution.tasks.resume_stalled_checks",
         "resolution.plan_completed",
+        "resolution.allocate_parts",
         "resolution.plan_breached",
         "schedules.tasks.sweep_plans",
         "schedules.tasks.run_payouts",

@@ -11,6 +11,7 @@ from bureau_gateway.interfaces import ServiceUnavailable
 from finplatform.dailyruns import run_daily
 from resolution.models import Case
 from resolution.services import (
+    allocation,
     confirmation,
     documents,
     eligibility,
@@ -51,6 +52,17 @@ def run_eligibility_check(self, case_id: str) -> dict:
 def resume_stalled_checks() -> int:
     """Periodic sweep (finplatform/celery.py): re-enqueue eligibility checks left stalled."""
     return len(eligibility.resume_stalled_checks())
+
+
+@shared_task(name="resolution.allocate_parts", time_limit=300, soft_time_limit=270)
+def allocate_parts() -> int:
+    """Periodic (finplatform/celery.py): split the creditors' parts booked since the last
+    run into principal, interest and penalty; loops until nothing is pending."""
+    done = total = allocation.allocate_pending_parts()
+    while done == allocation.BATCH:
+        done = allocation.allocate_pending_parts()
+        total += done
+    return total
 
 
 # --- creditors' answers ---

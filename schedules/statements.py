@@ -22,14 +22,17 @@ from django.shortcuts import get_object_or_404
 
 from finplatform.clock import BUSINESS_TZ, business_date
 from finplatform.replica import replica_reads
+from schedules.allocation import ORDER as ALLOCATION_ORDER
 from schedules.models import (
     AccountKind,
     ChangeStatus,
     ClaimTransfer,
+    AllocationComponent,
     CreditorShare,
     IncomingPayment,
     LedgerEntry,
     LedgerTransaction,
+    PartAllocation,
     Plan,
     Side,
     TransactionKind,
@@ -269,10 +272,20 @@ class CreditorStatementLine:
     reference: str
     payment_tiyn: int  # the whole payment the part came from (0 for a payout)
     case_balance_tiyn: int | None  # left to pay to this creditor in that case after the line
+    # what the part paid, by component in the MFO rules' order (schedules.allocation); empty
+    # for a payout, or while the allocation job has not run yet
+    allocation: tuple[tuple[str, int], ...] = ()
 
     @property
     def kind_label(self) -> str:
         return str(TransactionKind(self.kind).label)
+
+    def allocated(self, component: str) -> int:
+        return sum(amount for kind, amount in self.allocation if kind == component)
+
+    @property
+    def allocation_labels(self) -> list[tuple[str, int]]:
+        return [(str(AllocationComponent(kind).label), amount) for kind, amount in self.allocation]
 
 
 @dataclass(frozen=True)
@@ -293,6 +306,21 @@ class CreditorStatement:
     @property
     def total_debit_tiyn(self) -> int:
         return sum(line.debit_tiyn for line in self.lines)
+
+
+def _allocations(creditor, tx_ids) -> dict:
+    """transaction -> ((component, amount), ...) of this creditor's parts, in the rules'
+    order: the regular share's (a held share's parts went to its held account, not here)."""
+    totals: dict = defaultdict(lambda: defaultdict(int))
+    for tx, component, amount in PartAllocation.objects.filter(
+        transaction_id__in=tx_ids, share__creditor=creditor, share__case_loan__isnull=True
+    ).values_list("transaction_id", "component", "amount_tiyn"):
+        totals[tx][component] += amount
+    order = [*ALLOCATION_ORDER, AllocationComponent.UNALLOCATED]
+    return {
+        tx: tuple((kind, by_kind[kind]) for kind in order if by_kind.get(kind))
+        for tx, by_kind in totals.items()
+    }
 
 
 @replica_reads
@@ -347,6 +375,7 @@ def creditor_statement(creditor, *, date_from: date, date_to: date) -> CreditorS
         transaction_id__in=tx_ids, account__kind=AccountKind.BANK
     ).values_list("transaction_id", "side", "amount_tiyn"):
         bank_in[tx] += amount if side == Side.DEBIT else -amount
+    allocations = _allocations(creditor, tx_ids)
     for tx, booked_on, kind, plan_id, case_ref, side, amount, got in in_period:
         source, key = refs.get(tx, ("", ""))
         lines.append(
@@ -360,6 +389,7 @@ def creditor_statement(creditor, *, date_from: date, date_to: date) -> CreditorS
                 reference=key,
                 payment_tiyn=0 if kind == TransactionKind.PAYOUT else bank_in.get(tx, 0),
                 case_balance_tiyn=None if got is None else debts[plan_id] - got,
+                allocation=allocations.get(tx, ()),
             )  # fmt: skip
         )
 

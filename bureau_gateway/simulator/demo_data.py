@@ -31,10 +31,29 @@ CREDITORS = [
 def _loan(creditor, contract, *, kind="consumer", secured=False, principal, interest=0,
           penalty=0, overdue_days=0, opened=date(2023, 3, 15), original=None,
           closed=None, interest_after_90=0, penalty_after_90=0,
-          penalty_charges=()):  # fmt: skip
+          penalty_charges=(), monthly_payment=None, max_overdue_12m=None,
+          restructurings=()):  # fmt: skip
     """Amounts in whole tenge here for readability; the bureau serves tiyn. The accrual
-    after day 90 and the per-instalment penalties appear only where the story has them."""
-    extra = {}
+    after day 90 and the per-instalment penalties appear only where the story has them.
+
+    For the debt-burden ratio every loan carries its monthly payment (by default the debt
+    over 24 months), the overdue payments (a payment per started 30 days overdue, at most
+    the debt), the longest delay in the last 12 months (by default today's, at most 365
+    days) and its restructurings: (date, debt then, debt six months later or None)."""
+    open_debt = 0 if closed else principal + interest
+    monthly = monthly_payment if monthly_payment is not None else open_debt // 24
+    overdue = min(open_debt, monthly * -(-overdue_days // 30))
+    extra = {
+        "monthly_payment_tiyn": monthly * 100,
+        "overdue_payments_tiyn": overdue * 100,
+        "max_overdue_days_12m": max_overdue_12m if max_overdue_12m is not None
+        else min(overdue_days, 365),
+        "restructurings": [
+            {"on": on.isoformat(), "debt_tiyn": debt * 100,
+             "debt_after_6_months_tiyn": None if after is None else after * 100}
+            for on, debt, after in restructurings
+        ],
+    }  # fmt: skip
     if interest_after_90 or penalty_after_90:
         extra["interest_after_day_90_tiyn"] = interest_after_90 * 100
         extra["penalty_after_day_90_tiyn"] = penalty_after_90 * 100
@@ -110,6 +129,7 @@ BORROWERS = [
         "phone": "+77021234502",
         "language": "kk",
         "asp": True,
+        "official_income": 48_000,  # below the subsistence minimum
         "story": "eligible, receives targeted social assistance (ASP)",
         "loans": [
             _loan(
@@ -137,7 +157,9 @@ BORROWERS = [
         "iin": make_iin(date(1992, 6, 30), female=True, serial=1555),
         "phone": "+77071234503",
         "language": "en",
-        "story": "eligible; a secured car loan stays out of the list",
+        "official_income": 260_000,
+        "story": "eligible; a secured car loan stays out of the list (its payment still "
+        "counts in the debt burden); 95 days late last year: the 0.25 limit",
         "loans": [
             _loan(
                 "sapa",
@@ -155,6 +177,8 @@ BORROWERS = [
                 interest=51_000,
                 penalty=8_000,
                 overdue_days=48,
+                # restructured; six months later the debt was down by 2% only
+                restructurings=[(date(2025, 11, 20), 960_000, 940_800)],
             ),  # fmt: skip
             _loan(
                 "orda",
@@ -164,6 +188,7 @@ BORROWERS = [
                 penalty=1_500,
                 overdue_days=0,
                 opened=date(2025, 1, 14),
+                max_overdue_12m=95,  # current now, but 95 days late in the last year
             ),  # fmt: skip
         ],
     },
@@ -326,6 +351,10 @@ def bureau_report(spec: dict) -> dict:
         wire["bureau_reference"] = f"FCB-{spec['iin'][-6:]}-{index:02d}"
         loans.append(wire)
     return {
+        "gambling_payments": [
+            {"on": on.isoformat(), "amount_tiyn": amount * 100}
+            for on, amount in spec.get("gambling_payments", [])
+        ],
         "iin": spec["iin"],
         "subject": {
             "bankruptcy_in_progress": spec.get("bankruptcy", False),

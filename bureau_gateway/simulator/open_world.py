@@ -15,7 +15,10 @@ The rule (documented in the README, "Trying it as a newcomer"): the IIN's four s
     serial 9914  not eligible: a solvency-restoration procedure is under way
     serial 9915  not eligible: took part in a procedure that was signed before
     any other    eligible: 2 to 6 overdue consumer loans (2 + serial mod 5), each at a different
-                 demo creditor, about 150 000–900 000 ₸ each
+                 demo creditor, about 150 000–900 000 ₸ each; for the debt burden: each
+                 loan's monthly payment and longest delay in the last 12 months, a
+                 restructuring that barely lowered the debt (serial mod 7 = 3), payments
+                 to a gambling operator (serial mod 11 = 5), an official income
 
 The mobile operator confirms any phone for such a person (not for the unknown person); the
 identity services know them too — a name (`full_name`, for the two-factor data check) and a
@@ -85,14 +88,35 @@ def _amount(iin: str, index: int, low: int, high: int) -> int:
 
 
 def _loan(iin: str, index: int, creditor: str, *, principal: int) -> dict:
+    overdue_days = _amount(iin, index + 30, 35, 400)
+    # One in seven people restructured their first loan in 2025, and six months later the
+    # debt was down by under 5% (a sign of a fictitious restructuring).
+    restructured = index == 0 and serial(iin) % 7 == 3
     return demo_data._loan(
         creditor, f"OW-{iin[-6:]}-{index}",
         principal=principal,
         interest=_amount(iin, index + 10, 5_000, 60_000),
         penalty=_amount(iin, index + 20, 0, 12_000),
-        overdue_days=_amount(iin, index + 30, 35, 400),
+        overdue_days=overdue_days,
         opened=date(2023, 1 + index, 10),
+        max_overdue_12m=min(365, max(overdue_days, _amount(iin, index + 40, 0, 120))),
+        restructurings=[(date(2025, 12, 15), principal, principal * 98 // 100)]
+        if restructured else [],
     )  # fmt: skip
+
+
+def official_income(iin: str) -> dict:
+    """The official income the government data hold for a person of the open world: a
+    monthly average of 40 000–450 000 ₸ (some below the subsistence minimum), 6 months."""
+    return {"average_monthly_tiyn": _amount(iin, 95, 40_000, 450_000) * 100,
+            "months_with_income": 6}  # fmt: skip
+
+
+def _gambling(iin: str) -> list:
+    """One in eleven people paid a gambling operator 7 times, 350 000 ₸ in all, in 2026."""
+    if serial(iin) % 11 != 5:
+        return []
+    return [(date(2026, month, 12), 50_000) for month in range(4, 11)]
 
 
 def spec_for(iin: str) -> dict | None:
@@ -114,6 +138,7 @@ def spec_for(iin: str) -> dict | None:
         "bankruptcy": number == BANKRUPTCY,
         "solvency_restoration": number == SOLVENCY,
         "previous_signed": number == PREVIOUS,
+        "gambling_payments": _gambling(iin),
     }
 
 

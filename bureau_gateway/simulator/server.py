@@ -8,6 +8,7 @@ Services, each under its own prefix, speaking the same JSON the real ones would:
     POST /bureau/procedures                  {"event": "started"|"completed"|"ended", "iin", ...}
                                              ("ended" carries "reason": "breached" or "terminated")
     GET  /government/social-status/<iin>     {"vulnerable", "receives_asp", ...}; unknown → 404
+    GET  /government/income/<iin>            official income, six months (government.py)
     GET  /identity/phone-owner?iin=&phone=   {"match": bool} (the mobile operator's answer)
     POST /identity/liveness-challenges       {"iin"} → {"challenge_id", "nonce", "movements"}
     POST /identity/biometric                 {"iin", "selfie_token", "challenge_id",
@@ -25,6 +26,7 @@ Test control (never exposed by a real service):
     PUT  /_control/bureau/reports/<iin>      register a report (same JSON as served)
     GET  /_control/bureau/procedures?iin=    procedure reports received
     PUT  /_control/government/status/<iin>   {"vulnerable": bool, "receives_asp": bool}
+    PUT  /_control/government/income/<iin>   {"average_monthly_tiyn", "months_with_income"}
     PUT  /_control/identity/phones/<iin>     {"phone": "+7...", "full_name"?} the operator's
                                              registry (and the person's name in state data)
     POST /_control/identity/eds-signatures   {"iin", "challenge"} → {"certificate",
@@ -53,7 +55,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-from bureau_gateway.simulator import demo_data, open_world
+from bureau_gateway.simulator import demo_data, government, open_world
 from bureau_gateway.simulator.identity import IdentityWorld
 
 SERVICES = ["bureau", "government", "identity", "sms"]
@@ -71,6 +73,7 @@ class World:
     def reset(self) -> None:
         self.reports: dict[str, dict] = {}
         self.social: dict[str, dict] = {}
+        self.income: dict[str, dict] = {}
         self.phones: dict[str, str] = {}
         self.names: dict[str, str] = {}
         self.identity = IdentityWorld()
@@ -78,6 +81,11 @@ class World:
             self.reports[spec["iin"]] = demo_data.bureau_report(spec)
             asp = spec.get("asp", False)
             self.social[spec["iin"]] = {"vulnerable": asp, "receives_asp": asp}
+            if "official_income" in spec:
+                self.income[spec["iin"]] = {
+                    "average_monthly_tiyn": spec["official_income"] * 100,
+                    "months_with_income": 6,
+                }
             self.phones[spec["iin"]] = spec["phone"]
             self.names[spec["iin"]] = spec["full_name"]
         self.procedures: list[dict] = []
@@ -223,23 +231,11 @@ class Handler(BaseHTTPRequestHandler):
     # --- government data ---
 
     def _government(self, method, parts, query, body):
-        if method == "GET" and len(parts) == 2 and parts[0] == "social-status":
-            with WORLD.lock:
-                status = WORLD.social.get(parts[1])
-                known = parts[1] in WORLD.reports or status is not None
-            if not known and not open_world.knows(parts[1]):
-                return self._send(404, {"error": "subject unknown"})
-            status = status or {"vulnerable": False, "receives_asp": False}
-            return self._send(
-                200,
-                {
-                    "iin": parts[1],
-                    **status,
-                    "source": "government-data simulator",
-                    "checked_at": _now(),
-                },
-            )
-        return self._send(404, {"error": "no such endpoint"})
+        if method != "GET":
+            return self._send(404, {"error": "no such endpoint"})
+        with WORLD.lock:
+            status, payload = government.answer(WORLD, parts, _now())
+        return self._send(status, payload)
 
     # --- identity: mobile operator, biometrics (ЦОИД), EDS ---
 
@@ -355,13 +351,11 @@ class Handler(BaseHTTPRequestHandler):
             with WORLD.lock:
                 found = [p for p in WORLD.procedures if p["iin"] == query.get("iin", p["iin"])]
             return self._send(200, {"procedures": found})
-        if method == "PUT" and len(parts) == 3 and parts[:2] == ["government", "status"]:
+        if method == "PUT" and parts[:1] == ["government"]:
             with WORLD.lock:
-                WORLD.social[parts[2]] = {
-                    "vulnerable": bool(body.get("vulnerable")),
-                    "receives_asp": bool(body.get("receives_asp")),
-                }
-            return self._send(200, WORLD.social[parts[2]])
+                answered = government.control(WORLD, parts[1:], body)
+            if answered is not None:
+                return self._send(*answered)
         if method == "PUT" and len(parts) == 3 and parts[:2] == ["identity", "phones"]:
             with WORLD.lock:
                 WORLD.phones[parts[2]] = str(body.get("phone", ""))

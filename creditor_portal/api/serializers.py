@@ -6,6 +6,7 @@ from finplatform.money import MAX_AMOUNT_TIYN
 from resolution.models import Case, CaseDocument, CaseLoan, DebtConfirmation
 from resolution.selectors.changes import termination_of
 from schedules.models import ClaimTransfer, TerminationReason
+from schedules.models import PartAllocation
 
 
 class ConfirmationSerializer(serializers.ModelSerializer):
@@ -14,7 +15,8 @@ class ConfirmationSerializer(serializers.ModelSerializer):
     class Meta:
         model = DebtConfirmation
         fields = ["id", "case_loan", "action", "principal_tiyn", "interest_tiyn",
-                  "penalty_tiyn", "total_tiyn", "comment", "via", "at"]  # fmt: skip
+                  "penalty_tiyn", "total_tiyn", "overdue_principal_tiyn",
+                  "overdue_interest_tiyn", "comment", "via", "at"]  # fmt: skip
 
 
 class AnswerWarningSerializer(serializers.Serializer):
@@ -112,7 +114,21 @@ class CaseDetailSerializer(CaseSerializer):
         return CaseLoanSerializer(self.context["loans"], many=True).data
 
 
-class CorrectionSerializer(serializers.Serializer):
+class OverdueSplitSerializer(serializers.Serializer):
+    """Optional on a confirmation or a correction: how much of the principal and of the
+    interest is overdue — a payment pays overdue principal, overdue interest, penalties,
+    then current principal and interest (MFO rules). Without it, all of it counts as overdue
+    when the loan was overdue at the bureau, else as current."""
+
+    overdue_principal_tiyn = serializers.IntegerField(
+        min_value=0, max_value=MAX_AMOUNT_TIYN, required=False, allow_null=True, default=None
+    )
+    overdue_interest_tiyn = serializers.IntegerField(
+        min_value=0, max_value=MAX_AMOUNT_TIYN, required=False, allow_null=True, default=None
+    )
+
+
+class CorrectionSerializer(OverdueSplitSerializer):
     # Bounded like the payments API (100 billion tenge): a larger figure is a 400, not a
     # bigint overflow in the database.
     principal_tiyn = serializers.IntegerField(min_value=0, max_value=MAX_AMOUNT_TIYN)
@@ -123,6 +139,26 @@ class CorrectionSerializer(serializers.Serializer):
 
 class DisputeSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
+
+
+class PartAllocationSerializer(serializers.ModelSerializer):
+    """One line of the split of a creditor's part of a payment (MFO rules order: overdue
+    principal, overdue interest, penalty, current principal, current interest, costs). The
+    lines of one transaction sum exactly to the part; a reversal's lines are negative."""
+
+    transaction = serializers.UUIDField(source="transaction_id", read_only=True)
+    kind = serializers.CharField(source="transaction.kind", read_only=True,
+                                 help_text="payment | refund | reversal")  # fmt: skip
+    case_loan = serializers.UUIDField(source="case_loan_id", read_only=True, allow_null=True)
+    contract_number = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PartAllocation
+        fields = ["transaction", "kind", "booked_on", "case_loan", "contract_number",
+                  "component", "amount_tiyn"]  # fmt: skip
+
+    def get_contract_number(self, obj) -> str:
+        return obj.case_loan.loan.contract_number if obj.case_loan_id else ""
 
 
 class DocumentSerializer(serializers.ModelSerializer):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("cases/", v.CaseList.as_view(), name="cases"),
     path("cases/<uuid:case_id>/", v.CaseDetail.as_view(), name="case"),
     path("cases/<uuid:case_id>/documents/", v.DocumentList.as_view(), name="documents"),
+    path("cases/<uuid:case_id>/allocations/", v.AllocationList.as_view(), name="allocations"),
     path(
         "cases/<uuid:case_id>/documents/<uuid:document_id>/",
         v.DocumentDownload.as_view(),

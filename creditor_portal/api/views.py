@@ -126,12 +126,14 @@ def _answer(request, case_loan_id, action, **fields):
 
 class LoanConfirm(Base):
     @extend_schema(
-        tags=["loans"], request=None, parameters=[IDEMPOTENCY],
+        tags=["loans"], request=s.OverdueSplitSerializer, parameters=[IDEMPOTENCY],
         responses={201: s.AnswerSerializer, 200: s.AnswerSerializer, **ERRORS},
-        summary="Confirm the bureau's figures",
+        summary="Confirm the bureau's figures (optionally with the overdue split)",
     )  # fmt: skip
     def post(self, request, case_loan_id):
-        return _answer(request, case_loan_id, ConfirmationAction.CONFIRM)
+        data = s.OverdueSplitSerializer(data=request.data or {})
+        data.is_valid(raise_exception=True)
+        return _answer(request, case_loan_id, ConfirmationAction.CONFIRM, **data.validated_data)
 
 
 class LoanCorrect(Base):
@@ -159,6 +161,23 @@ class LoanDispute(Base):
             request, case_loan_id, ConfirmationAction.DISPUTE,
             comment=data.validated_data["reason"],
         )  # fmt: skip
+
+
+@extend_schema(
+    tags=["cases"], responses={200: s.PartAllocationSerializer(many=True), **ERRORS},
+    summary="How each of your parts of the case's payments was allocated",
+)  # fmt: skip
+class AllocationList(ListAPIView):
+    """Filled shortly after each payment is booked (a periodic job): a part booked in the last
+    minutes may not be listed yet."""
+
+    permission_classes = [CreditorApi]
+    serializer_class = s.PartAllocationSerializer
+
+    def get_queryset(self):
+        creditor = api_creditor(self.request)
+        case = sel.case_for_creditor(creditor, self.kwargs["case_id"])
+        return sel.allocations_for_creditor(creditor, case)
 
 
 class DocumentList(Base):

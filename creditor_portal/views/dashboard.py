@@ -139,6 +139,8 @@ def answer(request, case_loan_id, action):
             fields = {"principal_tiyn": form.cleaned_data["principal"],
                       "interest_tiyn": form.cleaned_data["interest"],
                       "penalty_tiyn": form.cleaned_data["penalty"],
+                      "overdue_principal_tiyn": form.cleaned_data["overdue_principal"],
+                      "overdue_interest_tiyn": form.cleaned_data["overdue_interest"],
                       "comment": form.cleaned_data["comment"]}  # fmt: skip
     elif action == ConfirmationAction.DISPUTE:
         form = DisputeForm(request.POST, prefix=f"d{case_loan.pk.hex}")

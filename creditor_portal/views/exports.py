@@ -17,6 +17,7 @@ from finplatform.permissions import creditor_staff_required
 from finplatform.replica import replica_reads
 from resolution.selectors import creditor as reads
 from schedules import selectors, statements
+from schedules.allocation import ORDER as ALLOCATION_ORDER
 
 
 def _money(tiyn: int | None) -> str:
@@ -85,13 +86,16 @@ def creditor_statement(request, fmt: str):
     filename = f"statement-{creditor.bin}-{date_from}-{date_to}"
     if fmt == "csv":
         response, writer = csv_attachment(f"{filename}.csv")
+        components = [*ALLOCATION_ORDER, "unallocated"]
         writer.writerow(["date", "kind", "case", "credit_kzt", "debit_kzt", "provider",
-                         "reference", "payment_kzt", "case_balance_left_kzt"])  # fmt: skip
+                         "reference", "payment_kzt", "case_balance_left_kzt",
+                         *(f"{c}_kzt" for c in components)])  # fmt: skip
         for line in statement.lines:
             writer.writerow([
                 line.booked_on, line.kind, line.case_reference, kzt(line.credit_tiyn),
                 kzt(line.debit_tiyn), line.provider, line.reference, kzt(line.payment_tiyn),
                 kzt(line.case_balance_tiyn),
+                *(kzt(line.allocated(c)) if line.allocation else "" for c in components),
             ])  # fmt: skip
         return response
     html = render_to_string(

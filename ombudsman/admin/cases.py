@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
+from finplatform.errors import ApplicationError
 from ombudsman.admin.base import QueueScoped, ReadOnlyInline, ServiceOnlyAdmin
 from ombudsman.admin.help import NeedsPersonFilter
 from ombudsman.admin.review import ReviewMixin, ReviewQueueAdmin
@@ -16,6 +19,8 @@ from resolution.models import (
     RuleOutcome,
     StaffQueueAccess,
 )
+from resolution.selectors import ombudsman as reads
+from schedules.table import terms_for
 
 
 class CaseLoanInline(ReadOnlyInline):
@@ -42,9 +47,24 @@ class CaseAdmin(ReviewMixin, QueueScoped, ServiceOnlyAdmin):
     list_filter = [NeedsPersonFilter, "status", "ombudsman", "category"]
     search_fields = ["reference", "borrower__full_name", "borrower__iin"]
     inlines = [CaseLoanInline, TransitionInline]
+    readonly_fields = ["debt_burden"]
 
     def queue_filter(self, queue):
         return Q(ombudsman=queue)
+
+    @admin.display(description=_("debt burden"))
+    def debt_burden(self, obj):
+        """The ratio with each input and its source (only staff see it: a warning sign)."""
+        total = reads.confirmed_total(obj) + reads.provisional_total(obj) or obj.total_debt_tiyn
+        plan = getattr(obj, "plan", None)
+        monthly = plan.monthly_tiyn if plan is not None else None
+        if plan is None and total:
+            try:
+                monthly = terms_for(total_tiyn=total, category=obj.category).monthly_tiyn
+            except ApplicationError:  # over the table: no schedule, the ratio says so
+                monthly = None
+        result = reads.debt_burden(obj, monthly)["burden"]
+        return render_to_string("admin/resolution/case/burden.html", {"b": result})
 
 
 @admin.register(OmbudsmanStaff)

@@ -22,6 +22,7 @@ from schedules.models import (
     Instalment,
     LedgerEntry,
     LedgerTransaction,
+    PartAllocation,
     PaymentProvider,
     Payout,
     Plan,
@@ -144,11 +145,20 @@ class EntryInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class AllocationInline(ReadOnlyInline):
+    """What each creditor's part paid: overdue principal, overdue interest, penalty, current
+    principal and interest (MFO rules order), per loan; filled by the allocation job."""
+
+    model = PartAllocation
+    fields = ["share", "case_loan", "component", "amount_tiyn", "created_at"]
+    readonly_fields = fields
+
+
 @admin.register(LedgerTransaction)
 class LedgerTransactionAdmin(QueueScoped, ReadOnlyAdmin):
     list_display = ["created_at", "kind", "booked_on", "plan", "description"]
     list_filter = ["kind", "booked_on"]
-    inlines = [EntryInline]
+    inlines = [EntryInline, AllocationInline]
 
     def queue_filter(self, queue):
         # Payouts and other plan-less bookings carry no borrower; a suspense payment's
@@ -158,6 +168,16 @@ class LedgerTransactionAdmin(QueueScoped, ReadOnlyAdmin):
             | Q(plan__isnull=True, payment__isnull=True)
             | Q(plan__isnull=True, payment__case_reference__in=queue_case_references(queue))
         )
+
+
+@admin.register(PartAllocation)
+class PartAllocationAdmin(QueueScoped, ReadOnlyAdmin):
+    list_display = ["booked_on", "transaction", "share", "case_loan", "component", "amount_tiyn"]
+    list_filter = ["component", "booked_on"]
+    search_fields = ["share__plan__case__reference", "share__creditor__name"]
+
+    def queue_filter(self, queue):
+        return Q(share__plan__case__ombudsman=queue)
 
 
 @admin.register(Account)

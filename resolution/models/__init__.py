@@ -1,6 +1,7 @@
 """The models of the resolution app, by topic; Django and every importer find them here."""
 
 from resolution.models.audit import StaffQueueAccess
+from resolution.models.burden import BurdenEvidence, OfficialIncomeState
 from resolution.models.case import (
     CLOSED_BEFORE_SIGNING,
     Case,
@@ -31,6 +32,8 @@ from resolution.models.review import BreachedCase, ReviewQueueCase
 from resolution.models.signing import Signature, SigningCode, SigningMethod
 
 __all__ = [
+    "BurdenEvidence",
+    "OfficialIncomeState",
     "CLOSED_BEFORE_SIGNING",
     "BreachedCase",
     "BureauReport",

@@ -137,6 +137,19 @@ class CaseLoan(models.Model):
         _("penalties charged per instalment (due date, paid on, amount)"), default=list,
         blank=True,
     )  # fmt: skip
+    # For the debt-burden ratio (resolution/burden.py); None where the report had none
+    bureau_monthly_payment_tiyn = models.BigIntegerField(
+        _("bureau monthly payment, tiyn"), null=True, blank=True
+    )
+    bureau_overdue_payments_tiyn = models.BigIntegerField(
+        _("bureau overdue payments, tiyn"), null=True, blank=True
+    )
+    bureau_max_overdue_days_12m = models.PositiveIntegerField(
+        _("longest delay in the last 12 months, days"), null=True, blank=True
+    )
+    bureau_restructurings = models.JSONField(
+        _("restructurings (date, debt then, debt six months later)"), default=list, blank=True
+    )
     confirmation_status = models.CharField(
         _("creditor's answer"), max_length=20, choices=ConfirmationStatus.choices,
         default=ConfirmationStatus.PENDING,

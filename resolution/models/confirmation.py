@@ -59,6 +59,15 @@ class DebtConfirmation(models.Model):
     interest_tiyn = models.BigIntegerField(_("interest, tiyn"), null=True, blank=True)
     penalty_tiyn = models.BigIntegerField(_("penalties, tiyn"), null=True, blank=True)
     total_tiyn = models.BigIntegerField(_("total, tiyn"), null=True, blank=True)
+    # Of principal and interest, the part overdue (MFO rules: a payment pays overdue before
+    # current). Optional: when a creditor gives none, the loan's bureau overdue days decide
+    # (`schedules.allocation.loan_components`).
+    overdue_principal_tiyn = models.BigIntegerField(
+        _("overdue principal, tiyn"), null=True, blank=True
+    )
+    overdue_interest_tiyn = models.BigIntegerField(
+        _("overdue interest, tiyn"), null=True, blank=True
+    )
     comment = models.TextField(_("comment or reason"), blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
@@ -94,6 +103,23 @@ class DebtConfirmation(models.Model):
                     + models.F("penalty_tiyn"),
                 ),
                 name="debtconfirmation_correction_consistent",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(overdue_principal_tiyn__isnull=True)
+                    | models.Q(
+                        overdue_principal_tiyn__gte=0,
+                        overdue_principal_tiyn__lte=models.F("principal_tiyn"),
+                    )
+                )
+                & (
+                    models.Q(overdue_interest_tiyn__isnull=True)
+                    | models.Q(
+                        overdue_interest_tiyn__gte=0,
+                        overdue_interest_tiyn__lte=models.F("interest_tiyn"),
+                    )
+                ),
+                name="debtconfirmation_overdue_within_components",
             ),
             models.CheckConstraint(
                 condition=~models.Q(action="dispute") | ~models.Q(comment=""),

@@ -23,6 +23,7 @@ from resolution.models import (
     Notification,
 )
 from resolution.selectors.borrower import SIGNED_STATES
+from schedules.models import PartAllocation
 
 SOON = timedelta(hours=24)
 
@@ -61,6 +62,16 @@ def case_loans_for_creditor(creditor: Creditor, case: Case | None = None) -> Que
 
 def case_loan_for_creditor(creditor: Creditor, case_loan_id) -> CaseLoan:
     return get_object_or_404(case_loans_for_creditor(creditor), pk=case_loan_id)
+
+
+def allocations_for_creditor(creditor: Creditor, case: Case) -> QuerySet[PartAllocation]:
+    """What each of this creditor's parts of the case's payments paid, by loan and component
+    (held shares included: the loan's money is held, its split is the same)."""
+    return (
+        PartAllocation.objects.filter(share__creditor=creditor, share__plan__case=case)
+        .select_related("transaction", "case_loan__loan")
+        .order_by("booked_on", "transaction__created_at", "transaction_id", "pk")
+    )
 
 
 def request_for_creditor(creditor: Creditor, case: Case) -> CreditorRequest | None:

@@ -5,13 +5,13 @@ burden). Decisions themselves are in `resolution.services.decision`."""
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from finplatform.clock import business_now
 from resolution.models import Case, CaseLoan, CaseStatus, ConfirmationStatus
-from resolution.policy import kdn_limit, policy
+from resolution.policy import policy
+from resolution.selectors.burden import case_burden
 from resolution.selectors.plans import preview_lines
 from schedules.table import terms_for
 
@@ -81,19 +81,13 @@ def confirmed_total(case: Case) -> int:
 
 
 def debt_burden(case: Case, monthly_tiyn: int | None) -> dict:
-    """Proposed monthly payment / declared income against 0.5 (0.25 after a delay over 90
-    days): a warning for the ombudsman, never a refusal (SPEC §5)."""
-    long_overdue = (
-        case.loans.filter(included=True).aggregate(m=Max("loan__overdue_days"))["m"] or 0
-    ) > 90
-    limit = kdn_limit(long_overdue=long_overdue)
-    income = case.declared_monthly_income_tiyn
-    if not income or monthly_tiyn is None:
-        return {"ratio": None, "limit": limit, "long_overdue": long_overdue, "warning": True}
-    ratio = (Decimal(monthly_tiyn) / Decimal(income)).quantize(
-        Decimal("0.001"), rounding=ROUND_HALF_UP
-    )
-    return {"ratio": ratio, "limit": limit, "long_overdue": long_overdue, "warning": ratio > limit}
+    """The debt-burden ratio as the rules compute it (resolution/burden.py): every loan the
+    bureau reports, 0.25 after a delay over 90 days in the last 12 months or signs of
+    gambling, official income where required, each input with its source — a warning for
+    the ombudsman, never a refusal (SPEC §5)."""
+    result = case_burden(case, monthly_tiyn)
+    return {"ratio": result.ratio, "limit": result.limit, "long_overdue": result.long_overdue,
+            "warning": result.warning, "burden": result}  # fmt: skip
 
 
 def creditors_late(case: Case):

@@ -46,6 +46,9 @@ MSG_DISPUTE_REASON = _("Give the reason for the dispute.")
 MSG_CORRECTION_FIGURES = _("A correction needs the principal, interest and penalties.")
 MSG_NEGATIVE = _("Amounts cannot be negative.")
 MSG_NOT_INCLUDED = _("This loan is not part of the procedure.")
+MSG_OVERDUE_SPLIT = _(
+    "The overdue principal and interest must be between zero and the principal and interest."
+)
 MSG_CORRECTION_UP_REASON = _(
     "A correction above the credit bureau's figure needs a reason: say why the debt is higher."
 )
@@ -116,12 +119,16 @@ def answer_loan(
     user=None,
     via: str = "dashboard",
     idempotency_key: str | None = None,
+    overdue_principal_tiyn: int | None = None,
+    overdue_interest_tiyn: int | None = None,
 ) -> tuple[DebtConfirmation, bool]:
     """Record a creditor's answer on one of its loans; returns (row, created).
 
     Guarantees: a loan of another organisation is not found (Http404); the bureau figures are
     never changed; a retry with the same Idempotency-Key returns the first answer and books
     nothing; the last answer of a case moves it to UNDER_REVIEW in the same transaction.
+    A confirmation or correction may say how much of the principal and interest is overdue
+    (the order a payment pays them in); without it the loan's overdue days decide.
     """
     if action not in ACTION_TO_STATUS or action == ConfirmationAction.DEEMED:
         raise ApplicationError(_("Unknown action."), code="unknown_action")
@@ -163,9 +170,11 @@ def answer_loan(
     else:
         figures = (None, None, None)
     total = None if figures[0] is None else sum(figures)
+    overdue = _overdue_split(figures, overdue_principal_tiyn, overdue_interest_tiyn)
     confirmation = DebtConfirmation.objects.create(
         case_loan=case_loan, creditor=creditor, action=action,
         principal_tiyn=figures[0], interest_tiyn=figures[1], penalty_tiyn=figures[2],
+        overdue_principal_tiyn=overdue[0], overdue_interest_tiyn=overdue[1],
         total_tiyn=total, comment=comment or "", by=user if getattr(user, "pk", None) else None,
         via=via, idempotency_key=idempotency_key or None, at=now,
     )  # fmt: skip
@@ -176,6 +185,17 @@ def answer_loan(
         _tell_borrower_if_over_cap(case=case, confirmation=confirmation)
     _after_answer(case=case, creditor=creditor, now=now)
     return confirmation, True
+
+
+def _overdue_split(figures, principal, interest) -> tuple[int | None, int | None]:
+    """The overdue part of the principal and interest, checked against them; none on a
+    dispute (there are no figures to split)."""
+    if figures[0] is None:
+        return None, None
+    for value, limit in ((principal, figures[0]), (interest, figures[1])):
+        if value is not None and not 0 <= value <= limit:
+            raise ApplicationError(MSG_OVERDUE_SPLIT, code="overdue_split_invalid")
+    return principal, interest
 
 
 def _tell_borrower_if_over_cap(*, case: Case, confirmation: DebtConfirmation) -> None:

@@ -49,6 +49,7 @@ from resolution.models import (
     RuleOutcome,
 )
 from resolution.selectors.borrower import borrower_has_signed_procedure, current_policy
+from resolution.services import burden
 from resolution.workflow import lock_case, transition
 
 MSG_NOT_IDENTIFIED = _("Please pass identification before applying.")
@@ -176,8 +177,11 @@ def run_eligibility_check(*, case_id, final_attempt: bool = False) -> Eligibilit
             error=f"{type(exc).__name__}: {exc}",
         )
         return EligibilityCheck.objects.get(pk=check.pk)
+    income = burden.fetch_official_income(case.borrower.iin, report, social)
     try:
-        return record_eligibility_result(case_id=case_id, report=report, social=social)
+        return record_eligibility_result(
+            case_id=case_id, report=report, social=social, income=income
+        )
     except (DatabaseError, MalformedResponse, ValueError) as exc:
         # The answer parsed but broke a database rule: nothing of it was kept.
         _set_check_state(
@@ -206,7 +210,11 @@ def _fetch_social_status(iin: str) -> SocialStatusAnswer | None:
 
 @transaction.atomic
 def record_eligibility_result(
-    *, case_id, report: CreditReport, social: SocialStatusAnswer | None
+    *,
+    case_id,
+    report: CreditReport,
+    social: SocialStatusAnswer | None,
+    income: burden.IncomeFetch | None = None,
 ) -> EligibilityCheck | None:
     """Step 3: write the whole result in one transaction, under the case lock."""
     case = lock_case(case_id)
@@ -243,6 +251,7 @@ def record_eligibility_result(
                 }
                 for c in decision.loan.penalty_charges
             ],  # fmt: skip
+            **burden.loan_fields(decision.loan),
         )
     with translation.override("en"):
         RuleOutcome.objects.bulk_create(
@@ -257,6 +266,7 @@ def record_eligibility_result(
             )
             for index, rule in enumerate(result.rules, start=1)
         )
+    burden.record_evidence(case=case, report=report, income=income)
     if case.declared_vulnerable:
         record_social_status(borrower=case.borrower, answer=social)
     category = rules.category_for(declared_vulnerable=case.declared_vulnerable, status=social)

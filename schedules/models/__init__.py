@@ -28,6 +28,7 @@ from schedules.models.changes import (
     RecordedVia,
     TerminationReason,
 )
+from schedules.models.allocation import AllocationComponent, PartAllocation
 from schedules.models.ledger import (
     Account,
     AccountKind,
@@ -58,6 +59,7 @@ from schedules.models.table import Category, ScheduleBracket, ScheduleTableVersi
 __all__ = [
     "Account",
     "AccountKind",
+    "AllocationComponent",
     "Category",
     "ChangeStatus",
     "ClaimTransfer",
@@ -68,6 +70,7 @@ __all__ = [
     "InstalmentPart",
     "LedgerEntry",
     "LedgerTransaction",
+    "PartAllocation",
     "PaymentProvider",
     "PaymentStatus",
     "Payout",

@@ -199,7 +199,10 @@ def test_creditor_statement_by_month_with_reference_and_balance(client, paid_pla
     response = client.get(reverse("creditors:statement_csv"), {"month": "2026-12"})
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["date", "kind", "case", "credit_kzt", "debit_kzt", "provider",
-                       "reference", "payment_kzt", "case_balance_left_kzt"]  # fmt: skip
+                       "reference", "payment_kzt", "case_balance_left_kzt",
+                       "overdue_principal_kzt", "overdue_interest_kzt", "penalty_kzt",
+                       "current_principal_kzt", "current_interest_kzt", "costs_kzt",
+                       "unallocated_kzt"]  # fmt: skip
     assert [r[6] for r in rows[1:]] == ["dec-1", "dec-2", "dec-3", "dec-2"]
     assert [r[7] for r in rows[1:]] == ["50000.00", "7777.77", "33333.33", "-7777.77"]
     s = borrower_statement(plan, date_from=DEC[0], date_to=DEC[1])

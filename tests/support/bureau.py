@@ -28,8 +28,9 @@ class Simulator:
         response.raise_for_status()
         return response.json()
 
-    def put_report(self, iin: str, loans: list[dict], **subject) -> dict:
+    def put_report(self, iin: str, loans: list[dict], gambling=None, **subject) -> dict:
         body = {
+            **({} if gambling is None else {"gambling_payments": gambling}),
             "subject": {
                 "bankruptcy_in_progress": subject.get("bankruptcy", False),
                 "solvency_restoration_in_progress": subject.get("solvency_restoration", False),
@@ -57,6 +58,11 @@ class Simulator:
                 json={"vulnerable": vulnerable, "receives_asp": asp},
             )
         )
+
+    def set_income(self, iin: str, monthly_tiyn: int, months: int = 6) -> None:
+        """The official income the government data hold (six-month monthly average)."""
+        body = {"average_monthly_tiyn": monthly_tiyn, "months_with_income": months}
+        self._ok(requests.put(f"{self.base}/_control/government/income/{iin}", json=body))
 
     def set_phone(self, iin: str, phone: str, full_name: str = "") -> None:
         """The operator's registry (and, with full_name, the person's name in state data)."""
