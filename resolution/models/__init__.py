@@ -1,6 +1,6 @@
 """The models of the resolution app, by topic; Django and every importer find them here."""
 
-from resolution.models.audit import StaffQueueAccess
+from resolution.models.audit import FraudFlagEvent, FraudStep, StaffQueueAccess
 from resolution.models.case import (
     CLOSED_BEFORE_SIGNING,
     Case,
@@ -21,6 +21,7 @@ from resolution.models.eligibility import (
     RuleOutcome,
 )
 from resolution.models.ending import CaseEnding, EndingDocument, EndingKind
+from resolution.models.fraud import FraudFlag, FraudFlagStatus
 from resolution.models.notifications import (
     BureauReport,
     Notification,
@@ -53,6 +54,10 @@ __all__ = [
     "EligibilityPolicy",
     "EndingDocument",
     "EndingKind",
+    "FraudFlag",
+    "FraudFlagEvent",
+    "FraudFlagStatus",
+    "FraudStep",
     "Notification",
     "NotificationChannel",
     "NotificationStatus",

@@ -30,6 +30,7 @@ from resolution.models import (
     DocumentPackage,
 )
 from resolution.policy import mediator_fee_payer, policy, signing_deadline
+from resolution.selectors.ombudsman import flagged_loan_ids
 from resolution.selectors.plans import preview_lines
 from resolution.services.notifications import notify_borrower
 from resolution.workflow import lock_case, transition
@@ -80,6 +81,7 @@ def build_snapshot(*, case: Case, decision: CaseDecision) -> dict:
     """The immutable content of the documents: plain JSON, amounts in tiyn."""
     borrower = case.borrower
     loans = list(case.loans.select_related("creditor", "loan").order_by("creditor__name", "pk"))
+    flagged = flagged_loan_ids(case)  # "not mine", no court decision yet: held like a dispute
     creditors: dict[str, dict] = {}
     excluded = []
     for cl in loans:
@@ -93,7 +95,7 @@ def build_snapshot(*, case: Case, decision: CaseDecision) -> dict:
              "kind": cl.creditor.kind, "total_tiyn": 0, "loans": []},
         )  # fmt: skip
         # a loan still disputed goes in at its bureau figure, its share held until decided
-        held = cl.confirmed_total_tiyn is None
+        held = cl.confirmed_total_tiyn is None or cl.pk in flagged
         amount = cl.bureau_total_tiyn if held else cl.confirmed_total_tiyn
         entry["loans"].append({
             "contract": cl.loan.contract_number,
