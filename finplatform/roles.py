@@ -37,6 +37,8 @@ GROUP_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "view_casetransition",
             "view_eligibilitycheck",
             "view_ruleoutcome",
+            "view_fraudflag",
+            "view_fraudflagevent",
             "view_eligibilitypolicy",
             "add_eligibilitypolicy",
         ],  # fmt: skip

@@ -5,7 +5,7 @@ portal/schedule_urls.py and sign-in in portal/root_urls.py."""
 
 from django.urls import include, path
 
-from portal.views import account, application, complaints, enrolment, signing
+from portal.views import account, application, complaints, enrolment, fraud, signing
 
 account_patterns = [
     path("", account.portal_home, name="portal"),
@@ -22,6 +22,11 @@ application_patterns = [
     path("cases/<str:reference>/", application.case_detail, name="case"),
     path("cases/<str:reference>/status.json", application.case_status, name="case_status"),
     path("cases/<str:reference>/retry/", application.case_retry, name="case_retry"),
+    path(
+        "cases/<str:reference>/loans/<uuid:case_loan_id>/not-mine/",
+        fraud.loan_not_mine,
+        name="loan_not_mine",
+    ),  # fmt: skip
     path(
         "end-documents/<uuid:document_id>/",
         application.ending_document_download,

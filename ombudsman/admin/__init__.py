@@ -10,6 +10,7 @@ from ombudsman.admin import (  # noqa: F401
     cases,
     creditors,
     endings,
+    fraud,
     help,
     ledger,
     platform,

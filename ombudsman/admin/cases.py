@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Q
 
 from ombudsman.admin.base import QueueScoped, ReadOnlyInline, ServiceOnlyAdmin
+from ombudsman.admin.fraud import FraudFlagFilter
 from ombudsman.admin.help import NeedsPersonFilter
 from ombudsman.admin.review import ReviewMixin, ReviewQueueAdmin
 from resolution.models import (
@@ -39,7 +40,7 @@ class CaseAdmin(ReviewMixin, QueueScoped, ServiceOnlyAdmin):
 
     list_display = ["reference", "review_link", "borrower", "status", "ombudsman",
                     "total_debt_tiyn", "created_at"]  # fmt: skip
-    list_filter = [NeedsPersonFilter, "status", "ombudsman", "category"]
+    list_filter = [NeedsPersonFilter, FraudFlagFilter, "status", "ombudsman", "category"]
     search_fields = ["reference", "borrower__full_name", "borrower__iin"]
     inlines = [CaseLoanInline, TransitionInline]
 

@@ -76,8 +76,10 @@ def case_detail(request, reference: str):
     case = selectors.case_for_borrower_by_reference(request.user.borrower, reference)
     check = getattr(case, "eligibility_check", None)
     loans = list(selectors.case_loans(case))
+    flags = selectors.fraud_flags(case)
     for loan in loans:
         loan.exclusion_text = gettext_now(loan.exclusion_reason) if loan.exclusion_reason else ""
+        loan.fraud = flags.get(loan.pk)
     return render(
         request,
         "portal/case_detail.html",
@@ -95,6 +97,7 @@ def case_detail(request, reference: str):
             ),
             "excluded": [loan for loan in loans if not loan.included],
             "egov_url": EGOV_BANKRUPTCY_URL,
+            "can_flag_fraud": selectors.can_flag_fraud(case),
             "ending_documents": selectors.ending_documents_for_borrower(request.user.borrower,
                                                                         case),
             "refund_tiyn": refund_owed_tiyn(case) if case.status in ENDED else 0,

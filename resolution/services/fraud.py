@@ -46,6 +46,7 @@ from resolution.models import (
     FraudFlagStatus,
     FraudStep,
 )
+from resolution.selectors.borrower import can_flag_fraud
 from resolution.selectors.plans import held_share_for
 from resolution.services.notifications import notify_borrower, notify_creditor
 from resolution.workflow import actor_label_for, lock_case, record_on_trail
@@ -53,7 +54,6 @@ from schedules.models import Plan
 from schedules.services.holds import decide_held_share
 
 TASK_CORRECTION = "resolution.correct_credit_history"
-FLAGGABLE = (CaseStatus.AWAITING_CREDITORS, CaseStatus.UNDER_REVIEW)
 CORRECTED = "corrected"  # BureauReport.event
 
 MSG_NOT_FLAGGABLE = _(
@@ -106,7 +106,7 @@ def flag_loan_as_fraud(*, borrower, case_loan_id, statement: str, user=None) -> 
     case_loan = lock_row(CaseLoan, pk=case_loan_id)
     if FraudFlag.objects.filter(case_loan=case_loan).exists():
         raise ConflictError(MSG_ALREADY_FLAGGED, code="already_flagged")
-    if case.status not in FLAGGABLE or hasattr(case, "decision") or not case_loan.included:
+    if not can_flag_fraud(case) or not case_loan.included:
         raise ConflictError(MSG_NOT_FLAGGABLE, code="not_flaggable")
     now = business_now()
     flag = FraudFlag.objects.create(

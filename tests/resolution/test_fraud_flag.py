@@ -1,4 +1,4 @@
-""""This loan is not mine": the flag holds the loan out like a dispute, the court decision
+""" "This loan is not mine": the flag holds the loan out like a dispute, the court decision
 writes it off and reaches the credit bureau exactly once, a rejected flag returns the loan."""
 
 import hashlib
@@ -45,8 +45,10 @@ def _signed(world):
     generate_package(package_id=world.case.package.pk)
     world.case.refresh_from_db()
     iin, package_hash = world.case.borrower.iin, world.case.package.package_hash
-    sign_with_eds(case_id=world.case.pk,
-                  signature=hashlib.sha256(f"{iin}:{package_hash}".encode()).hexdigest())
+    sign_with_eds(
+        case_id=world.case.pk,
+        signature=hashlib.sha256(f"{iin}:{package_hash}".encode()).hexdigest(),
+    )
     world.case.refresh_from_db()  # fmt: skip
 
 
