@@ -32,6 +32,7 @@ from resolution.models import (
 from resolution.policy import mediator_fee_payer, policy, signing_deadline
 from resolution.selectors.ombudsman import flagged_loan_ids
 from resolution.selectors.plans import preview_lines
+from resolution.services.consents import application_record
 from resolution.services.notifications import notify_borrower
 from resolution.workflow import lock_case, transition
 
@@ -151,6 +152,7 @@ def build_snapshot(*, case: Case, decision: CaseDecision) -> dict:
             "borrower_from": _d(date.fromisoformat(policy("MEDIATOR_FEE_BORROWER_FROM"))),
         },
         "findings": _findings_texts(decision.findings),
+        "consents": application_record(borrower),
     }  # fmt: skip
 
 

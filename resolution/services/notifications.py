@@ -79,7 +79,12 @@ MESSAGES = {
         _(
             "The instalment of %(reference)s due on %(due_date)s was not paid. Overdue now: "
             "%(overdue)s. Please pay it by %(pay_by)s: from %(breach_date)s your creditors may "
-            "resume collecting the debts."
+            "resume collecting the debts. If you cannot pay, you have the right to ask for a "
+            "change of terms: within 30 calendar days of the missed payment send a written "
+            "request through Complaints and messages in your cabinet, with the reasons for the "
+            "delay, your income and documents that confirm them. The answer comes within 15 "
+            "calendar days; if it is a refusal, you may turn to the ombudsman within 15 "
+            "calendar days."
         ),
     ),  # fmt: skip
     "statement_ready": (
