@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'fraud flag',
-                'verbose_name_plural': 'fraud flags (“this loan is not mine”)',
+                'verbose_name_plural': 'fraud flags (this loan is not mine)',
                 'ordering': ['-flagged_at'],
             },
         ),

@@ -50,7 +50,7 @@ class FraudFlag(models.Model):
 
     class Meta:
         verbose_name = _("fraud flag")
-        verbose_name_plural = _("fraud flags (\u201cthis loan is not mine\u201d)")
+        verbose_name_plural = _("fraud flags (this loan is not mine)")
         ordering = ["-flagged_at"]
         constraints = [
             models.CheckConstraint(
