@@ -105,6 +105,7 @@ def build_snapshot(*, case: Case, decision: CaseDecision) -> dict:
             "status": cl.confirmation_status,
             **({"held": True, "case_loan": str(cl.pk), "provisional_tiyn": amount}
                if held else {}),
+            **({"fraud": True} if cl.pk in flagged else {}),
         })  # fmt: skip
         entry["total_tiyn"] += amount
         if held:

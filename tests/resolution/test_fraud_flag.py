@@ -107,6 +107,9 @@ def test_a_court_decision_writes_off_the_held_loan_and_reaches_the_bureau_once(s
     assert world.case.status == CaseStatus.ACTIVE
     share = CreditorShare.objects.get(case_loan=world.loans[1])
     assert share.hold == ShareHold.HELD  # in the plan, its share held
+    printed = [loan for c in world.case.package.snapshot["creditors"] for loan in c["loans"]]
+    assert [(loan["contract"], loan.get("held"), loan.get("fraud")) for loan in printed
+            if loan.get("held")] == [("K-2-2024", True, True)]  # fmt: skip
     run_outbox()  # the signing's own follow-ups (procedure started, notices)
     iin = world.case.borrower.iin
     assert sim.corrections(iin) == []
