@@ -98,8 +98,9 @@ class FraudFlagAdmin(QueueScoped, ServiceOnlyAdmin):
         ]  # fmt: skip
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        flag = self.get_object(request, object_id)
-        can = flag is not None and flag.status == FraudFlagStatus.OPEN and self._may_decide(request)
+        # scoped like the page itself (which records a senior's look once, in get_object)
+        open_flag = self.get_queryset(request).filter(pk=object_id, status=FraudFlagStatus.OPEN)
+        can = self._may_decide(request) and open_flag.exists()
         extra = {**(extra_context or {}), "court_form": CourtDecisionForm() if can else None}
         return super().change_view(request, object_id, form_url, extra)
 
