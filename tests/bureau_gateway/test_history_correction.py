@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 def _correct(bureau, iin, request_id, **extra):
     fields = {"iin": iin, "bureau_reference": "FCB-9", "creditor_bin": "040540001012",
               "case_reference": "FK-TEST0009", "court_decision_number": "2-5/2026",
-              "court_decision_date": date(2026, 11, 2), "request_id": request_id, **extra}  # fmt: skip
+              "court_decision_date": date(2026, 11, 2), "request_id": request_id,
+              **extra}  # fmt: skip
     return bureau.correct_credit_history(**fields)
 
 
