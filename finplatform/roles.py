@@ -27,6 +27,8 @@ GROUP_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "view_complaint",
             "change_complaint",
             "view_complaintmessage",
+            "view_consenttext",
+            "view_consentacceptance",
         ],  # fmt: skip
         "creditors": ["view_creditor", "view_loan", "view_creditorstaff"],
         "resolution": [
