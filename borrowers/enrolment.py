@@ -17,8 +17,14 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from borrowers import identification
-from borrowers.models import Borrower, Enrolment, EnrolmentPurpose
+from borrowers import consents, identification
+from borrowers.models import (
+    Borrower,
+    ConsentMethod,
+    ConsentPurpose,
+    Enrolment,
+    EnrolmentPurpose,
+)
 from borrowers.services import MSG_CONSENT_REQUIRED
 from finplatform import roles
 from finplatform.clock import business_now
@@ -112,6 +118,9 @@ def _settle(enrolment: Enrolment, proof: identification.Proof) -> Borrower:
     if borrower._state.adding:
         borrower.save()  # the identification row needs the borrower's key
     identification.record(proof, borrower=borrower, purpose=row.purpose)
+    if row.purpose == EnrolmentPurpose.REGISTER and row.consent_at is not None:
+        consents.accept_consent(borrower=borrower, purpose=ConsentPurpose.PROCESSING,
+                                method=ConsentMethod.REGISTRATION, at=row.consent_at)  # fmt: skip
     borrower.save()
     lift_account_wait(row.iin)
     return borrower

@@ -275,3 +275,69 @@ class Identification(models.Model):
         verbose_name = _("identification")
         verbose_name_plural = _("identifications")
         ordering = ["-identified_at"]
+
+
+# --- consent as data (borrowers/consents.py) ---
+
+
+class ConsentPurpose(models.TextChoices):
+    PROCESSING = "processing", _("Processing of personal data")
+    BUREAU = "bureau", _("Credit bureau and government data requests")
+    NOTIFICATIONS = "notifications", _("Reminders and notices")
+
+
+class ConsentText(models.Model):
+    """One version of the words of one consent, in ru/kk/en. Never edited once accepted: a new
+    wording is a new version (the latest one by `effective_from` is offered)."""
+
+    purpose = models.CharField(_("purpose"), max_length=16, choices=ConsentPurpose.choices)
+    version = models.PositiveSmallIntegerField(_("version"))
+    text_ru = models.TextField(_("text (Russian)"))
+    text_kk = models.TextField(_("text (Kazakh)"))
+    text_en = models.TextField(_("text (English)"))
+    effective_from = models.DateTimeField(_("offered from"))
+
+    class Meta:
+        verbose_name = _("consent text")
+        verbose_name_plural = _("consent texts")
+        ordering = ["purpose", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "version"], name="consenttext_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} v{self.version}"
+
+    def text(self, language: str) -> str:
+        return getattr(self, f"text_{language}", None) or self.text_ru
+
+
+class ConsentMethod(models.TextChoices):
+    REGISTRATION = "registration", _("Registration form")
+    APPLICATION = "application", _("Application form")
+    CABINET = "cabinet", _("My consents page")
+
+
+class ConsentAcceptance(models.Model):
+    """A borrower accepted one version of one consent: when and how; withdrawn when
+    `withdrawn_at` is set (a withdrawal closes every active version of the purpose). The
+    latest active row of a purpose is the consent in force."""
+
+    borrower = models.ForeignKey(Borrower, on_delete=models.PROTECT, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=16, choices=ConsentPurpose.choices)
+    text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="acceptances")
+    accepted_at = models.DateTimeField(_("accepted at"))
+    method = models.CharField(_("how"), max_length=16, choices=ConsentMethod.choices)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent given")
+        verbose_name_plural = _("consents given")
+        ordering = ["purpose", "-accepted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["borrower", "text"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="consent_one_active_per_version",
+            ),  # fmt: skip
+        ]

@@ -221,6 +221,27 @@ class HttpCreditBureau(HttpService):
             reason=reason,
         )
 
+    def correct_credit_history(
+        self, *, iin: str, bureau_reference: str, creditor_bin: str, case_reference: str,
+        court_decision_number: str, court_decision_date: date, request_id: str,
+    ) -> str:  # fmt: skip
+        data = self.call(
+            "POST",
+            "/corrections",
+            subject=iin,
+            json_body={
+                "request_id": request_id,
+                "iin": iin,
+                "bureau_reference": bureau_reference,
+                "creditor_bin": creditor_bin,
+                "case_reference": case_reference,
+                "reason": "fraud",
+                "court_decision_number": court_decision_number,
+                "court_decision_date": court_decision_date.isoformat(),
+            },
+        )
+        return _field(data, "correction_id", str)
+
 
 class HttpGovernmentData(HttpService):
     service = "government"

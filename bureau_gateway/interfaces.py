@@ -142,6 +142,23 @@ class CreditBureau(Protocol):
         "terminated" (the ombudsman ended it: death, bankruptcy or fraud)."""
         ...  # fmt: skip
 
+    def correct_credit_history(
+        self,
+        *,
+        iin: str,
+        bureau_reference: str,
+        creditor_bin: str,
+        case_reference: str,
+        court_decision_number: str,
+        court_decision_date: date,
+        request_id: str,
+    ) -> str:
+        """A court found the loan was taken out in this person's name by someone else: the
+        bureau corrects the credit history (the loan is not theirs). The bureau keeps one
+        correction per `request_id`: a repeated call (a retry after a lost answer) returns the
+        first correction's id and changes nothing. Returns the bureau's correction id."""
+        ...  # fmt: skip
+
 
 # --- government data (social status) ---
 

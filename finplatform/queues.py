@@ -42,6 +42,7 @@ TASKS_BY_QUEUE: dict[str, tuple[str, ...]] = {
         "resolution.send_statement_notices",
         "resolution.report_procedure_started",
         "resolution.report_procedure_ended",
+        "resolution.correct_credit_history",
         "creditors.tasks.deliver_webhook",
     ),
 }

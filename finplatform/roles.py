@@ -27,6 +27,8 @@ GROUP_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "view_complaint",
             "change_complaint",
             "view_complaintmessage",
+            "view_consenttext",
+            "view_consentacceptance",
         ],  # fmt: skip
         "creditors": ["view_creditor", "view_loan", "view_creditorstaff"],
         "resolution": [
@@ -37,6 +39,8 @@ GROUP_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "view_casetransition",
             "view_eligibilitycheck",
             "view_ruleoutcome",
+            "view_fraudflag",
+            "view_fraudflagevent",
             "view_eligibilitypolicy",
             "add_eligibilitypolicy",
         ],  # fmt: skip

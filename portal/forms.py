@@ -120,7 +120,7 @@ class RegistrationForm(_NewPasswordForm):
     phone = _phone_field()
     email = forms.EmailField(label=_("Email"), required=False)
     consent = forms.BooleanField(
-        label=_("I consent to the collection and processing of my personal data"),
+        label=_("I consent to the collection and processing of my personal data (the text below)"),
         error_messages={"required": MSG_CONSENT},
     )
     field_order = ["iin", "full_name", "phone", "email", "password", "password_again", "consent"]
@@ -170,6 +170,13 @@ class ApplicationForm(forms.Form):
             "and the ombudsman"
         ),
         error_messages={"required": MSG_APPLY_CONSENT},
+    )
+    notifications_consent = forms.BooleanField(
+        label=_(
+            "Send me reminders of upcoming payments and of my monthly statement (optional; "
+            "you can withdraw this on the My consents page)"
+        ),
+        required=False,
     )
     declared_vulnerable = forms.BooleanField(
         label=_("I am socially vulnerable or receive targeted social assistance (ASP)"),

@@ -5,7 +5,7 @@ portal/schedule_urls.py and sign-in in portal/root_urls.py."""
 
 from django.urls import include, path
 
-from portal.views import account, application, complaints, enrolment, signing
+from portal.views import account, application, complaints, consents, enrolment, fraud, signing
 
 account_patterns = [
     path("", account.portal_home, name="portal"),
@@ -16,12 +16,20 @@ account_patterns = [
     path("forgot-password/", enrolment.forgot_password_view, name="forgot_password"),
     path("identify/", account.identify_view, name="identify"),
     path("phone/", account.change_phone_view, name="change_phone"),
+    path("consents/", consents.my_consents, name="consents"),
+    path("consents/<str:purpose>/withdraw/", consents.withdraw, name="consent_withdraw"),
+    path("consents/<str:purpose>/give/", consents.give, name="consent_give"),
 ]
 application_patterns = [
     path("apply/", application.apply_view, name="apply"),
     path("cases/<str:reference>/", application.case_detail, name="case"),
     path("cases/<str:reference>/status.json", application.case_status, name="case_status"),
     path("cases/<str:reference>/retry/", application.case_retry, name="case_retry"),
+    path(
+        "cases/<str:reference>/loans/<uuid:case_loan_id>/not-mine/",
+        fraud.loan_not_mine,
+        name="loan_not_mine",
+    ),  # fmt: skip
     path(
         "end-documents/<uuid:document_id>/",
         application.ending_document_download,

@@ -16,6 +16,7 @@ from resolution.services import (
     documents,
     eligibility,
     endings,
+    fraud,
     notifications,
     outcomes,
     recovery,
@@ -118,6 +119,17 @@ def send_notification(self, notification_id: str) -> str:
 def report_procedure_started(report_id: int) -> bool:
     """Tell the credit bureau the procedure started on one loan; once per loan."""
     return notifications.report_procedure_started(report_id=report_id)
+
+
+@shared_task(
+    name="resolution.correct_credit_history", time_limit=60, soft_time_limit=50,
+    autoretry_for=(ServiceUnavailable,), retry_backoff=True, retry_backoff_max=900,
+    max_retries=12,
+)  # fmt: skip
+def correct_credit_history(report_id: int) -> bool:
+    """Tell the credit bureau to correct the history of a loan written off after a court
+    decision (fraud); once per loan, however often it runs."""
+    return fraud.correct_credit_history(report_id=report_id)
 
 
 @shared_task(name="resolution.sweep_payment_notices", time_limit=900, soft_time_limit=840)

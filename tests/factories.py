@@ -62,12 +62,22 @@ class UserFactory(factory.django.DjangoModelFactory):
 class BorrowerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Borrower
+        skip_postgeneration_save = True
 
     iin = factory.LazyFunction(next_iin)
     user = factory.SubFactory(UserFactory, username=factory.SelfAttribute("..iin"))
     full_name = factory.Faker("name", locale="ru_RU")
     phone = factory.Sequence(lambda n: f"+7701{n:07d}")
     preferred_language = "en"  # tests read English; language tests choose ru/kk explicitly
+
+    @factory.post_generation
+    def notifications_consent(self, create, extracted, **kwargs):
+        """Reminders go only with the notifications consent: given unless a test says
+        `notifications_consent=False`."""
+        if create and extracted is not False:
+            from borrowers.consents import accept_consent
+
+            accept_consent(borrower=self, purpose="notifications", method="application")
 
 
 class CreditorFactory(factory.django.DjangoModelFactory):

@@ -7,6 +7,8 @@ Services, each under its own prefix, speaking the same JSON the real ones would:
     GET  /bureau/reports/<iin>               credit report; unknown IIN → 404
     POST /bureau/procedures                  {"event": "started"|"completed"|"ended", "iin", ...}
                                              ("ended" carries "reason": "breached" or "terminated")
+    POST /bureau/corrections                 correct a credit history after a court decision
+                                             (fraud); one per "request_id" (corrections.py)
     GET  /government/social-status/<iin>     {"vulnerable", "receives_asp", ...}; unknown → 404
     GET  /government/income/<iin>            official income, six months (government.py)
     GET  /identity/phone-owner?iin=&phone=   {"match": bool} (the mobile operator's answer)
@@ -25,6 +27,7 @@ Test control (never exposed by a real service):
 
     PUT  /_control/bureau/reports/<iin>      register a report (same JSON as served)
     GET  /_control/bureau/procedures?iin=    procedure reports received
+    GET  /_control/bureau/corrections?iin=   credit-history corrections made
     PUT  /_control/government/status/<iin>   {"vulnerable": bool, "receives_asp": bool}
     PUT  /_control/government/income/<iin>   {"average_monthly_tiyn", "months_with_income"}
     PUT  /_control/identity/phones/<iin>     {"phone": "+7...", "full_name"?} the operator's
@@ -55,7 +58,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-from bureau_gateway.simulator import demo_data, government, open_world
+from bureau_gateway.simulator import corrections, demo_data, government, open_world
 from bureau_gateway.simulator.identity import IdentityWorld
 
 SERVICES = ["bureau", "government", "identity", "sms"]
@@ -89,6 +92,7 @@ class World:
             self.phones[spec["iin"]] = spec["phone"]
             self.names[spec["iin"]] = spec["full_name"]
         self.procedures: list[dict] = []
+        self.corrections: dict[str, dict] = {}
         self.sms: list[dict] = []
         self.faults: dict[str, dict] = {}
 
@@ -218,6 +222,9 @@ class Handler(BaseHTTPRequestHandler):
                         "previous_procedure_signed"
                     ] = True
             return self._send(201, {"accepted": True, "id": len(WORLD.procedures)})
+        if method == "POST" and parts == ["corrections"]:
+            with WORLD.lock:
+                return self._send(*corrections.correct(WORLD.corrections, body, _now()))
         return self._send(404, {"error": "no such endpoint"})
 
     def _open_world_failure(self, mode: str):
@@ -351,6 +358,10 @@ class Handler(BaseHTTPRequestHandler):
             with WORLD.lock:
                 found = [p for p in WORLD.procedures if p["iin"] == query.get("iin", p["iin"])]
             return self._send(200, {"procedures": found})
+        if method == "GET" and parts == ["bureau", "corrections"]:
+            with WORLD.lock:
+                found = corrections.received(WORLD.corrections, query.get("iin"))
+            return self._send(200, {"corrections": found})
         if method == "PUT" and parts[:1] == ["government"]:
             with WORLD.lock:
                 answered = government.control(WORLD, parts[1:], body)

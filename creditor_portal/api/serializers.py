@@ -48,6 +48,22 @@ class HeldShareSerializer(serializers.Serializer):
     held_tiyn = serializers.IntegerField(help_text="its parts of the payments so far, held")
 
 
+class FraudFlagSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["open", "written_off", "rejected"],
+        help_text="open: no court decision yet, the loan is held out of the plan; "
+        "written_off: a court found the loan is not the borrower's (written off, the credit "
+        "history corrected); rejected: a court found it is the borrower's",
+    )
+    statement = serializers.CharField(help_text="the borrower's statement")
+    flagged_at = serializers.DateTimeField()
+    accrual_stopped_on = serializers.DateField(
+        help_text="from this day interest accrual and claims work on the loan stop"
+    )
+    court_decision_number = serializers.CharField(allow_blank=True)
+    court_decision_date = serializers.DateField(allow_null=True)
+
+
 class CaseLoanSerializer(serializers.ModelSerializer):
     case = serializers.UUIDField(source="case_id", read_only=True)
     share_held = serializers.SerializerMethodField(
@@ -58,13 +74,22 @@ class CaseLoanSerializer(serializers.ModelSerializer):
     contract_number = serializers.CharField(source="loan.contract_number", read_only=True)
     loan = serializers.UUIDField(source="loan_id", read_only=True)
     confirmations = ConfirmationSerializer(many=True, read_only=True)
+    fraud_flag = serializers.SerializerMethodField(
+        help_text="The borrower's statement that this loan is not theirs (taken out in their "
+        "name by someone else), and the court decision on it; null when not flagged."
+    )
 
     class Meta:
         model = CaseLoan
         fields = ["id", "case", "case_reference", "loan", "contract_number", "included",
                   "bureau_principal_tiyn", "bureau_interest_tiyn", "bureau_penalty_tiyn",
                   "bureau_total_tiyn", "confirmation_status", "confirmed_total_tiyn",
-                  "confirmations", "share_held"]  # fmt: skip
+                  "confirmations", "share_held", "fraud_flag"]  # fmt: skip
+
+    @extend_schema_field(FraudFlagSerializer(allow_null=True))
+    def get_fraud_flag(self, obj):
+        flag = getattr(obj, "fraud_flag", None)  # a reverse one-to-one: None when absent
+        return None if flag is None else FraudFlagSerializer(flag).data
 
     @extend_schema_field(HeldShareSerializer(allow_null=True))
     def get_share_held(self, obj):

@@ -11,6 +11,7 @@ from ombudsman.admin import (  # noqa: F401
     changes,
     creditors,
     endings,
+    fraud,
     help,
     ledger,
     platform,

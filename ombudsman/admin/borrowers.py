@@ -5,11 +5,41 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from borrowers import complaints
-from borrowers.models import Borrower, Complaint, ComplaintMessage, ComplaintStatus
+from borrowers.models import (
+    Borrower,
+    Complaint,
+    ComplaintMessage,
+    ComplaintStatus,
+    ConsentAcceptance,
+    ConsentText,
+)
 from finplatform.clock import business_date
 from finplatform.errors import ApplicationError
 from finplatform.language import Language
 from ombudsman.admin.base import QueueScoped, ReadOnlyInline, ServiceOnlyAdmin, queue_borrower_ids
+
+
+class ConsentInline(ReadOnlyInline):
+    """The consents the borrower gave: version, when, how, withdrawn (borrowers/consents.py)."""
+
+    model = ConsentAcceptance
+    fields = ["purpose", "text", "accepted_at", "method", "withdrawn_at"]
+    readonly_fields = fields
+
+
+@admin.register(ConsentText)
+class ConsentTextAdmin(admin.ModelAdmin):
+    """Add-only: a new wording is a new version (the latest in force is offered); a version
+    once saved is never changed or deleted, so every acceptance keeps the words accepted."""
+
+    list_display = ["purpose", "version", "effective_from"]
+    list_filter = ["purpose"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Borrower)
@@ -18,6 +48,7 @@ class BorrowerAdmin(QueueScoped, ServiceOnlyAdmin):
     from the identification services and the outside systems, never from staff."""
 
     list_display = ["full_name", "iin", "social_status", "preferred_language", "identified_at"]
+    inlines = [ConsentInline]
     list_filter = ["social_status", "preferred_language"]
     search_fields = ["full_name", "iin"]
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from finplatform.errors import ApplicationError
 from ombudsman.admin.base import QueueScoped, ReadOnlyInline, ServiceOnlyAdmin
+from ombudsman.admin.fraud import FraudFlagFilter
 from ombudsman.admin.help import NeedsPersonFilter
 from ombudsman.admin.review import ReviewMixin, ReviewQueueAdmin
 from resolution.models import (
@@ -44,7 +45,7 @@ class CaseAdmin(ReviewMixin, QueueScoped, ServiceOnlyAdmin):
 
     list_display = ["reference", "review_link", "borrower", "status", "ombudsman",
                     "total_debt_tiyn", "created_at"]  # fmt: skip
-    list_filter = [NeedsPersonFilter, "status", "ombudsman", "category"]
+    list_filter = [NeedsPersonFilter, FraudFlagFilter, "status", "ombudsman", "category"]
     search_fields = ["reference", "borrower__full_name", "borrower__iin"]
     inlines = [CaseLoanInline, TransitionInline]
     readonly_fields = ["debt_burden"]

@@ -18,10 +18,11 @@ from creditors.models import Ombudsman
 from finplatform.errors import ApplicationError
 from finplatform.money import format_tenge, tenge_to_tiyn
 from ombudsman.admin.base import CaseQueueProxy, QueueScoped
+from ombudsman.admin.fraud import FraudFlagFilter
 from resolution.claims import Finding
 from resolution.models import Case, CaseStatus
 from resolution.selectors import ombudsman as reads
-from resolution.selectors.borrower import current_policy
+from resolution.selectors.borrower import current_policy, fraud_flags
 from resolution.selectors.claims import claims_findings
 from resolution.selectors.plans import held_case_loan_ids
 from resolution.selectors.timeline import OMBUDSMAN, case_timeline
@@ -138,7 +139,13 @@ class ReviewMixin:
             case.loans.select_related("creditor", "loan").prefetch_related("confirmations")
         )
         held = held_case_loan_ids(case)
+        flags = fraud_flags(case)
+        undecided = {cl.pk for cl in reads.undecided_disputes(case)}
         for cl in loans:
+            cl.fraud = flags.get(cl.pk)
+            cl.decidable = cl.pk in held or (
+                case.status == CaseStatus.UNDER_REVIEW and cl.pk in undecided
+            )
             cl.decision_form = DisputeDecisionForm(
                 prefix=f"l{cl.pk.hex}", max_tiyn=cl.bureau_total_tiyn
             )
@@ -228,7 +235,7 @@ class ReviewQueueAdmin(CaseQueueProxy, QueueScoped, admin.ModelAdmin):
     # the review link right after the reference, so it is on screen at 1366 px
     list_display = ["reference", "review_link", "borrower", "status", "ombudsman", "answered",
                     "late", "disputed"]  # fmt: skip
-    list_filter = ["status", "ombudsman"]
+    list_filter = ["status", "ombudsman", FraudFlagFilter]
     search_fields = ["reference", "borrower__full_name", "borrower__iin"]
     ordering = ["created_at"]
 

@@ -9,9 +9,11 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from borrowers.models import ConsentPurpose
 from finplatform.errors import ApplicationError
 from finplatform.permissions import borrower_required
 from portal.forms import ApplicationForm
+from portal.views.consents import offered_texts
 from resolution.models import CaseStatus, CheckState
 from resolution.selectors import borrower as selectors
 from resolution.selectors.plans import refund_owed_tiyn
@@ -40,6 +42,7 @@ def apply_view(request):
                 declared_vulnerable=form.cleaned_data["declared_vulnerable"],
                 declared_monthly_income_tiyn=income,
                 actor=request.user,
+                notifications_consent=form.cleaned_data["notifications_consent"],
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
@@ -49,7 +52,11 @@ def apply_view(request):
     return render(
         request,
         "portal/apply.html",
-        {"form": form, "open_case": selectors.open_case_for_borrower(borrower)},
+        {
+            "form": form,
+            "open_case": selectors.open_case_for_borrower(borrower),
+            "consent_texts": offered_texts(*ConsentPurpose.values),
+        },
     )
 
 
@@ -76,8 +83,10 @@ def case_detail(request, reference: str):
     case = selectors.case_for_borrower_by_reference(request.user.borrower, reference)
     check = getattr(case, "eligibility_check", None)
     loans = list(selectors.case_loans(case))
+    flags = selectors.fraud_flags(case)
     for loan in loans:
         loan.exclusion_text = gettext_now(loan.exclusion_reason) if loan.exclusion_reason else ""
+        loan.fraud = flags.get(loan.pk)
     return render(
         request,
         "portal/case_detail.html",
@@ -95,6 +104,7 @@ def case_detail(request, reference: str):
             ),
             "excluded": [loan for loan in loans if not loan.included],
             "egov_url": EGOV_BANKRUPTCY_URL,
+            "can_flag_fraud": selectors.can_flag_fraud(case),
             "ending_documents": selectors.ending_documents_for_borrower(request.user.borrower,
                                                                         case),
             "refund_tiyn": refund_owed_tiyn(case) if case.status in ENDED else 0,

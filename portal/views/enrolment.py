@@ -12,12 +12,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from borrowers import enrolment as services
-from borrowers.models import EnrolmentPurpose
+from borrowers.models import ConsentPurpose, EnrolmentPurpose
 from finplatform.errors import ApplicationError
 from finplatform.signin import ENROLMENTS_PER_ADDRESS, MSG_TOO_MANY_REQUESTS, client_ip
 from portal.forms import PasswordResetForm, RegistrationForm
 from portal.views import identity
 from portal.views.account import METHODS
+from portal.views.consents import offered_texts
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 SESSION_KEY = "enrolment"
@@ -56,7 +57,8 @@ def register_view(request):
         response = _start(request, form, EnrolmentPurpose.REGISTER)
         if response is not None:
             return response
-    return render(request, "portal/register.html", {"form": form})
+    texts = offered_texts(ConsentPurpose.PROCESSING)
+    return render(request, "portal/register.html", {"form": form, "consent_texts": texts})
 
 
 @sensitive_post_parameters("password", "password_again")

@@ -1,6 +1,6 @@
 """The models of the resolution app, by topic; Django and every importer find them here."""
 
-from resolution.models.audit import StaffQueueAccess
+from resolution.models.audit import FraudFlagEvent, FraudStep, StaffQueueAccess
 from resolution.models.burden import BurdenEvidence, OfficialIncomeState
 from resolution.models.case import (
     CLOSED_BEFORE_SIGNING,
@@ -22,6 +22,7 @@ from resolution.models.eligibility import (
     RuleOutcome,
 )
 from resolution.models.ending import CaseEnding, EndingDocument, EndingKind
+from resolution.models.fraud import FraudFlag, FraudFlagStatus
 from resolution.models.notifications import (
     BureauReport,
     Notification,
@@ -56,6 +57,10 @@ __all__ = [
     "EligibilityPolicy",
     "EndingDocument",
     "EndingKind",
+    "FraudFlag",
+    "FraudFlagEvent",
+    "FraudFlagStatus",
+    "FraudStep",
     "Notification",
     "NotificationChannel",
     "NotificationStatus",

@@ -24,3 +24,33 @@ class StaffQueueAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.model} {self.at:%Y-%m-%d %H:%M}"
+
+
+class FraudStep(models.TextChoices):
+    FLAGGED = "flagged", _("Borrower flagged the loan as not theirs")
+    HELD = "held", _("Loan held out of the plan")
+    EXCLUDED = "excluded", _("Ombudsman left the flagged loan out")
+    WRITTEN_OFF = "written_off", _("Court decision: written off")
+    REJECTED = "rejected", _("Court decision: the borrower's loan")
+    RETURNED = "returned", _("Loan returned to the plan")
+    BUREAU_CORRECTED = "bureau_corrected", _("Credit bureau told to correct the history")
+
+
+class FraudFlagEvent(models.Model):
+    """Every step of a fraud flag: who, when, what (append-only, like the case trail)."""
+
+    flag = models.ForeignKey("resolution.FraudFlag", on_delete=models.PROTECT,
+                             related_name="events")  # fmt: skip
+    step = models.CharField(_("step"), max_length=20, choices=FraudStep.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    actor_label = models.CharField(_("by"), max_length=100)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("fraud flag step")
+        verbose_name_plural = _("fraud flag steps")
+        ordering = ["at", "pk"]

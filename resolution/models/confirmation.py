@@ -43,6 +43,7 @@ class ConfirmationAction(models.TextChoices):
     DEEMED = "deemed", _("Deemed confirmed after the deadline")
     INCLUDE = "include", _("Ombudsman included the disputed loan")
     EXCLUDE = "exclude", _("Ombudsman left the disputed loan out")
+    WRITE_OFF = "write_off", _("Written off after a court decision (not the borrower's loan)")
 
 
 class DebtConfirmation(models.Model):

@@ -15,9 +15,12 @@ from resolution.models import (
     CaseStatus,
     EligibilityPolicy,
     EndingDocument,
+    FraudFlag,
     RuleOutcome,
 )
 
+# While a loan may be flagged as "not mine" (before the ombudsman approves the case).
+FLAGGABLE_STATUSES = (CaseStatus.AWAITING_CREDITORS, CaseStatus.UNDER_REVIEW)
 SIGNED_STATES = (
     CaseStatus.SIGNED, CaseStatus.ACTIVE, CaseStatus.COMPLETED, CaseStatus.BREACHED,
     CaseStatus.TERMINATED,
@@ -96,3 +99,13 @@ def ending_document_for_borrower(borrower, document_id) -> EndingDocument:
         EndingDocument.objects.filter(ending__case__borrower=borrower, creditor__isnull=True),
         pk=document_id,
     )
+
+
+def fraud_flags(case: Case) -> dict:
+    """{case loan id: FraudFlag} of the case's loans flagged as "not mine"."""
+    return {f.case_loan_id: f for f in FraudFlag.objects.filter(case_loan__case=case)}
+
+
+def can_flag_fraud(case: Case) -> bool:
+    """Whether the borrower may still flag a loan (as `services.fraud.flag_loan_as_fraud`)."""
+    return case.status in FLAGGABLE_STATUSES and not hasattr(case, "decision")

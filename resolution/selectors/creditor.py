@@ -54,7 +54,7 @@ def case_for_creditor(creditor: Creditor, case_id) -> Case:
 
 
 def case_loans_for_creditor(creditor: Creditor, case: Case | None = None) -> QuerySet[CaseLoan]:
-    qs = CaseLoan.objects.filter(creditor=creditor).select_related("loan", "case")
+    qs = CaseLoan.objects.filter(creditor=creditor).select_related("loan", "case", "fraud_flag")
     if case is not None:
         qs = qs.filter(case=case)
     return qs.order_by("loan__contract_number").prefetch_related("confirmations")

@@ -40,11 +40,21 @@ def cases_for_ombudsman_staff(user) -> QuerySet[Case]:
     return Case.objects.filter(ombudsman=queue)
 
 
+OPEN_FRAUD_FLAG = Q(fraud_flag__status="open")
+
+
+def flagged_loan_ids(case: Case) -> set:
+    """Ids of the case's loans the borrower flagged as not theirs, no court decision yet:
+    held out of the plan like an undecided dispute (`resolution.services.fraud`)."""
+    return set(case.loans.filter(OPEN_FRAUD_FLAG).values_list("pk", flat=True))
+
+
 def undecided_disputes(case: Case) -> QuerySet[CaseLoan]:
-    return case.loans.filter(
-        included=True,
-        confirmation_status=ConfirmationStatus.DISPUTED,
-        confirmed_total_tiyn__isnull=True,
+    """Included loans the plan cannot take at a confirmed figure yet: disputed and not
+    decided, or flagged as fraud with no court decision."""
+    return case.loans.filter(included=True).filter(
+        Q(confirmation_status=ConfirmationStatus.DISPUTED, confirmed_total_tiyn__isnull=True)
+        | OPEN_FRAUD_FLAG
     )
 
 
@@ -57,13 +67,14 @@ def provisional_total(case: Case) -> int:
 def plan_debts(case: Case) -> tuple[list, list]:
     """(debts, held) for the plan, in the documents' order (creditor name, then id): debts is
     [(Creditor, confirmed total)] per creditor with confirmed loans; held is
-    [(Creditor, case loan, bureau total)] per undecided disputed loan."""
+    [(Creditor, case loan, bureau total)] per undecided disputed or fraud-flagged loan."""
     debts: dict = {}
     held = []
+    flagged = flagged_loan_ids(case)
     loans = case.loans.filter(included=True).select_related("creditor")
     for cl in loans.order_by("creditor__name", "creditor_id", "pk"):
-        if cl.confirmed_total_tiyn is None:
-            if cl.confirmation_status == ConfirmationStatus.DISPUTED:
+        if cl.pk in flagged or cl.confirmed_total_tiyn is None:
+            if cl.pk in flagged or cl.confirmation_status == ConfirmationStatus.DISPUTED:
                 held.append((cl.creditor, cl, cl.bureau_total_tiyn))
             continue
         creditor, amount = debts.get(cl.creditor_id, (cl.creditor, 0))
@@ -73,9 +84,9 @@ def plan_debts(case: Case) -> tuple[list, list]:
 
 def confirmed_total(case: Case) -> int:
     return (
-        case.loans.filter(included=True, confirmed_total_tiyn__isnull=False).aggregate(
-            s=Sum("confirmed_total_tiyn")
-        )["s"]
+        case.loans.filter(included=True, confirmed_total_tiyn__isnull=False)
+        .exclude(OPEN_FRAUD_FLAG)
+        .aggregate(s=Sum("confirmed_total_tiyn"))["s"]
         or 0
     )
 

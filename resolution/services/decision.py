@@ -30,6 +30,7 @@ from resolution.policy import policy
 from resolution.selectors.claims import claims_findings
 from resolution.selectors.ombudsman import confirmed_total, provisional_total, undecided_disputes
 from resolution.selectors.plans import held_share_for
+from resolution.services import fraud
 from resolution.services.documents import build_snapshot
 from resolution.services.notifications import notify_borrower, notify_creditor
 from resolution.workflow import lock_case, record_on_trail, transition
@@ -74,6 +75,8 @@ def decide_disputed_loan(
         raise ConflictError(MSG_NOT_UNDER_REVIEW, code="case_not_under_review")
     if not undecided_disputes(case).filter(pk=case_loan.pk).exists():
         raise ConflictError(MSG_NOT_DISPUTED, code="loan_not_disputed")
+    if include and fraud.is_open_flag(case_loan.pk):
+        raise ConflictError(fraud.MSG_INCLUDE_FLAGGED, code="loan_flagged_as_fraud")
     if include and (amount_tiyn is None or amount_tiyn <= 0):
         raise ApplicationError(MSG_AMOUNT_REQUIRED, code="amount_required")
     if include and amount_tiyn > case_loan.bureau_total_tiyn:
@@ -102,6 +105,7 @@ def decide_disputed_loan(
     else:
         case_loan.included = False
         case_loan.exclusion_reason = reason
+        fraud.note_ombudsman_exclusion(case_loan=case_loan, reason=reason, user=user)
     case_loan.save(update_fields=["confirmed_total_tiyn", "included", "exclusion_reason"])
     if outcome is not None:
         _after_held_decision(case=case, case_loan=case_loan, include=include,

@@ -30,7 +30,9 @@ from resolution.models import (
     DocumentPackage,
 )
 from resolution.policy import mediator_fee_payer, policy, signing_deadline
+from resolution.selectors.ombudsman import flagged_loan_ids
 from resolution.selectors.plans import preview_lines
+from resolution.services.consents import application_record
 from resolution.services.notifications import notify_borrower
 from resolution.workflow import lock_case, transition
 
@@ -80,6 +82,7 @@ def build_snapshot(*, case: Case, decision: CaseDecision) -> dict:
     """The immutable content of the documents: plain JSON, amounts in tiyn."""
     borrower = case.borrower
     loans = list(case.loans.select_related("creditor", "loan").order_by("creditor__name", "pk"))
+    flagged = flagged_loan_ids(case)  # "not mine", no court decision yet: held like a dispute
     creditors: dict[str, dict] = {}
     excluded = []
     for cl in loans:
@@ -93,7 +96,7 @@ def build_snapshot(*, case: Case, decision: CaseDecision) -> dict:
              "kind": cl.creditor.kind, "total_tiyn": 0, "loans": []},
         )  # fmt: skip
         # a loan still disputed goes in at its bureau figure, its share held until decided
-        held = cl.confirmed_total_tiyn is None
+        held = cl.confirmed_total_tiyn is None or cl.pk in flagged
         amount = cl.bureau_total_tiyn if held else cl.confirmed_total_tiyn
         entry["loans"].append({
             "contract": cl.loan.contract_number,
@@ -102,6 +105,7 @@ def build_snapshot(*, case: Case, decision: CaseDecision) -> dict:
             "status": cl.confirmation_status,
             **({"held": True, "case_loan": str(cl.pk), "provisional_tiyn": amount}
                if held else {}),
+            **({"fraud": True} if cl.pk in flagged else {}),
         })  # fmt: skip
         entry["total_tiyn"] += amount
         if held:
@@ -149,6 +153,7 @@ def build_snapshot(*, case: Case, decision: CaseDecision) -> dict:
             "borrower_from": _d(date.fromisoformat(policy("MEDIATOR_FEE_BORROWER_FROM"))),
         },
         "findings": _findings_texts(decision.findings),
+        "consents": application_record(borrower),
     }  # fmt: skip
 
 

@@ -50,6 +50,7 @@ from resolution.models import (
 )
 from resolution.selectors.borrower import borrower_has_signed_procedure, current_policy
 from resolution.services import burden
+from resolution.services.consents import accept_for_application
 from resolution.workflow import lock_case, transition
 
 MSG_NOT_IDENTIFIED = _("Please pass identification before applying.")
@@ -80,10 +81,13 @@ def submit_application(
     declared_vulnerable: bool,
     declared_monthly_income_tiyn: int | None,
     actor,
+    notifications_consent: bool = False,
 ) -> Case:
     """Open the borrower's one application (DRAFT → SUBMITTED) and enqueue the eligibility
-    check through the outbox. Refuses an unidentified borrower, a missing consent, and a
-    borrower with an application in progress or a signed procedure (ApplicationError)."""
+    check through the outbox; records the consents at their current versions (processing,
+    the bureau request, notifications if ticked). Refuses an unidentified borrower, a
+    missing consent, and a borrower with an application in progress or a signed procedure
+    (ApplicationError)."""
     if not borrower.is_identified:
         raise ApplicationError(MSG_NOT_IDENTIFIED, code="not_identified")
     if not consent:
@@ -103,6 +107,7 @@ def submit_application(
         if "case_one_open_or_signed_per_borrower" in str(exc):
             raise ApplicationError(MSG_ALREADY_APPLIED, code="application_exists") from None
         raise
+    accept_for_application(borrower=borrower, notifications=notifications_consent, at=now)
     case = transition(
         case_id=case.pk,
         to=CaseStatus.SUBMITTED,

@@ -80,7 +80,12 @@ MESSAGES = {
         _(
             "The instalment of %(reference)s due on %(due_date)s was not paid. Overdue now: "
             "%(overdue)s. Please pay it by %(pay_by)s: from %(breach_date)s your creditors may "
-            "resume collecting the debts."
+            "resume collecting the debts. If you cannot pay, you have the right to ask for a "
+            "change of terms: within 30 calendar days of the missed payment send a written "
+            "request through Complaints and messages in your cabinet, with the reasons for the "
+            "delay, your income and documents that confirm them. The answer comes within 15 "
+            "calendar days; if it is a refusal, you may turn to the ombudsman within 15 "
+            "calendar days."
         ),
     ),  # fmt: skip
     "statement_ready": (
@@ -161,6 +166,57 @@ MESSAGES = {
             "The borrower of case %(reference)s paid the unified schedule in full on %(on)s: "
             "you received %(received)s of the confirmed %(debt)s. Close the loans "
             "(%(contracts)s) and report the completion to the credit bureau."
+        ),
+    ),  # fmt: skip
+    # "this loan is not mine" (resolution.services.fraud)
+    "fraud_flagged_borrower": (
+        _("Application %(reference)s: loan %(contract)s flagged as not yours"),
+        _(
+            "We recorded your statement that loan %(contract)s is not yours. It is held out of "
+            "your plan; the creditor must stop interest and collection on it. The ombudsman "
+            "will record the court decision when you send it."
+        ),
+    ),  # fmt: skip
+    "fraud_flagged_creditor": (
+        _("Case %(reference)s: the borrower says loan %(contract)s is not theirs"),
+        _(
+            "The borrower of case %(reference)s states that loan %(contract)s was taken out in "
+            "their name by someone else. The loan is held out of the plan. From %(on)s stop "
+            "interest accrual and claims work on it and report the case to the police, as the "
+            "regulator's rules require; after a court decision the debt is written off and the "
+            "credit history corrected."
+        ),
+    ),  # fmt: skip
+    "fraud_written_off_borrower": (
+        _("Application %(reference)s: loan %(contract)s written off"),
+        _(
+            "Under court decision %(number)s of %(date)s loan %(contract)s is not yours: it is "
+            "written off on the platform and the credit bureau is told to correct your credit "
+            "history."
+        ),
+    ),  # fmt: skip
+    "fraud_written_off_creditor": (
+        _("Case %(reference)s: loan %(contract)s written off by a court decision"),
+        _(
+            "Court decision %(number)s of %(date)s found that loan %(contract)s was not taken "
+            "by the borrower. It is written off on the platform and left out of the plan; the "
+            "credit bureau is told to correct the history. Write off the debt in your books."
+        ),
+    ),  # fmt: skip
+    "fraud_rejected_borrower": (
+        _("Application %(reference)s: court decision on loan %(contract)s"),
+        _(
+            "Court decision %(number)s of %(date)s found that loan %(contract)s is yours. It "
+            "returns to your plan under the usual rules."
+        ),
+    ),  # fmt: skip
+    "fraud_rejected_creditor": (
+        _("Case %(reference)s: loan %(contract)s is the borrower's"),
+        _(
+            "Court decision %(number)s of %(date)s found that loan %(contract)s is the "
+            "borrower's. It returns to the plan at your confirmed figure (%(released)s held "
+            "for it is released to you), or, if you disputed it, the ombudsman decides the "
+            "dispute."
         ),
     ),  # fmt: skip
     "creditor_suspend_collection": (

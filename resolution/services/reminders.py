@@ -26,6 +26,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import formats, translation
 
+from borrowers.consents import has_consent
+from borrowers.models import ConsentPurpose
 from finplatform.clock import business_date
 from finplatform.money import format_tenge
 from finplatform.workdays import WorkCalendar
@@ -93,9 +95,11 @@ def notify_plan(*, plan: Plan, on: date, calendar: WorkCalendar) -> tuple[int, i
         s for s in state.instalments
         if s.outstanding_tiyn and calendar.next_working_day(s.due_date) < on
     ]  # fmt: skip
+    # reminders need the notifications consent; the missed-payment notice is owed by law
+    remind = has_consent(case.borrower, ConsentPurpose.NOTIFICATIONS)
     for inst in state.instalments:
-        if not inst.outstanding_tiyn:
-            continue  # paid in full: nothing to remind of
+        if not inst.outstanding_tiyn or not remind:
+            continue  # paid in full, or no consent: nothing to remind of
         stage = reminder_stage((inst.due_date - on).days, stages)
         if stage is not None:
             sent = notify_borrower(
@@ -161,6 +165,8 @@ def send_statement_notices(*, on: date | None = None) -> int:
     for plan in plans:
         if month.replace(day=1) not in statement_months(plan, today=on):
             continue  # signed this month: no statement for last month
+        if not has_consent(plan.case.borrower, ConsentPurpose.NOTIFICATIONS):
+            continue  # the statement is in the cabinet; the notice needs the consent
         language = _language(plan.case)
         sent = notify_borrower(
             case=plan.case, template_key="statement_ready", dedup=f"{month:%Y-%m}",

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 EDITABLE = {
     "schedules.ScheduleTableVersion",  # versioned; frozen once a plan used it
     "resolution.EligibilityPolicy",  # add-only: each change is a new version
+    "borrowers.ConsentText",  # add-only: a new wording is a new version
     "finplatform.CalendarOverride",
     "schedules.PaymentProvider",
     "creditors.Creditor",

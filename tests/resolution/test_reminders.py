@@ -176,3 +176,19 @@ def test_breached_or_completed_plans_get_no_notices():
     assert plan.status == "breached"
     result = sweep_on(date(2027, 1, 28))
     assert (result.plans, result.reminders, result.missed) == (0, 0, 0)
+
+
+def test_no_reminders_without_the_notifications_consent_but_the_missed_notice_still_goes():
+    from borrowers.consents import withdraw_consent
+    from resolution.services.notifications import render
+
+    context = {"reference": "FK-1", "due_date": "1", "overdue": "2", "pay_by": "3",
+               "breach_date": "4"}  # fmt: skip
+    text = render("payment_missed", "en", context)[1]
+    assert "change of terms" in text and "30 calendar days" in text
+    plan, _creditors = new_plan()
+    withdraw_consent(borrower=plan.case.borrower, purpose="notifications")
+    sweep_on(date(2026, 12, 9))  # 7 days before
+    assert not reminders(plan).exists()
+    sweep_on(date(2026, 12, 28))
+    assert missed(plan).exists()

@@ -84,6 +84,17 @@ class Simulator:
             requests.get(f"{self.base}/_control/bureau/procedures", params={"iin": iin})
         )["procedures"]
 
+    def corrections(self, iin: str) -> list[dict]:
+        return self._ok(
+            requests.get(f"{self.base}/_control/bureau/corrections", params={"iin": iin})
+        )["corrections"]
+
+    def slow(self, service: str, *, delay: float, count: int = 1) -> None:
+        """The next `count` calls of `service` answer after `delay` seconds (the request is
+        still handled: a client that gave up waiting does not know it went through)."""
+        body = {service: {"mode": "slow", "count": count, "delay": delay}}
+        self._ok(requests.post(f"{self.base}/_control/faults", json=body))
+
 
 def org(kind: str = "bank", bin: str | None = None, name: str | None = None) -> dict:
     bin = bin or new_bin()
