@@ -34,9 +34,7 @@ def test_a_deadline_from_the_database_in_utc_is_shown_in_almaty_time():
      (9, 5, "09:05-ке", "09:05-тен"), (18, 10, "18:10-ға", "18:10-нан"),
      (12, 26, "12:26-ға", "12:26-дан"), (10, 50, "10:50-ге", "10:50-ден")],
 )  # fmt: skip
-def test_the_kazakh_ending_follows_the_time_read_aloud(
-    hour, minute, dative, ablative
-):
+def test_the_kazakh_ending_follows_the_time_read_aloud(hour, minute, dative, ablative):
     moment = datetime(2026, 5, 1, hour, minute, tzinfo=ALMATY)
     assert business_deadline_text(moment, "kk") == f"2026 жылғы 1 мамыр, сағат {dative} дейін"
     assert after_text(moment, "kk") == f"2026 жылғы 1 мамыр, сағат {ablative} кейін"
