@@ -69,6 +69,12 @@ def screenshot(page, name: str, *, full_page: bool = True) -> Path:
     return path
 
 
+def keep_for_readme(path: Path, name: str) -> None:
+    """Copy a screenshot to docs/screenshots/`name`.png, where the README shows it, so the
+    README's pictures are the last run's."""
+    shutil.copyfile(path, ROOT / "docs" / "screenshots" / f"{name}.png")
+
+
 SERIOUS = {"serious", "critical"}
 
 

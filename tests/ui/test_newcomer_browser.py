@@ -9,7 +9,6 @@ violation on any page it visits; and a bureau failure, forced by the open world'
 (README, "Trying it as a newcomer"), that ends in a next step with the polling stopped.
 Screenshots: test-artifacts/screenshots/newcomer/, and the README's in docs/screenshots/."""
 
-import shutil
 import time
 
 import pytest
@@ -18,18 +17,18 @@ from django.utils import timezone
 from borrowers.models import Borrower
 from bureau_gateway.simulator import open_world
 from resolution.models import Case, CaseStatus, CheckState, EligibilityCheck
-from tests.conftest import ROOT
 from tests.factories import PASSWORD, BorrowerFactory, CaseFactory
 from tests.support.bureau import open_world_iin, random_open_world_iin
-from tests.ui.conftest import axe_violations, code_from_dev_inbox, no_sideways_scroll, screenshot
+from tests.ui.conftest import (
+    axe_violations,
+    code_from_dev_inbox,
+    keep_for_readme,
+    no_sideways_scroll,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.slow]
-DOCS = ROOT / "docs" / "screenshots"
 TYPED_PHONE, PHONE = "8 701 234 56 78", "+77012345678"
-
-
-def _keep_for_readme(path, name):
-    shutil.copyfile(path, DOCS / f"{name}.png")
 
 
 def _no_sideways_scroll(page) -> bool:
@@ -55,7 +54,7 @@ def test_a_newcomer_gets_from_the_front_page_to_a_verdict(language, worker, page
     assert page.locator("html").get_attribute("lang") == language
     assert page.locator("#who-qualifies li").count() == 4
     _checked(page, "front page")
-    _keep_for_readme(screenshot(page, f"newcomer/{language}-01-front"), f"{language}-front")
+    keep_for_readme(screenshot(page, f"newcomer/{language}-01-front"), f"{language}-front")
 
     page.click("#front-register")
     page.wait_for_url("**/portal/register/")
@@ -129,7 +128,7 @@ def test_a_bureau_failure_ends_in_a_next_step_and_the_polling_stops(worker, page
     time.sleep(4)
     assert len(polls) == seen  # nothing polls a check that gave up
     assert _no_sideways_scroll(page)
-    _keep_for_readme(screenshot(page, "newcomer/ru-05-next-step"), "ru-next-step")
+    keep_for_readme(screenshot(page, "newcomer/ru-05-next-step"), "ru-next-step")
 
 
 def test_polling_backs_off_and_stops_with_a_come_back_later(
