@@ -77,8 +77,8 @@ MESSAGES = {
         _("Missed payment on %(reference)s"),
         _(
             "The instalment of %(reference)s due on %(due_date)s was not paid. Overdue now: "
-            "%(overdue)s. Please pay it by %(pay_by)s: from %(breach_date)s your creditors may "
-            "resume collecting the debts."
+            "%(overdue)s. Please pay it %(pay_by)s: otherwise on %(breach_date)s your creditors "
+            "may resume collecting the debts."
         ),
     ),  # fmt: skip
     "statement_ready": (
