@@ -2,6 +2,9 @@
 both go through an `Enrolment` that changes no account until the person proves the IIN is
 theirs — by EDS, ЦОИД biometrics or the two-factor data + image check, each with the mobile
 operator's confirmation that the phone given is registered to the IIN (identification.py).
+Before that, a code texted to the phone given shows the person holds it (`send_phone_code`,
+`confirm_phone`): a step of its own that identifies nobody, so a phone in someone else's pocket
+never reaches an account.
 The identified person then gets the account: a new one, or
 the existing one with their password and phone (an unidentified registration someone else
 made with this IIN is taken over; a forgotten password is replaced; the sign-in wait ends).
@@ -9,8 +12,12 @@ Nothing here tells anyone, before identification, whether an IIN has an account.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -26,11 +33,14 @@ from borrowers.models import (
     EnrolmentPurpose,
 )
 from borrowers.services import MSG_CONSENT_REQUIRED
+from bureau_gateway.adapters import get_adapter
+from bureau_gateway.interfaces import AdapterError
 from finplatform import roles
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
 from finplatform.locks import lock_row, lock_rows
 from finplatform.signin import lift_account_wait
+from finplatform.throttle import CODES_ISSUED
 
 ENROLMENT_TTL = timedelta(minutes=30)
 # A registration or reset holds an IIN, a phone and a password hash: kept a day past its
@@ -38,6 +48,14 @@ ENROLMENT_TTL = timedelta(minutes=30)
 ENROLMENT_KEPT_FOR = timedelta(days=1)
 MSG_ENROLMENT_EXPIRED = _("This request has expired. Start again.")
 MSG_NO_ACCOUNT = _("You are identified, but there is no account with this IIN. Register instead.")
+MSG_NO_CODE = _("Request a new code: there is no valid code.")
+MSG_CODE_EXPIRED = _("The code has expired. Request a new one.")
+MSG_TOO_MANY_ATTEMPTS = _("Too many wrong codes. Request a new one.")
+MSG_WRONG_CODE = _("The code is not correct.")
+MSG_TOO_MANY_CODES = _("Too many codes requested. Wait an hour and try again.")
+MSG_SMS_UNAVAILABLE = _("We could not send the SMS just now. Request the code again in a minute.")
+MSG_PHONE_FIRST = _("Confirm your phone with the code from the SMS first.")
+SMS_TEXT = _("Finkelisim: your code to confirm this phone is %(code)s. Do not tell it to anyone.")
 
 
 def start_enrolment(
@@ -63,11 +81,66 @@ def open_enrolment(enrolment_id) -> Enrolment | None:
     ).first()
 
 
+def _hash(enrolment_id, code: str) -> str:
+    message = f"enrol:{enrolment_id}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def send_phone_code(*, enrolment: Enrolment) -> None:
+    """Text a fresh 6-digit code to the phone given (earlier codes stop working); only its
+    HMAC is kept. At most CODES_ISSUED codes an hour per IIN, whoever asks. The SMS is sent
+    outside any lock; a gateway that does not answer is said so, and the person asks again."""
+    if CODES_ISSUED.hit(f"enrol:{enrolment.iin}") > CODES_ISSUED.limit:
+        raise ApplicationError(MSG_TOO_MANY_CODES, code="too_many_codes")
+    code = f"{secrets.randbelow(10**6):06d}"
+    now = business_now()
+    Enrolment.objects.filter(pk=enrolment.pk, completed_at__isnull=True).update(
+        code_hash=_hash(enrolment.pk, code), attempts=0,
+        code_expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
+    )  # fmt: skip
+    text = str(SMS_TEXT) % {"code": code}
+    try:
+        get_adapter("sms").send(phone=enrolment.phone, text=text,
+                                dedup_key=f"enrol:{enrolment.pk}:{now.isoformat()}")  # fmt: skip
+    except AdapterError:
+        raise ApplicationError(MSG_SMS_UNAVAILABLE, code="sms_unavailable") from None
+
+
+def confirm_phone(*, enrolment: Enrolment, code: str) -> None:
+    """Check the code under a lock (OTP_MAX_ATTEMPTS tries per code, a wrong try is counted
+    even though the check fails); a right one marks the phone confirmed."""
+    problem = None
+    with transaction.atomic():
+        row = lock_row(Enrolment, pk=enrolment.pk)
+        now = business_now()
+        if row.completed_at is not None or row.expires_at <= now:
+            problem = (MSG_ENROLMENT_EXPIRED, "enrolment_expired")
+        elif not row.code_hash:
+            problem = (MSG_NO_CODE, "no_code")
+        elif row.code_expires_at <= now:
+            problem = (MSG_CODE_EXPIRED, "code_expired")
+        elif row.attempts >= settings.OTP_MAX_ATTEMPTS:
+            problem = (MSG_TOO_MANY_ATTEMPTS, "too_many_attempts")
+        elif not hmac.compare_digest(row.code_hash, _hash(row.pk, code.strip())):
+            row.attempts += 1
+            row.save(update_fields=["attempts"])  # kept: the error is raised after commit
+            problem = (MSG_WRONG_CODE, "wrong_code")
+        else:
+            row.phone_confirmed_at, row.code_hash = now, ""  # a code counts once
+            row.save(update_fields=["phone_confirmed_at", "code_hash"])
+    if problem is not None:
+        raise ApplicationError(problem[0], code=problem[1])
+    enrolment.phone_confirmed_at = now
+
+
 def enrol_identified(*, enrolment: Enrolment, method: str, challenge: dict | None,
                      answer: identification.Answer) -> Borrower:  # fmt: skip
     """Identify the person (one of the three methods plus the operator check of the phone
     given, borrowers/identification.py); on success the account is settled. The two-factor
-    data check uses the name given at registration, or the account's name on a reset."""
+    data check uses the name given at registration, or the account's name on a reset. The
+    phone must have been confirmed with the texted code first."""
+    if enrolment.phone_confirmed_at is None:
+        raise ApplicationError(MSG_PHONE_FIRST, code="phone_not_verified")
     full_name = enrolment.full_name
     if enrolment.purpose == EnrolmentPurpose.RESET:
         full_name = (
@@ -93,6 +166,8 @@ def _settle(enrolment: Enrolment, proof: identification.Proof) -> Borrower:
     now = business_now()
     if row.completed_at is not None or row.expires_at <= now:
         raise ApplicationError(MSG_ENROLMENT_EXPIRED, code="enrolment_expired")
+    if row.phone_confirmed_at is None:
+        raise ApplicationError(MSG_PHONE_FIRST, code="phone_not_verified")
     row.completed_at = now
     row.save(update_fields=["completed_at"])
     borrower = lock_rows(Borrower.objects.filter(iin=row.iin)).select_related("user").first()

@@ -197,6 +197,8 @@ class Enrolment(models.Model):
     code_hash = models.CharField(max_length=64, blank=True)
     code_expires_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # the person typed the code texted to `phone`: proof they hold it (identifies nobody)
+    phone_confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)

@@ -1,6 +1,6 @@
 """The dev inbox (DJANGO_ENV dev/test only): what the simulated SMS gateway sent, read from the
-simulator's outbox. The real SMS gateway keeps no readable outbox; production never routes here
-(portal/root_urls.py adds the page only when settings.LOCAL)."""
+gateway's log of sent messages (GET /sms/messages, not a test-control endpoint). Production
+never routes here (portal/root_urls.py adds the page only when settings.LOCAL)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def sent_sms(limit: int = 50) -> list[dict]:
     if not settings.LOCAL:
         return []
     try:
-        response = requests.get(f"{settings.SIMULATOR_URL}/_control/sms", timeout=3)
+        response = requests.get(f"{settings.SIMULATOR_URL}/sms/messages", timeout=3)
         messages = response.json().get("messages", [])
     except (requests.RequestException, ValueError, AttributeError):
         return []

@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from finplatform.datetext import deadline_text
+
 BUSINESS_TZ = ZoneInfo("Asia/Almaty")
 
 
@@ -18,7 +20,8 @@ def business_date() -> date:
     return business_now().date()
 
 
-def business_deadline_text(moment: datetime) -> str:
-    """A deadline as people in Kazakhstan read it in a message: Almaty wall-clock time,
-    "dd.mm.yyyy HH:MM". Values loaded from the database are in UTC, so convert first."""
-    return moment.astimezone(BUSINESS_TZ).strftime("%d.%m.%Y %H:%M")
+def business_deadline_text(moment: datetime, language: str | None = None) -> str:
+    """A deadline as people in Kazakhstan read it, in Almaty wall-clock time and the given (or
+    active) language: "до 23:59, 4 декабря 2026" (finplatform/datetext.py; never "00:00").
+    Values loaded from the database are in UTC, so convert first."""
+    return deadline_text(moment.astimezone(BUSINESS_TZ), language)

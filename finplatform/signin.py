@@ -20,10 +20,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from python_ipware import IpWare
 
-from finplatform.clock import business_deadline_text
+from finplatform.clock import BUSINESS_TZ
+from finplatform.datetext import after_text
 from finplatform.throttle import Backoff, Quota
 
-MSG_LOCKED = _("Too many failed attempts. Try again after %(time)s.")
+MSG_LOCKED = _("Too many failed attempts. Try again %(time)s.")  # "after 14:37, 29 November 2026"
 MSG_TOO_MANY_REQUESTS = _("Too many requests from your connection. Wait an hour and try again.")
 
 LOGIN_PER_ACCOUNT = Backoff(
@@ -66,7 +67,7 @@ def check_login_allowed(request, account: str) -> None:
     until: datetime | None = max((w for w in waits if w is not None), default=None)
     if until is not None:
         raise ValidationError(
-            MSG_LOCKED, code="locked", params={"time": business_deadline_text(until)}
+            MSG_LOCKED, code="locked", params={"time": after_text(until.astimezone(BUSINESS_TZ))}
         )
 
 

@@ -22,6 +22,8 @@ Services, each under its own prefix, speaking the same JSON the real ones would:
     POST /identity/eds/documents             {"iin", "signed_payload", "signature"}: package
                                              signing (simplified: sha256 of "iin:payload")
     POST /sms/messages                       {"phone", "text", "dedup_key"} → {"id"}
+    GET  /sms/messages?phone=                the gateway's log of sent messages (the dev
+                                             inbox reads it, as a provider's report API)
 
 Test control (never exposed by a real service):
 
@@ -322,6 +324,10 @@ class Handler(BaseHTTPRequestHandler):
                 }
                 WORLD.sms.append(message)
             return self._send(201, message)
+        if method == "GET" and parts == ["messages"]:
+            with WORLD.lock:
+                found = [m for m in WORLD.sms if m["phone"] == query.get("phone", m["phone"])]
+            return self._send(200, {"messages": found})
         return self._send(404, {"error": "no such endpoint"})
 
     # --- test control ---

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from borrowers.models import Borrower
 from bureau_gateway.models import subject_hash
@@ -119,7 +120,20 @@ class QueueScoped:
         return response
 
 
-class CaseQueueProxy:
+class CaseColumns:
+    """Columns of the case lists with translated headings (Case.borrower and created_at carry
+    no verbose name, so Django headed them "BORROWER", "CREATED AT" in every language)."""
+
+    @admin.display(description=_("borrower"), ordering="borrower__full_name")
+    def borrower_name(self, obj):
+        return obj.borrower.full_name
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def created(self, obj):
+        return obj.created_at
+
+
+class CaseQueueProxy(CaseColumns):
     """A read-only queue over a proxy of Case (the review queue, the breached cases): the proxy
     has no permissions of its own, so the case's view permission applies, and nothing is added,
     changed or deleted from the queue (decisions go through the review page's services)."""

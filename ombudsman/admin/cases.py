@@ -4,7 +4,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from finplatform.errors import ApplicationError
-from ombudsman.admin.base import QueueScoped, ReadOnlyInline, ServiceOnlyAdmin
+from ombudsman.admin.base import CaseColumns, QueueScoped, ReadOnlyInline, ServiceOnlyAdmin
 from ombudsman.admin.fraud import FraudFlagFilter
 from ombudsman.admin.help import NeedsPersonFilter
 from ombudsman.admin.review import ReviewMixin, ReviewQueueAdmin
@@ -38,13 +38,13 @@ class TransitionInline(ReadOnlyInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ReviewMixin, QueueScoped, ServiceOnlyAdmin):
+class CaseAdmin(ReviewMixin, CaseColumns, QueueScoped, ServiceOnlyAdmin):
     """View only: status, category, declared vulnerability and income, the ombudsman change
     through the workflow services (the review page: approve, reject, reassign), each with a
     row on the audit trail."""
 
-    list_display = ["reference", "review_link", "borrower", "status", "ombudsman",
-                    "total_debt_tiyn", "created_at"]  # fmt: skip
+    list_display = ["reference", "review_link", "borrower_name", "status", "ombudsman",
+                    "total_debt_tiyn", "created"]  # fmt: skip
     list_filter = [NeedsPersonFilter, FraudFlagFilter, "status", "ombudsman", "category"]
     search_fields = ["reference", "borrower__full_name", "borrower__iin"]
     inlines = [CaseLoanInline, TransitionInline]
@@ -128,5 +128,10 @@ class NotificationAdmin(QueueScoped, ServiceOnlyAdmin):
 class StaffQueueAccessAdmin(ServiceOnlyAdmin):
     """The audit of seniors' looks into other queues (append-only)."""
 
-    list_display = ["at", "user", "own_ombudsman", "model", "path"]
+    list_display = ["at", "staff_member", "own_ombudsman", "model", "path"]
+
+    @admin.display(description=_("staff member"), ordering="user__username")
+    def staff_member(self, obj):
+        return obj.user
+
     list_filter = ["model", "own_ombudsman"]

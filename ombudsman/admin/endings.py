@@ -16,8 +16,8 @@ from resolution.selectors.endings import breached_queue
 
 @admin.register(BreachedCase)
 class BreachedQueueAdmin(CaseQueueProxy, admin.ModelAdmin):
-    list_display = ["reference", "borrower", "ombudsman", "breached", "outstanding", "creditors",
-                    "review_link"]  # fmt: skip
+    list_display = ["reference", "borrower_name", "ombudsman", "breached", "outstanding",
+                    "creditors", "review_link"]  # fmt: skip
     list_filter = ["ombudsman"]
     search_fields = ["reference", "borrower__full_name", "borrower__iin"]
 

@@ -133,7 +133,10 @@ class ReviewMixin:
             except ApplicationError as exc:
                 messages.error(request, exc.message)
                 done = False
-            if done:
+            if done:  # the page after the redirect reads the case afresh; the message says so
+                case.refresh_from_db(fields=["status", "ombudsman"])
+                messages.info(request, _("%(ref)s is now: %(status)s.") % {
+                    "ref": case.reference, "status": case.get_status_display()})  # fmt: skip
                 return redirect("admin:resolution_case_review", case.pk)
         loans = list(
             case.loans.select_related("creditor", "loan").prefetch_related("confirmations")
@@ -233,7 +236,7 @@ class ReviewQueueAdmin(CaseQueueProxy, QueueScoped, admin.ModelAdmin):
     superuser sees all), with who is late and what is disputed at a glance."""
 
     # the review link right after the reference, so it is on screen at 1366 px
-    list_display = ["reference", "review_link", "borrower", "status", "ombudsman", "answered",
+    list_display = ["reference", "review_link", "borrower_name", "status", "ombudsman", "answered",
                     "late", "disputed"]  # fmt: skip
     list_filter = ["status", "ombudsman", FraudFlagFilter]
     search_fields = ["reference", "borrower__full_name", "borrower__iin"]

@@ -15,7 +15,7 @@ from borrowers import enrolment as services
 from borrowers.models import ConsentPurpose, EnrolmentPurpose
 from finplatform.errors import ApplicationError
 from finplatform.signin import ENROLMENTS_PER_ADDRESS, MSG_TOO_MANY_REQUESTS, client_ip
-from portal.forms import PasswordResetForm, RegistrationForm
+from portal.forms import CodeForm, PasswordResetForm, RegistrationForm
 from portal.views import identity
 from portal.views.account import METHODS
 from portal.views.consents import offered_texts
@@ -24,6 +24,8 @@ LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 SESSION_KEY = "enrolment"
 MSG_WELCOME = _("You are identified and signed in. You can now apply.")
 MSG_PASSWORD_CHANGED = _("You are identified and your new password is set.")
+MSG_CODE_SENT = _("We sent a new code by SMS.")
+MSG_PHONE_CONFIRMED = _("Your phone is confirmed. Now confirm who you are.")
 
 
 def _start(request, form, purpose: str):
@@ -43,7 +45,45 @@ def _start(request, form, purpose: str):
         form.add_error(None, exc.message)
         return None
     request.session[SESSION_KEY] = str(enrolment.pk)
+    _send_code(request, enrolment)
     return redirect("borrowers:enrol")
+
+
+def _send_code(request, enrolment) -> bool:
+    try:
+        services.send_phone_code(enrolment=enrolment)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return False
+    return True
+
+
+def _phone_step(request, enrolment):
+    """Step 2: the code texted to the phone given proves the person holds it (it identifies
+    nobody; identification comes next)."""
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = CodeForm()
+    if action == "resend_code":
+        if _send_code(request, enrolment):
+            messages.info(request, MSG_CODE_SENT)
+        return redirect("borrowers:enrol")
+    if action == "confirm_phone":
+        form = CodeForm(data=request.POST)
+        if form.is_valid():
+            try:
+                services.confirm_phone(enrolment=enrolment, code=form.cleaned_data["code"])
+            except ApplicationError as exc:
+                form.add_error("code", exc.message)
+            else:
+                messages.success(request, MSG_PHONE_CONFIRMED)
+                return redirect("borrowers:enrol")
+    context = {"enrolment": enrolment, "code_form": form, "phone_step": True,
+               "dev_inbox": settings.LOCAL, "phone_masked": _masked(enrolment.phone)}  # fmt: skip
+    return render(request, "portal/enrol.html", context)
+
+
+def _masked(phone: str) -> str:
+    return phone[:5] + "•••" + phone[-2:]
 
 
 @sensitive_post_parameters("password", "password_again")
@@ -75,9 +115,9 @@ def forgot_password_view(request):
 
 
 def enrol_view(request):
-    """Identification for a registration or reset: EDS, ЦОИД biometrics or the two-factor
-    check, each with the operator's confirmation that the phone given is registered to the
-    IIN."""
+    """After the phone is confirmed by the texted code, identification for a registration or
+    reset: EDS, ЦОИД biometrics or the two-factor check, each with the operator's confirmation
+    that the phone given is registered to the IIN."""
     enrolment = services.open_enrolment(request.session.get(SESSION_KEY))
     if enrolment is None:
         return redirect("borrowers:register")
@@ -86,6 +126,9 @@ def enrol_view(request):
         return identity.ask_for_help(request, action, iin=enrolment.iin, phone=enrolment.phone,
                             full_name=enrolment.full_name, language=enrolment.language,
                             redirect_to="borrowers:enrol")  # fmt: skip
+
+    if enrolment.phone_confirmed_at is None:
+        return _phone_step(request, enrolment)
 
     def attempt(method, challenge, answer):
         return services.enrol_identified(
@@ -105,6 +148,6 @@ def enrol_view(request):
         return redirect("borrowers:enrol")
     context |= {
         "enrolment": enrolment,
-        "phone_masked": enrolment.phone[:5] + "•••" + enrolment.phone[-2:],
+        "phone_masked": _masked(enrolment.phone),
     }
     return render(request, "portal/enrol.html", context)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from creditors.models import Creditor
 from finplatform import idempotency
-from finplatform.clock import business_deadline_text, business_now
+from finplatform.clock import business_now
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.locks import lock_row, lock_rows
 from resolution.models import (
@@ -86,7 +86,7 @@ def send_loan_lists(*, case_id) -> list[CreditorRequest]:
             notify_creditor(
                 creditor=creditor, case=case, template_key="creditor_loans_requested",
                 event="case.loans_requested",
-                context={"deadline": business_deadline_text(request.deadline)},
+                context={"deadline": request.deadline},
                 payload={"deadline": request.deadline.isoformat(), "contracts": contracts},
             )  # fmt: skip
     if created:
@@ -298,7 +298,7 @@ def sweep_confirmation_deadlines() -> dict:
                 notify_creditor(
                     creditor=request.creditor, case=request.case,
                     template_key="creditor_reminder", event="case.answer_late",
-                    context={"deadline": business_deadline_text(request.deadline)},
+                    context={"deadline": request.deadline},
                 )  # fmt: skip
     deemed = 0
     if policy("DEEMED_CONFIRMATION"):

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import HTML
 
-from finplatform.clock import BUSINESS_TZ, business_deadline_text, business_now
+from finplatform.clock import BUSINESS_TZ, business_now
 from finplatform.locks import lock_row, try_session_lock
 from resolution.claims import Finding
 from resolution.models import (
@@ -255,6 +255,6 @@ def generate_package(*, package_id) -> DocumentPackage:
             )  # fmt: skip
             notify_borrower(
                 case=case, template_key="documents_issued",
-                context={"deadline": business_deadline_text(package.signing_deadline)},
+                context={"deadline": package.signing_deadline},
             )  # fmt: skip
         return package

@@ -6,6 +6,8 @@ same transaction). Reports to the credit bureau that a procedure started are sen
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import translation
@@ -13,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bureau_gateway.adapters import get_adapter
 from creditors.webhooks import enqueue_event
-from finplatform.clock import business_now
+from finplatform.clock import business_deadline_text, business_now
 from outbox import services as outbox
 from resolution.models import (
     BureauReport,
@@ -50,14 +52,11 @@ MESSAGES = {
     ),
     "documents_issued": (
         _("Documents for %(reference)s are ready to sign"),
-        _("Please review and sign the documents of %(reference)s by %(deadline)s."),
+        _("Please review and sign the documents of %(reference)s %(deadline)s."),
     ),
     "signing_reminder": (
         _("Reminder: sign the documents of %(reference)s"),
-        _(
-            "The documents of %(reference)s must be signed by %(deadline)s, or the application "
-            "closes."
-        ),
+        _("The documents of %(reference)s must be signed %(deadline)s, or the application closes."),
     ),  # fmt: skip
     "case_refused": (
         _("Application %(reference)s closed: not signed in time"),
@@ -79,8 +78,8 @@ MESSAGES = {
         _("Missed payment on %(reference)s"),
         _(
             "The instalment of %(reference)s due on %(due_date)s was not paid. Overdue now: "
-            "%(overdue)s. Please pay it by %(pay_by)s: from %(breach_date)s your creditors may "
-            "resume collecting the debts. If you cannot pay, you have the right to ask for a "
+            "%(overdue)s. Please pay it %(pay_by)s: otherwise on %(breach_date)s your creditors "
+            "may resume collecting the debts. If you cannot pay, you have the right to ask for a "
             "change of terms: within 30 calendar days of the missed payment send a written "
             "request through Complaints and messages in your cabinet, with the reasons for the "
             "delay, your income and documents that confirm them. The answer comes within 15 "
@@ -128,12 +127,15 @@ MESSAGES = {
         _("Case %(reference)s: please confirm the debts"),
         _(
             "A resolution procedure is pending for case %(reference)s. Confirm, correct or "
-            "dispute your loans by %(deadline)s; do not start new collection actions."
+            "dispute your loans %(deadline)s; do not start new collection actions."
         ),
     ),  # fmt: skip
     "creditor_reminder": (
         _("Case %(reference)s: your answer is late"),
-        _("The deadline to confirm the debts of case %(reference)s has passed (%(deadline)s)."),
+        _(
+            "The time to confirm the debts of case %(reference)s has passed: the answer was due "
+            "%(deadline)s."
+        ),
     ),
     # the end of the procedure (resolution.services.endings)
     "plan_breached_borrower": (
@@ -231,9 +233,19 @@ MESSAGES.update(CHANGE_MESSAGES)  # a claim sold, a plan terminated
 
 
 def render(template_key: str, language: str, context: dict) -> tuple[str, str]:
+    """Subject and body in `language`; a datetime in the context is a deadline, written as
+    the reader reads it ("до 23:59, 4 декабря 2026", finplatform/datetext.py)."""
     subject, body = MESSAGES[template_key]
-    with translation.override(language if language in {"ru", "kk", "en"} else "ru"):
+    language = language if language in {"ru", "kk", "en"} else "ru"
+    context = {k: business_deadline_text(v, language) if isinstance(v, datetime) else v
+               for k, v in context.items()}  # fmt: skip
+    with translation.override(language):
         return str(subject) % context, str(body) % context
+
+
+def _stored(context: dict) -> dict:
+    """The context as kept on the notification (JSON): deadlines as ISO timestamps."""
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in context.items()}
 
 
 def _create(**fields) -> Notification | None:
@@ -265,7 +277,7 @@ def notify_borrower(*, case: Case, template_key: str, context: dict | None = Non
     for channel, recipient in targets:
         n = _create(
             channel=channel, recipient=recipient, borrower=borrower, case=case,
-            template_key=template_key, language=borrower.preferred_language, context=ctx,
+            template_key=template_key, language=borrower.preferred_language, context=_stored(ctx),
             subject=subject, body=body,
             dedup_key=f"{template_key}:{case.pk}:{channel}{':' + dedup if dedup else ''}",
             status="sent" if channel == NotificationChannel.DASHBOARD else "pending",
@@ -290,7 +302,8 @@ def notify_creditor(*, creditor, case: Case, template_key: str, event: str,
     for channel, recipient in targets:
         _create(
             channel=channel, recipient=recipient, creditor=creditor, case=case,
-            template_key=template_key, language=language, context=ctx, subject=subject, body=body,
+            template_key=template_key, language=language, context=_stored(ctx), subject=subject,
+            body=body,
             dedup_key=f"{base}:{channel}",
             status="sent" if channel == NotificationChannel.DASHBOARD else "pending",
         )  # fmt: skip

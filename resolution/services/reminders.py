@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -28,7 +28,7 @@ from django.utils import formats, translation
 
 from borrowers.consents import has_consent
 from borrowers.models import ConsentPurpose
-from finplatform.clock import business_date
+from finplatform.clock import BUSINESS_TZ, business_date
 from finplatform.money import format_tenge
 from finplatform.workdays import WorkCalendar
 from resolution.models import Case, Notification
@@ -115,7 +115,8 @@ def notify_plan(*, plan: Plan, on: date, calendar: WorkCalendar) -> tuple[int, i
         pay_by = oldest + timedelta(days=BREACH_AFTER_DAYS)
         context = {
             "overdue": format_tenge(sum(s.outstanding_tiyn for s in late)),
-            "pay_by": local_date(pay_by, language),
+            # a deadline, written as one where the notice is rendered ("до 23:59, 4 декабря")
+            "pay_by": datetime.combine(pay_by, time(23, 59), BUSINESS_TZ),
             "breach_date": local_date(pay_by + timedelta(days=1), language),
         }
         for inst in late:

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from bureau_gateway.adapters import get_adapter
-from finplatform.clock import BUSINESS_TZ, business_deadline_text, business_now
+from finplatform.clock import BUSINESS_TZ, business_now
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.locks import lock_rows
 from finplatform.throttle import CODES_ISSUED
@@ -224,7 +224,7 @@ def remind_unsigned_packages() -> int:
             with transaction.atomic():
                 sent += len(notify_borrower(
                     case=case, template_key="signing_reminder", dedup=f"{hours}h",
-                    context={"deadline": business_deadline_text(deadline)},
+                    context={"deadline": deadline},
                 ))  # fmt: skip
     return sent
 

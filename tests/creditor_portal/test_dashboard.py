@@ -4,6 +4,7 @@ import pytest
 import time_machine
 
 from finplatform.clock import BUSINESS_TZ
+from finplatform.datetext import moment_text
 from resolution.models import CaseStatus, DebtConfirmation
 from tests.support.workflow import awaiting_case
 
@@ -18,7 +19,10 @@ def test_dashboard_lists_own_cases_with_filters_and_deadline(client):
     page = client.get("/creditor/")
     assert [c.pk for c in page.context["cases"]] == [world.case.pk]
     assert other.case.reference not in page.content.decode()
-    assert "01.12.2026" in page.content.decode()  # the answer deadline is shown
+    deadline = world.case.creditor_requests.get(creditor=world.creditors[0]).deadline
+    # the answer deadline, 00:00 on 1 December in Almaty, reads as the last minute before it
+    shown = moment_text(deadline.astimezone(BUSINESS_TZ), "ru")
+    assert shown == "23:59, 30 ноября 2026" and shown in page.content.decode()
     needs = client.get("/creditor/?needs_action=on").context["cases"]
     assert [c.pk for c in needs] == [world.case.pk]
     assert list(client.get(f"/creditor/?status={CaseStatus.ACTIVE}").context["cases"]) == []

@@ -40,3 +40,16 @@ def test_ombudsman_group_opens_the_complaint_queue(client):
     page = client.get("/admin/borrowers/complaint/")
     assert page.status_code == 200 and "Late answer" in page.content.decode()
     assert client.get(f"/admin/borrowers/complaint/{complaint.pk}/change/").status_code == 200
+
+
+def test_the_review_page_shows_the_new_state_after_a_decision(client):
+    world = awaiting_case()
+    answer_all(world, dispute_second=False)
+    client.force_login(ombudsman_user(world.case.ombudsman))
+    url = f"/admin/resolution/case/{world.case.pk}/review/"
+    response = client.post(url, {"action": "reject", "reason": "signs of fiction"}, follow=True,
+                           HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    page = response.content.decode()
+    assert f'data-status="{CaseStatus.REJECTED}"' in page
+    assert f"{world.case.reference} is now: {CaseStatus.REJECTED.label}." in page
+    assert f'data-status="{CaseStatus.UNDER_REVIEW}"' not in page

@@ -25,7 +25,7 @@ from resolution.models import CaseStatus, CheckState, EligibilityCheck, Eligibil
 from resolution.services import eligibility
 from tests.factories import PASSWORD, BorrowerFactory, CaseFactory
 from tests.support.bureau import open_world_iin, random_open_world_iin
-from tests.support.identity import identify, start
+from tests.support.identity import confirm_phone, identify, start
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +100,7 @@ def test_there_is_no_dev_inbox_in_production(client):
 def test_unknown_person_is_told_so_not_that_the_service_is_down(client, sim):
     _register(client, open_world_iin(open_world.UNKNOWN), "+77017771133")
     url = reverse("borrowers:enrol")
+    confirm_phone(client, url, sim)
     for method in ("biometric", "two_factor"):
         page = start(client, url, method).content.decode().replace("&#x27;", "'")
         assert str(MSG_IDENTITY_UNKNOWN) in page and str(MSG_IDENTITY_UNAVAILABLE) not in page

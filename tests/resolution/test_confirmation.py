@@ -5,7 +5,7 @@ import time_machine
 from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 
-from finplatform.clock import BUSINESS_TZ
+from finplatform.clock import BUSINESS_TZ, business_deadline_text
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.workdays import add_working_days
 from resolution.models import (
@@ -134,7 +134,9 @@ def test_sweep_reminds_late_creditors_once_then_deems_them_confirmed():
     assert set(late.values_list("creditor_id", flat=True)) == {c.pk for c in world.creditors[1:]}
     reminders = Notification.objects.filter(template_key="creditor_reminder", channel="dashboard")
     assert reminders.count() == 2
-    almaty = deadline.astimezone(BUSINESS_TZ).strftime("%d.%m.%Y %H:%M")  # not the stored UTC
+    # Almaty time, not the stored UTC, as the organisation reads it (ru by default)
+    almaty = business_deadline_text(deadline, "ru")  # midnight reads as 23:59 the day before
+    assert deadline.astimezone(BUSINESS_TZ).strftime("%H:%M") == "00:00" and "23:59" in almaty
     assert all(almaty in n.body for n in reminders), [n.body for n in reminders]
     asked = Notification.objects.filter(
         template_key="creditor_loans_requested", channel="dashboard"

@@ -5,6 +5,8 @@ simulator's dev-only EDS signer for EDS)."""
 import re
 from html import unescape
 
+from borrowers.models import Enrolment
+
 SESSION_KEY = "identity_challenge"
 
 
@@ -31,9 +33,25 @@ def answer_for(client, url, sim, iin: str, *, selfie: str = "") -> dict:
     }
 
 
+def texted_code(sim, phone: str) -> str:
+    """The code in the newest SMS the simulated gateway sent to `phone`."""
+    return re.search(r"\b(\d{6})\b", sim.sms(phone)[-1]["text"]).group(1)
+
+
+def confirm_phone(client, url, sim):
+    """On a registration or reset page still asking for the texted code, type it in."""
+    page = client.get(url)
+    if page.status_code != 200 or 'value="confirm_phone"' not in page.content.decode():
+        return None
+    phone = Enrolment.objects.get(pk=client.session["enrolment"]).phone
+    return client.post(url, {"action": "confirm_phone", "code": texted_code(sim, phone)})
+
+
 def identify(client, url, sim, iin: str, method: str = "biometric", *, selfie: str = "",
              **extra):  # fmt: skip
-    """Start `method`, answer its challenge, send it; returns (response, the answer sent)."""
+    """Start `method`, answer its challenge, send it; returns (response, the answer sent).
+    A registration or reset first confirms its phone with the texted code."""
+    confirm_phone(client, url, sim)
     start(client, url, method, **extra)
     answer = answer_for(client, url, sim, iin, selfie=selfie)
     return client.post(url, {"action": "identify", **answer}), answer

@@ -4,6 +4,7 @@ against pytest-django's live server. Screenshots go to test-artifacts/screenshot
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -68,6 +69,12 @@ def screenshot(page, name: str, *, full_page: bool = True) -> Path:
     return path
 
 
+def keep_for_readme(path: Path, name: str) -> None:
+    """Copy a screenshot to docs/screenshots/`name`.png, where the README shows it, so the
+    README's pictures are the last run's."""
+    shutil.copyfile(path, ROOT / "docs" / "screenshots" / f"{name}.png")
+
+
 SERIOUS = {"serious", "critical"}
 
 
@@ -83,3 +90,22 @@ def axe_violations(page) -> list[str]:
         for v in results.response["violations"]
         if v["impact"] in SERIOUS
     ]
+
+
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def code_from_dev_inbox(page, phone: str, *, check=None) -> str:
+    """Open the dev inbox (/dev/inbox/) in a new tab of the same browser, as a person with
+    `bin/dev` would, and read the code in the newest SMS to `phone` ("+7…"). `check(tab)` runs
+    on the inbox page (axe, overflow) before the tab closes."""
+    tab = page.context.new_page()
+    try:
+        tab.goto("/dev/inbox/")
+        text = tab.locator(f'#sms li[data-phone="{phone}"] .text').first.inner_text()
+        if check is not None:
+            check(tab)
+    finally:
+        tab.close()
+    return re.search(r"\b(\d{6})\b", text).group(1)

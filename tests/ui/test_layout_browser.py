@@ -10,7 +10,7 @@ from resolution.models import CaseStatus
 from tests.factories import PASSWORD, BorrowerFactory, CaseFactory
 from tests.support.ledger import ensure_default_table, make_plan
 from tests.support.workflow import issued_case
-from tests.ui.conftest import axe_violations, screenshot
+from tests.ui.conftest import axe_violations, keep_for_readme, screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -59,7 +59,8 @@ def test_issued_case_pages_fit_a_360px_phone(page_factory):
     assert page.locator("iframe").count() == 0
     assert page.locator("details.doc a[download]").count() == count
     page.locator("dl.doc-summary").first.scroll_into_view_if_needed()
-    screenshot(page, "phone-document-summary", full_page=False)
+    keep_for_readme(screenshot(page, "phone-document-summary", full_page=False),
+                    "kk-phone-document-summary")  # fmt: skip
     # a wide screen gets the PDF preview of the open document
     page.set_viewport_size({"width": 1280, "height": 900})
     page.wait_for_selector("details.doc[open] iframe", state="attached")
@@ -90,7 +91,8 @@ def test_schedule_fits_a_360px_phone(page_factory):
     section.locator("button[data-copy-text]").click()
     assert case.reference in page.evaluate("navigator.clipboard.readText()")
     section.scroll_into_view_if_needed()
-    screenshot(page, "phone-payment-instructions", full_page=False)
+    keep_for_readme(screenshot(page, "phone-payment-instructions", full_page=False),
+                    "ru-phone-payment-instructions")  # fmt: skip
 
 
 @pytest.mark.parametrize("language", ["ru", "kk"])

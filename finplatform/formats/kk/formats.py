@@ -1,8 +1,10 @@
-# Django ships no Kazakh date formats; these follow Kazakh usage: "14 желтоқсан 2026 ж.", 24-hour.
-DATE_FORMAT = "j E Y ж."
+# Django ships no Kazakh date formats; these follow Kazakh usage, year first, 24-hour:
+# "2026 жылғы 14 желтоқсан", "2026 жылғы 14 желтоқсан, 09:05" — the form of the deadlines
+# ("… сағат 23:59-ға дейін", finplatform/datetext.py). E: the month in lower case.
+DATE_FORMAT = "Y жылғы j E"
 TIME_FORMAT = "H:i"
-DATETIME_FORMAT = "j E Y ж. H:i"
-YEAR_MONTH_FORMAT = "F Y ж."
+DATETIME_FORMAT = "Y жылғы j E, H:i"
+YEAR_MONTH_FORMAT = "Y жылғы E"
 MONTH_DAY_FORMAT = "j F"
 SHORT_DATE_FORMAT = "d.m.Y"
 SHORT_DATETIME_FORMAT = "d.m.Y H:i"
