@@ -6,12 +6,15 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from finplatform import devclock
+
 BUSINESS_TZ = ZoneInfo("Asia/Almaty")
 
 
 def business_now() -> datetime:
-    """Aware 'now' in the platform's zone (Asia/Almaty, UTC+5)."""
-    return timezone.now().astimezone(BUSINESS_TZ)
+    """Aware 'now' in the platform's zone (Asia/Almaty, UTC+5); in development it may run
+    ahead of real time by the development clock's offset (finplatform/devclock.py)."""
+    return (timezone.now() + devclock.offset()).astimezone(BUSINESS_TZ)
 
 
 def business_date() -> date:

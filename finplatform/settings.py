@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "finplatform.context_processors.roles",
+                "finplatform.context_processors.dev_clock",
             ],
         },
     }
@@ -196,6 +197,8 @@ CELERY_TASK_ROUTES = queues.TASK_ROUTES
 # start and covers every missed business date, up to this many (finplatform/dailyruns.py).
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 DAILY_CATCH_UP_MAX_DAYS = int(os.environ.get("DAILY_CATCH_UP_MAX_DAYS", "31"))
+# The dev clock (finplatform/devclock.py): on in dev, off in tests unless asked, never in prod
+DEV_CLOCK = LOCAL and env_bool("DEV_CLOCK", ENV == "dev")
 # A publish while Redis is down fails within a fraction of a second instead of retrying for
 # seconds inside a web request; the outbox relay publishes it once the broker is back.
 # visibility_timeout: a message taken by a worker that died unacknowledged (acks_late) goes
