@@ -38,8 +38,7 @@ def _manage(*args: str, **env_overrides: str) -> subprocess.CompletedProcess:
 def test_production_settings_never_turn_the_clock_on():
     env = {"DJANGO_ENV": "production", "SECRET_KEY": "x" * 50, "DEV_CLOCK": "1", "DEBUG": "1"}
     probe = (
-        "import django; django.setup(); from django.conf import settings; "
-        "print(settings.DEV_CLOCK)"
+        "import django; django.setup(); from django.conf import settings; print(settings.DEV_CLOCK)"
     )
     env_all = {**{k: v for k, v in os.environ.items() if k != "DEBUG"}, **env,
                "DJANGO_SETTINGS_MODULE": "finplatform.settings"}  # fmt: skip
