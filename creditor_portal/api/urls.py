@@ -1,11 +1,13 @@
 from django.urls import path
 
+from creditor_portal.api import payoff
 from creditor_portal.api import views as v
 
 app_name = "creditor_api"
 urlpatterns = [
     path("cases/", v.CaseList.as_view(), name="cases"),
     path("cases/<uuid:case_id>/", v.CaseDetail.as_view(), name="case"),
+    path("cases/<uuid:case_id>/payoff/", payoff.CasePayoff.as_view(), name="payoff"),
     path("cases/<uuid:case_id>/documents/", v.DocumentList.as_view(), name="documents"),
     path(
         "cases/<uuid:case_id>/documents/<uuid:document_id>/",

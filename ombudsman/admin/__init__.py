@@ -12,6 +12,7 @@ from ombudsman.admin import (  # noqa: F401
     endings,
     help,
     ledger,
+    planlife,
     platform,
     review,
 )

@@ -34,6 +34,7 @@ from schedules.models.payments import (
     Payout,
     hash_api_key,
 )
+from schedules.models.payoff import PayoffQuote
 from schedules.models.plan import (
     CollectionResumption,
     CreditorShare,
@@ -59,6 +60,7 @@ __all__ = [
     "LedgerTransaction",
     "PaymentProvider",
     "PaymentStatus",
+    "PayoffQuote",
     "Payout",
     "Plan",
     "PlanAdjustment",
