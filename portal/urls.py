@@ -5,7 +5,7 @@ portal/schedule_urls.py and sign-in in portal/root_urls.py."""
 
 from django.urls import include, path
 
-from portal.views import account, application, complaints, enrolment, signing
+from portal.views import account, application, complaints, enrolment, refund, signing
 
 account_patterns = [
     path("", account.portal_home, name="portal"),
@@ -16,6 +16,7 @@ account_patterns = [
     path("forgot-password/", enrolment.forgot_password_view, name="forgot_password"),
     path("identify/", account.identify_view, name="identify"),
     path("phone/", account.change_phone_view, name="change_phone"),
+    path("refund/", refund.refund_page, name="refund"),
 ]
 application_patterns = [
     path("apply/", application.apply_view, name="apply"),

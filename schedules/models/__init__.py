@@ -45,6 +45,12 @@ from schedules.models.plan import (
     PlanStatus,
     ShareHold,
 )
+from schedules.models.refunds import (
+    RefundDetails,
+    RefundDetailsStatus,
+    RefundPayout,
+    RefundStatus,
+)
 from schedules.models.table import Category, ScheduleBracket, ScheduleTableVersion
 
 __all__ = [
@@ -65,6 +71,10 @@ __all__ = [
     "Plan",
     "PlanAdjustment",
     "PlanStatus",
+    "RefundDetails",
+    "RefundDetailsStatus",
+    "RefundPayout",
+    "RefundStatus",
     "ScheduleBracket",
     "ScheduleTableVersion",
     "ShareHold",

@@ -66,6 +66,7 @@ class TransactionKind(models.TextChoices):
     PAYOUT = "payout", _("Payout to a creditor")
     REVERSAL = "reversal", _("Reversal")
     RELEASE = "release", _("Held share released after the ombudsman's decision")
+    REFUND_PAYOUT = "refund_payout", _("Refund paid to a borrower")
 
 
 class LedgerTransaction(models.Model):
