@@ -40,6 +40,7 @@ TASKS_BY_QUEUE: dict[str, tuple[str, ...]] = {
         "resolution.report_procedure_started",
         "resolution.report_procedure_ended",
         "creditors.tasks.deliver_webhook",
+        "resolution.refund_paid",
     ),
 }
 

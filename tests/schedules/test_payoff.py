@@ -97,3 +97,10 @@ def test_the_cabinet_gives_the_borrower_a_quote_with_the_payment_details(client)
     assert quote.reference in html and "1\u00a0000\u00a0000,00" in html
     assert world.case.reference in html  # pay it with the case reference
     assert 'id="get-quote"' not in html  # a valid quote is shown, not a second one offered
+
+
+def test_the_openapi_schema_documents_the_payoff_endpoint(client):
+    paths = client.get("/api/v1/schema/?format=json").json()["paths"]
+    payoff_path = paths["/api/v1/creditor/cases/{case_id}/payoff/"]
+    assert set(payoff_path) == {"get"}
+    assert "200" in payoff_path["get"]["responses"]
