@@ -52,6 +52,9 @@ GROUP_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "view_plan",
             "view_collectionresumption",
             "view_incomingpayment",
+            "view_payoffquote",
+            "view_refunddetails",
+            "view_refundpayout",  # prepare/approve go through services (admin actions)
         ],  # fmt: skip
     },
     OMBUDSMAN_SENIOR: {"resolution": ["view_all_queues", "view_staffqueueaccess"]},

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from finplatform.errors import ApplicationError
+from finplatform.money import format_tenge
 from ombudsman.admin.base import QueueScoped, ServiceOnlyAdmin
 from schedules.models import PayoffQuote, RefundDetails, RefundPayout
 from schedules.services import payoff, refunds
@@ -12,13 +13,17 @@ from schedules.services import payoff, refunds
 
 @admin.register(PayoffQuote)
 class PayoffQuoteAdmin(QueueScoped, ServiceOnlyAdmin):
-    list_display = ["reference", "plan", "amount_tiyn", "quoted_on", "valid_until", "state",
+    list_display = ["reference", "plan", "amount", "quoted_on", "valid_until", "state",
                     "requested_by"]  # fmt: skip
     search_fields = ["reference", "plan__case__reference"]
     list_select_related = ["plan", "plan__case"]
 
     def queue_filter(self, queue):
         return Q(plan__case__ombudsman=queue)
+
+    @admin.display(description=_("Amount"))
+    def amount(self, obj):
+        return format_tenge(obj.amount_tiyn)
 
     @admin.display(description=_("state"))
     def state(self, obj):
@@ -41,7 +46,7 @@ class RefundPayoutAdmin(QueueScoped, ServiceOnlyAdmin):
     """The refunds queue: prepare (the maker), approve (the checker, another person); the daily
     payout run pays what is approved. Nothing is edited by hand."""
 
-    list_display = ["requested_at", "plan", "amount_tiyn", "iban", "status", "prepared_by",
+    list_display = ["requested_at", "plan", "amount", "iban", "status", "prepared_by",
                     "approved_by", "paid_on"]  # fmt: skip
     list_filter = ["status"]
     search_fields = ["plan__case__reference", "iban"]
@@ -50,6 +55,10 @@ class RefundPayoutAdmin(QueueScoped, ServiceOnlyAdmin):
 
     def queue_filter(self, queue):
         return Q(plan__case__ombudsman=queue)
+
+    @admin.display(description=_("Amount"))
+    def amount(self, obj):
+        return format_tenge(obj.amount_tiyn)
 
     def _each(self, request, queryset, step, done_text):
         done = 0
