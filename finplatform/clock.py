@@ -6,14 +6,16 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from finplatform import devclock
 from finplatform.datetext import deadline_text
 
 BUSINESS_TZ = ZoneInfo("Asia/Almaty")
 
 
 def business_now() -> datetime:
-    """Aware 'now' in the platform's zone (Asia/Almaty, UTC+5)."""
-    return timezone.now().astimezone(BUSINESS_TZ)
+    """Aware 'now' in the platform's zone (Asia/Almaty, UTC+5); in development it may run
+    ahead of real time by the development clock's offset (finplatform/devclock.py)."""
+    return (timezone.now() + devclock.offset()).astimezone(BUSINESS_TZ)
 
 
 def business_date() -> date:

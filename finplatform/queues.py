@@ -44,6 +44,7 @@ TASKS_BY_QUEUE: dict[str, tuple[str, ...]] = {
         "resolution.report_procedure_ended",
         "resolution.correct_credit_history",
         "creditors.tasks.deliver_webhook",
+        "resolution.refund_paid",
     ),
 }
 

@@ -58,6 +58,9 @@ GROUP_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "view_incomingpayment",
             "view_claimtransfer",
             "view_plantermination",
+            "view_payoffquote",
+            "view_refunddetails",
+            "view_refundpayout",  # prepare/approve go through services (admin actions)
         ],  # fmt: skip
     },
     OMBUDSMAN_SENIOR: {"resolution": ["view_all_queues", "view_staffqueueaccess"]},

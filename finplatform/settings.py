@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "finplatform.context_processors.roles",
+                "finplatform.context_processors.dev_clock",
             ],
         },
     }
@@ -159,6 +160,9 @@ STORAGES = {
 
 # --- Redis, Celery, outbox: finplatform/settings_celery.py ---
 from finplatform.settings_celery import *  # noqa: E402, F403
+
+# The dev clock (finplatform/devclock.py): on in dev, off in tests unless asked, never in prod
+DEV_CLOCK = LOCAL and env_bool("DEV_CLOCK", ENV == "dev")
 
 # --- outside systems: each adapter is chosen here; nothing else knows which runs ---
 SIMULATOR_URL = os.environ.get("SIMULATOR_URL", "http://127.0.0.1:8900")

@@ -5,7 +5,9 @@ portal/schedule_urls.py and sign-in in portal/root_urls.py."""
 
 from django.urls import include, path
 
-from portal.views import account, application, complaints, consents, enrolment, fraud, signing
+from portal.views import (
+    account, application, complaints, consents, enrolment, fraud, refund, signing,
+)  # fmt: skip
 
 account_patterns = [
     path("", account.portal_home, name="portal"),
@@ -19,6 +21,7 @@ account_patterns = [
     path("consents/", consents.my_consents, name="consents"),
     path("consents/<str:purpose>/withdraw/", consents.withdraw, name="consent_withdraw"),
     path("consents/<str:purpose>/give/", consents.give, name="consent_give"),
+    path("refund/", refund.refund_page, name="refund"),
 ]
 application_patterns = [
     path("apply/", application.apply_view, name="apply"),

@@ -20,6 +20,7 @@ from resolution.services import (
     notifications,
     outcomes,
     recovery,
+    refund_notices,
     reminders,
     signing,
 )
@@ -193,3 +194,10 @@ def report_procedure_ended(report_id: int) -> bool:
 def render_ending_documents(ending_id: str) -> int:
     """Render the breach statement or completion certificate PDFs (missing ones only)."""
     return endings.render_ending_documents(ending_id=ending_id)
+
+
+@shared_task(name="resolution.refund_paid", time_limit=60, soft_time_limit=50)
+def refund_paid(refund_id: str) -> int:
+    """A refund reached the borrower's IBAN (written to the outbox by the payout run): tell
+    the borrower, once."""
+    return refund_notices.notify_refund_paid(refund_id=refund_id)

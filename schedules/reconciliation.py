@@ -2,6 +2,7 @@
 
 incoming payments (not reversed) = owed to creditors (awaiting payout) + paid out
                                    + suspense + refund liability + held for disputes
+                                   + refunded to borrowers
 bank balance                     = awaiting payout + suspense + refund liability + held
 per creditor: Σ its regular shares' received (cache) = its payable credits − reversal debits
                                              = awaiting payout + paid out
@@ -33,6 +34,8 @@ from schedules.models import (
     Plan,
     PlanAdjustment,
     PlanStatus,
+    RefundPayout,
+    RefundStatus,
     ShareHold,
     Side,
 )
@@ -79,6 +82,10 @@ def reconcile(*, on: date | None = None) -> ReconciliationReport:
         payouts = payouts.filter(payout_date__lte=on)
     incoming = payments.aggregate(s=Sum("amount_tiyn"))["s"] or 0
     paid_out = payouts.aggregate(s=Sum("amount_tiyn"))["s"] or 0
+    refunds = RefundPayout.objects.filter(status=RefundStatus.PAID)
+    if on is not None:
+        refunds = refunds.filter(paid_on__lte=on)
+    refunded = refunds.aggregate(s=Sum("amount_tiyn"))["s"] or 0
     awaiting = balances.get(AccountKind.CREDITOR_PAYABLE, 0)
     suspense = balances.get(AccountKind.SUSPENSE, 0)
     refund = balances.get(AccountKind.REFUND, 0)
@@ -91,13 +98,14 @@ def reconcile(*, on: date | None = None) -> ReconciliationReport:
         "paid_out": paid_out,
         "suspense": suspense,
         "refund_liability": refund,
+        "refunded_to_borrowers": refunded,
         "held_for_disputes": disputed,
         "bank_balance": bank,
     }
-    held = awaiting + paid_out + suspense + refund + disputed
+    held = awaiting + paid_out + suspense + refund + disputed + refunded
     report.checks.append(
         Check(
-            "incoming = distributed + suspense + refund + held for disputes",
+            "incoming = distributed + suspense + refund + held for disputes + refunded",
             incoming == held,
             f"{incoming} vs {held}",
         )

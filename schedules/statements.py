@@ -194,7 +194,8 @@ def borrower_statement(plan: Plan, *, date_from: date, date_to: date) -> Borrowe
     rows = (
         LedgerEntry.objects.filter(
             transaction__plan=plan,
-            transaction__kind__in=PLAN_KINDS + (TransactionKind.RELEASE, TransactionKind.TRANSFER),
+            transaction__kind__in=PLAN_KINDS
+            + (TransactionKind.RELEASE, TransactionKind.TRANSFER, TransactionKind.REFUND_PAYOUT),
             transaction__booked_on__lte=date_to,
         )
         .order_by("transaction__booked_on", "transaction__created_at", "transaction_id", "pk")

@@ -26,6 +26,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
 
     env = dict(os.environ)
     env["DATABASE_URL"] = _test_database_url()
+    env["DEV_CLOCK"] = "1"  # follows a test's development clock (zero unless a test moves it)
     log = open(Path(os.environ.get("FINPLATFORM_TEST_TMP", "/tmp")) / "worker.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "finplatform", "worker", "--pool", "threads",

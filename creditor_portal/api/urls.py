@@ -1,5 +1,6 @@
 from django.urls import path
 
+from creditor_portal.api import payoff
 from creditor_portal.api import transfers as t
 from creditor_portal.api import views as v
 
@@ -7,6 +8,7 @@ app_name = "creditor_api"
 urlpatterns = [
     path("cases/", v.CaseList.as_view(), name="cases"),
     path("cases/<uuid:case_id>/", v.CaseDetail.as_view(), name="case"),
+    path("cases/<uuid:case_id>/payoff/", payoff.CasePayoff.as_view(), name="payoff"),
     path("cases/<uuid:case_id>/documents/", v.DocumentList.as_view(), name="documents"),
     path("cases/<uuid:case_id>/allocations/", v.AllocationList.as_view(), name="allocations"),
     path(

@@ -14,6 +14,7 @@ from ombudsman.admin import (  # noqa: F401
     fraud,
     help,
     ledger,
+    planlife,
     platform,
     review,
 )

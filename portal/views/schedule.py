@@ -4,7 +4,6 @@ as CSV or PDF. Scoped to the borrower's own plan."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from weasyprint import HTML
 
+from finplatform.clock import business_now
 from finplatform.csvexport import csv_attachment, kzt
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.money import format_tenge
@@ -87,7 +87,7 @@ def borrower_schedule(request):
                     item=services.PaymentIn(
                         idempotency_key=str(form.cleaned_data["idempotency_key"]),
                         amount_tiyn=form.cleaned_data["amount"],
-                        paid_at=datetime.now(UTC),
+                        paid_at=business_now(),  # the business clock (dev clock too)
                         payer_iin=request.user.borrower.iin,
                         case_reference=plan.case.reference,
                     ),

@@ -228,6 +228,13 @@ MESSAGES = {
             "(%(contracts)s) and report the start of the procedure to the credit bureau."
         ),
     ),  # fmt: skip
+    "refund_paid": (
+        _("Refund for case %(reference)s sent"),
+        _(
+            "We sent %(amount)s owed back to you on case %(reference)s to your IBAN %(iban)s "
+            "on %(on)s. It is on your statement."
+        ),
+    ),  # fmt: skip
 }
 MESSAGES.update(CHANGE_MESSAGES)  # a claim sold, a plan terminated
 

@@ -44,6 +44,7 @@ from schedules.models.payments import (
     Payout,
     hash_api_key,
 )
+from schedules.models.payoff import PayoffQuote
 from schedules.models.plan import (
     CollectionResumption,
     CreditorShare,
@@ -53,6 +54,12 @@ from schedules.models.plan import (
     PlanAdjustment,
     PlanStatus,
     ShareHold,
+)
+from schedules.models.refunds import (
+    RefundDetails,
+    RefundDetailsStatus,
+    RefundPayout,
+    RefundStatus,
 )
 from schedules.models.table import Category, ScheduleBracket, ScheduleTableVersion
 
@@ -73,12 +80,17 @@ __all__ = [
     "PartAllocation",
     "PaymentProvider",
     "PaymentStatus",
+    "PayoffQuote",
     "Payout",
     "Plan",
     "PlanAdjustment",
     "PlanStatus",
     "PlanTermination",
     "RecordedVia",
+    "RefundDetails",
+    "RefundDetailsStatus",
+    "RefundPayout",
+    "RefundStatus",
     "ScheduleBracket",
     "ScheduleTableVersion",
     "ShareHold",

@@ -67,6 +67,7 @@ class TransactionKind(models.TextChoices):
     REVERSAL = "reversal", _("Reversal")
     RELEASE = "release", _("Held share released after the ombudsman's decision")
     TRANSFER = "transfer", _("Claim transferred to another creditor")
+    REFUND_PAYOUT = "refund_payout", _("Refund paid to a borrower")
 
 
 class LedgerTransaction(models.Model):

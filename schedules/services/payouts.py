@@ -13,6 +13,7 @@ from finplatform import locks
 from finplatform.clock import business_date, business_now
 from schedules import ledger
 from schedules.models import Account, AccountKind, LedgerEntry, Payout, Side, TransactionKind
+from schedules.services import refunds
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,8 @@ def run_payouts(*, on: date | None = None) -> list:
 
     Money goes only to the creditor's approved payout details (maker-checker), recorded on
     the payout with the IBAN as it was; a creditor without approved details is not paid (its
-    money stays on its payable account, and its payouts page says why)."""
+    money stays on its payable account, and its payouts page says why). The same run pays
+    the borrowers' refunds approved under maker-checker (services/refunds.py)."""
     on = on or business_date()
     approved = {
         creditor_id: (details_id, iban)
@@ -70,4 +72,5 @@ def run_payouts(*, on: date | None = None) -> list:
         for payout, posting in zip(payouts, postings, strict=True):
             payout.transaction_id = posting.transaction_id
         Payout.objects.bulk_create(payouts)
+    refunds.pay_approved_refunds(on=on)
     return payouts
