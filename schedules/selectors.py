@@ -60,6 +60,7 @@ class ScheduleView:
     shares: tuple[ShareLine, ...]
     lines: tuple[ScheduleLine, ...]
     plan: Plan | None = None
+    sold: bool = False  # a claim in it was sold to another creditor
 
 
 def instalment_parts(*, debts: Sequence[int], amounts: Sequence[int]) -> list[list[int]]:
@@ -140,11 +141,16 @@ def schedule_view(plan: Plan) -> ScheduleView:
     adjusted = plan.adjustments.exists()
     state = {line.number: line for line in plan_state(plan).instalments} if adjusted else {}
     projected = dict(projected_parts(plan)) if adjusted else {}
+    rows = list(
+        InstalmentPart.objects.filter(instalment__plan=plan).values_list(
+            "instalment_id", "creditor_id", "amount_tiyn"
+        )
+    )
+    # A creditor signed into the plan but holding no column sold its claim (or lost a
+    # dispute): only then look the sales up, so an unsold plan costs no query more.
+    holder = current_holders(plan) if {r[1] for r in rows} - set(columns) else {}
     signed: dict[object, dict] = defaultdict(dict)
-    holder = current_holders(plan)
-    for instalment_id, signed_to, amount in InstalmentPart.objects.filter(
-        instalment__plan=plan
-    ).values_list("instalment_id", "creditor_id", "amount_tiyn"):
+    for instalment_id, signed_to, amount in rows:
         creditor_id = holder.get(signed_to, signed_to)  # a sold claim's parts: its buyer's
         signed[instalment_id][creditor_id] = signed[instalment_id].get(creditor_id, 0) + amount
     lines = []
@@ -171,6 +177,7 @@ def schedule_view(plan: Plan) -> ScheduleView:
         shares=tuple(ShareLine(c, d, r) for c, d, r in columns.values()),
         lines=tuple(lines),
         plan=plan,
+        sold=bool(holder),
     )
 
 

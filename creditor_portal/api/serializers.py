@@ -131,7 +131,7 @@ class CaseDetailSerializer(CaseSerializer):
 
     @extend_schema_field(TerminationSerializer(allow_null=True))
     def get_termination(self, case):
-        termination = termination_of(case)
+        termination = termination_of(case) if case.status == "terminated" else None
         return None if termination is None else TerminationSerializer(termination).data
 
     @extend_schema_field(CaseLoanSerializer(many=True))

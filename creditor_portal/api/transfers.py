@@ -3,7 +3,7 @@ recording a sale (multipart, with the assignment agreement) for the ombudsman to
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from creditor_portal.api import serializers as s
 from creditor_portal.api.auth import ApiPrincipal
 from creditor_portal.api.views import ERRORS, Base, api_creditor
+from finplatform.errors import ErrorSerializer
 from resolution.selectors import changes as reads
 from resolution.services.transfers import record_transfer
 from schedules.models import RecordedVia
@@ -28,7 +29,10 @@ class TransferList(Base):
 
     @extend_schema(
         tags=["transfers"], request={"multipart/form-data": s.ClaimTransferCreateSerializer},
-        responses={201: s.ClaimTransferSerializer, **ERRORS},
+        responses={
+            201: s.ClaimTransferSerializer, **ERRORS,
+            415: OpenApiResponse(ErrorSerializer, description="not a well-formed multipart body"),
+        },
         summary="Record that a loan was sold to another registered creditor (the ombudsman "
         "approves it; until then nothing changes)",
     )  # fmt: skip

@@ -113,7 +113,7 @@ def _render_case(request, creditor, case, bound=None, status=200):
             "documents": reads.signed_documents_for_creditor(creditor, case),
             "cap_warning": cap_warning(case) if case.status == "awaiting_creditors" else None,
             "ending_documents": reads.ending_documents_for_creditor(creditor, case),
-            "termination": termination_of(case),
+            "termination": termination_of(case) if case.status == "terminated" else None,
         },
         status=status,
     )

@@ -24,6 +24,7 @@ from portal.forms import SimulatedPaymentForm, StatementMonthForm
 from portal.payment_details import payment_instructions
 from resolution.selectors.changes import approved_transfers_for_case, termination_of
 from schedules import selectors, statements
+from schedules.models import PlanStatus
 from schedules.services import payments as services
 
 INSTALMENT_STATUS = {
@@ -117,7 +118,8 @@ def _render_schedule(request, plan, *, form=None, statement_form=None, status=20
          "status": INSTALMENT_STATUS.get(getattr(by_number.get(line.number), "status", ""), "")}
         for line in view.lines
     ]  # fmt: skip
-    termination = termination_of(plan.case)
+    terminated = plan.status == PlanStatus.TERMINATED
+    termination = termination_of(plan.case) if terminated else None
     next_due = None if termination else next(
         (i for i in state.instalments if i.outstanding_tiyn > 0), None
     )  # fmt: skip
@@ -139,7 +141,7 @@ def _render_schedule(request, plan, *, form=None, statement_form=None, status=20
             "form": form if settings.PORTAL_SIMULATED_PAYMENTS else None,
             "statement_form": statement_form,
             "termination": termination,
-            "transfers": approved_transfers_for_case(plan.case),
+            "transfers": approved_transfers_for_case(plan.case) if view.sold else (),
         },
         status=status,
     )
