@@ -6,7 +6,7 @@ into PostgreSQL, then insert the very same ledger rows with plain SQL COPY (same
 indexes, constraints and triggers) as the physical limit.
 
     .venv/bin/python bench/ledger_bench.py [--sizes 10000 100000] [--batch 1000] [--json PATH]
-                                           [--no-api]
+                                           [--no-api] [--ab ROUNDS]
 
 `--json PATH` writes one JSON object: the figures of the largest size at the top level
 (`batch_per_s`, `copy_floor_per_s`, `single_per_s`, `api_per_s_4_clients`,
@@ -60,11 +60,13 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--json", type=Path, help="write the figures as one JSON object")
     parser.add_argument("--no-api", action="store_true", help="skip the HTTP measurements")
+    parser.add_argument("--ab", type=int, default=0, metavar="ROUNDS",
+                        help="also: Python vs SQL booking interleaved, ROUNDS rounds")  # fmt: skip
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        return child(args.child, args.batch, args.child_out, api=not args.no_api)
+        return child(args.child, args.batch, args.child_out, api=not args.no_api, ab=args.ab)
 
     from finplatform.devstack import ensure_database, start_postgres
 
@@ -84,7 +86,7 @@ def main() -> int:
             )
             out = tmp / f"run-{size}.json"
             argv = [sys.executable, __file__, "--child", str(size), "--batch", str(args.batch),
-                    "--child-out", str(out)] + (["--no-api"] if args.no_api else [])  # fmt: skip
+                    "--child-out", str(out), "--ab", str(args.ab)] + (["--no-api"] if args.no_api else [])  # fmt: skip  # noqa: E501
             rc = subprocess.run(argv, cwd=ROOT, env=env).returncode
             if rc:
                 return rc
@@ -107,7 +109,7 @@ def load_avg() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def child(size: int, batch: int, out: Path | None, *, api: bool = True) -> int:
+def child(size: int, batch: int, out: Path | None, *, api: bool = True, ab: int = 0) -> int:
     import django
 
     django.setup()
@@ -168,6 +170,12 @@ def child(size: int, batch: int, out: Path | None, *, api: bool = True) -> int:
             api_p95_ms_16_clients_hot=round(hot["p95_ms"], 1),
             api_errors=spread["errors"] + hot["errors"],
         )
+    if ab:
+        from ledger_ab import run_ab
+
+        figures["ab"] = run_ab(plans, items, ab)
+        loads.append(load_avg())
+        print(f"A/B interleaved, medians of {ab} rounds (payments/s): {figures['ab']}")
     from schedules.reconciliation import reconcile
 
     report = reconcile()

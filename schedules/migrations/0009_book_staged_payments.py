@@ -9,9 +9,10 @@ temporary table `schedules_staged_payment` (ON COMMIT DELETE ROWS) and calls
    'conflict' row (that key) and writes nothing (the caller raises KeyReused);
 3. the plans found set-based (reference, with the IIN if given; IIN alone: the newest plan;
    a terminated plan takes no money) and locked FOR UPDATE in primary-key order;
-4. the split, payment by payment in the batch's order, per plan in memory
-   (`schedules_split_towards_targets`, the Python split step for step); a plan whose ledger
-   accounts are missing answers 'accounts_missing' rows and nothing is written;
+4. the plans and their live shares read once (two statements), then the split, payment by
+   payment, grouped by plan in memory (`schedules_split_towards_targets`, the Python split step
+   for step); a plan whose ledger accounts are missing answers 'accounts_missing' rows and
+   nothing is written;
 5. one INSERT per table for the ledger transactions, their legs and the payments (in the
    batch's order), one UPDATE for the shares and one for the plans;
 6. one row per staged payment, in order: the payment (new, or booked before), `created` on the
@@ -39,6 +40,20 @@ DECLARE
     v_plans uuid[];
     v_missing uuid[] := '{}';
     r record;
+    a_plan uuid[];
+    a_case uuid[];
+    a_total bigint[];
+    a_paid bigint[];
+    a_status varchar[];
+    a_completed_on date[];
+    b_plan uuid[];
+    b_id bigint[];
+    b_debt bigint[];
+    b_recv bigint[];
+    b_acc bigint[];
+    pi integer := 1;
+    si integer := 1;
+    sj integer;
     cur uuid;
     cur_ok boolean := false;
     cur_case uuid;
@@ -139,6 +154,27 @@ BEGIN
             ON f.case_reference = '' AND f.payer_iin <> ''
       ) AS x;
     PERFORM 1 FROM schedules_plan pl WHERE pl.id = ANY(v_plans) ORDER BY pl.id FOR UPDATE;
+    -- The locked plans and their live shares, each with the account its parts go to (a held
+    -- share's held account, else its current creditor's payable), read once, in plan order.
+    SELECT coalesce(array_agg(pl.id ORDER BY pl.id), '{}'),
+           coalesce(array_agg(pl.case_id ORDER BY pl.id), '{}'),
+           coalesce(array_agg(pl.total_tiyn ORDER BY pl.id), '{}'),
+           coalesce(array_agg(pl.paid_tiyn ORDER BY pl.id), '{}'),
+           coalesce(array_agg(pl.status ORDER BY pl.id), '{}'),
+           coalesce(array_agg(pl.completed_on ORDER BY pl.id), '{}')
+      INTO a_plan, a_case, a_total, a_paid, a_status, a_completed_on
+      FROM schedules_plan pl WHERE pl.id = ANY(v_plans);
+    SELECT coalesce(array_agg(s.plan_id ORDER BY s.plan_id, s.position), '{}'),
+           coalesce(array_agg(s.id ORDER BY s.plan_id, s.position), '{}'),
+           coalesce(array_agg(s.debt_tiyn ORDER BY s.plan_id, s.position), '{}'),
+           coalesce(array_agg(s.received_tiyn ORDER BY s.plan_id, s.position), '{}'),
+           coalesce(array_agg(CASE WHEN s.hold = 'held' THEN h.id ELSE a.id END
+                              ORDER BY s.plan_id, s.position), '{}')
+      INTO b_plan, b_id, b_debt, b_recv, b_acc
+      FROM schedules_creditorshare s
+      LEFT JOIN schedules_account a ON a.creditor_id = s.creditor_id
+      LEFT JOIN schedules_account h ON h.share_id = s.id
+     WHERE s.plan_id = ANY(v_plans) AND s.hold IN ('', 'held');
     FOR r IN
         SELECT s.*, u.plan FROM unnest(v_ords, v_plans) WITH ORDINALITY AS u(ord, plan, n)
           JOIN schedules_staged_payment s ON s.ord = u.ord ORDER BY u.n
@@ -157,20 +193,23 @@ BEGIN
             cur_changed := false;
             cur_ok := cur IS NOT NULL;
             IF cur_ok THEN
-                SELECT pl.case_id, pl.total_tiyn, pl.paid_tiyn, pl.status, pl.completed_on
-                  INTO cur_case, cur_total, cur_paid, cur_status, cur_completed_on
-                  FROM schedules_plan pl WHERE pl.id = cur;
-                SELECT coalesce(array_agg(s.id ORDER BY s.position), '{}'),
-                       coalesce(array_agg(s.debt_tiyn ORDER BY s.position), '{}'),
-                       coalesce(array_agg(s.received_tiyn ORDER BY s.position), '{}'),
-                       coalesce(array_agg(CASE WHEN s.hold = 'held' THEN h.id ELSE a.id END
-                                          ORDER BY s.position), '{}')
-                  INTO s_ids, s_debts, s_recv, s_accs
-                  FROM schedules_creditorshare s
-                  LEFT JOIN schedules_account a ON a.creditor_id = s.creditor_id
-                  LEFT JOIN schedules_account h ON h.share_id = s.id
-                 WHERE s.plan_id = cur AND s.hold IN ('', 'held');
-                IF array_position(s_accs, NULL) IS NOT NULL THEN
+                -- the preloaded rows of this plan (both lists are in plan id order, as the loop)
+                WHILE pi <= cardinality(a_plan) AND a_plan[pi] < cur LOOP
+                    pi := pi + 1;
+                END LOOP;
+                cur_case := a_case[pi]; cur_total := a_total[pi]; cur_paid := a_paid[pi];
+                cur_status := a_status[pi]; cur_completed_on := a_completed_on[pi];
+                WHILE si <= cardinality(b_plan) AND b_plan[si] < cur LOOP
+                    si := si + 1;
+                END LOOP;
+                sj := si;
+                WHILE sj <= cardinality(b_plan) AND b_plan[sj] = cur LOOP
+                    sj := sj + 1;
+                END LOOP;
+                s_ids := b_id[si:sj - 1]; s_debts := b_debt[si:sj - 1];
+                s_recv := b_recv[si:sj - 1]; s_accs := b_acc[si:sj - 1];
+                IF a_plan[pi] IS DISTINCT FROM cur OR array_position(s_accs, NULL) IS NOT NULL
+                THEN
                     v_missing := v_missing || cur;
                     cur_ok := false;
                 END IF;
@@ -286,9 +325,18 @@ BEGIN
     DELETE FROM schedules_staged_payment;
 END;
 $$ LANGUAGE plpgsql;
+
+-- Room on every page for the new versions of the cached totals (received, paid), so their
+-- updates are HOT: no new entries in the six indexes of the shares.
+ALTER TABLE schedules_creditorshare SET (fillfactor = 80);
+ALTER TABLE schedules_plan SET (fillfactor = 80);
 """
 
-REVERSE = "DROP FUNCTION IF EXISTS schedules_book_staged(varchar, timestamptz);"
+REVERSE = """
+ALTER TABLE schedules_plan RESET (fillfactor);
+ALTER TABLE schedules_creditorshare RESET (fillfactor);
+DROP FUNCTION IF EXISTS schedules_book_staged(varchar, timestamptz);
+"""
 
 
 class Migration(migrations.Migration):

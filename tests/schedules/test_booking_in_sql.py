@@ -238,3 +238,26 @@ def test_a_batch_creates_missing_accounts_and_completes_plans_once():
     assert _state(other)[1] == _state(plan)[1] == PlanStatus.COMPLETED
     messages = OutboxMessage.objects.filter(task_name="resolution.plan_completed")
     assert messages.count() == 2
+
+
+def test_a_batch_with_a_held_share_books_like_python():
+    reference, *_ = plan_with_held([600_000_00, 90_000_00], 300_000_00)
+    candidate, *_ = plan_with_held([600_000_00, 90_000_00], 300_000_00)
+    other_reference, _ = make_plan([70_000_00, 3_333_33])
+    other_candidate, _ = make_plan([70_000_00, 3_333_33])
+    day = date(2027, 1, 28)
+    amounts = [99_000_00, 1, 5_000_00, 333_333_33, 900_000_00]
+    python = book_payments(
+        source="a",
+        items=[pay(f"p{n}", a, day, plan=(reference, other_reference)[n % 2])
+               for n, a in enumerate(amounts)],
+    )  # fmt: skip
+    sql = book_many(
+        source="b",
+        items=[pay(f"p{n}", a, day, plan=(candidate, other_candidate)[n % 2])
+               for n, a in enumerate(amounts)],
+    )  # fmt: skip
+    for a, b in zip(python, sql, strict=True):
+        _same(a, b)
+    assert _state(reference) == _state(candidate)
+    assert _state(other_reference) == _state(other_candidate)
