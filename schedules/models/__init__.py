@@ -45,6 +45,7 @@ from schedules.models.plan import (
     ShareHold,
 )
 from schedules.models.table import Category, ScheduleBracket, ScheduleTableVersion
+from schedules.models.versions import ScheduleVersion, VersionInstalment, VersionKind
 
 __all__ = [
     "Account",
@@ -65,8 +66,11 @@ __all__ = [
     "PlanStatus",
     "ScheduleBracket",
     "ScheduleTableVersion",
+    "ScheduleVersion",
     "ShareHold",
     "Side",
     "TransactionKind",
+    "VersionInstalment",
+    "VersionKind",
     "hash_api_key",
 ]
