@@ -72,9 +72,9 @@ def next_anchor(plan: Plan, *, after: date) -> date:
     """The first due date of the current timetable after `after` (the next month's date
     past the end of the timetable if none is left)."""
     lines = _lines(plan)
-    for _, due, _ in lines:
-        if due > after:
-            return due
+    for line in lines:
+        if line[1] > after:
+            return line[1]
     return max(lines[-1][1], after) + relativedelta(months=1)
 
 
@@ -175,7 +175,7 @@ def _parts(plan: Plan, instalments, settled_count: int):
         else:
             received = [a + p for a, p in zip(received, split, strict=True)]
         summed: dict = {}
-        for (creditor_id, _, _), part in zip(shares, split, strict=True):
+        for (creditor_id, _debt, _got), part in zip(shares, split, strict=True):
             summed[creditor_id] = summed.get(creditor_id, 0) + part
         yield from (
             InstalmentPart(instalment=inst, creditor_id=c, amount_tiyn=a) for c, a in summed.items()

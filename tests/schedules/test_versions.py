@@ -79,8 +79,9 @@ def test_a_lower_instalment_past_the_cap_is_refused_with_the_lowest_that_fits():
     plan, _ = make_plan([400_000_000, 200_000_000], first_due=FIRST_DUE)  # 6M: 60 months
     anchor = plan.instalments.get(number=2).due_date
     with pytest.raises(ApplicationError) as caught:
-        vary_schedule(plan_id=plan.pk, on=FIRST_DUE, source_key="v", change=revision.Change(
-            kind=revision.LOWER, anchor=anchor, monthly_tiyn=plan.monthly_tiyn - 100_000))  # fmt: skip
+        lower = plan.monthly_tiyn - 100_000
+        change = revision.Change(kind=revision.LOWER, anchor=anchor, monthly_tiyn=lower)
+        vary_schedule(plan_id=plan.pk, on=FIRST_DUE, source_key="v", change=change)
     assert caught.value.code == "over_cap"
     assert caught.value.extra["min_monthly_tiyn"] > plan.monthly_tiyn - 100_000
     assert not ScheduleVersion.objects.filter(plan=plan).exists()
@@ -139,7 +140,7 @@ def test_random_variations_keep_every_creditor_at_exactly_its_debt(scenario, ski
     for event in events:
         received = [r + p for r, p in zip(received, split_towards_targets(
             event.amount_tiyn, debts, received), strict=True)]  # fmt: skip
-    for _, due, amount in result.lines:
+    for *_, amount in result.lines:
         parts = split_towards_targets(amount, debts, received)
         received = [r + p for r, p in zip(received, parts, strict=True)]
     assert received == debts
