@@ -35,6 +35,12 @@ class ConflictError(ApplicationError):
     http_status = status.HTTP_409_CONFLICT
 
 
+class NotFound(ApplicationError):
+    """Nothing of the caller's by that id (someone else's looks the same: no leak)."""
+
+    http_status = status.HTTP_404_NOT_FOUND
+
+
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()

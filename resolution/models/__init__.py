@@ -29,6 +29,13 @@ from resolution.models.notifications import (
 )
 from resolution.models.review import BreachedCase, ReviewQueueCase
 from resolution.models.signing import Signature, SigningCode, SigningMethod
+from resolution.models.variation import (
+    Variation,
+    VariationCode,
+    VariationKind,
+    VariationObjection,
+    VariationStatus,
+)
 
 __all__ = [
     "CLOSED_BEFORE_SIGNING",
@@ -63,5 +70,10 @@ __all__ = [
     "SigningCode",
     "SigningMethod",
     "StaffQueueAccess",
+    "Variation",
+    "VariationCode",
+    "VariationKind",
+    "VariationObjection",
+    "VariationStatus",
     "new_reference",
 ]
