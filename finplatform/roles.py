@@ -39,6 +39,9 @@ GROUP_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "view_ruleoutcome",
             "view_eligibilitypolicy",
             "add_eligibilitypolicy",
+            "view_variation",
+            "change_variation",
+            "view_variationobjection",
         ],  # fmt: skip
         "bureau_gateway": ["view_bureauexchange"],
         "schedules": [
@@ -52,6 +55,7 @@ GROUP_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "view_plan",
             "view_collectionresumption",
             "view_incomingpayment",
+            "view_scheduleversion",
         ],  # fmt: skip
     },
     OMBUDSMAN_SENIOR: {"resolution": ["view_all_queues", "view_staffqueueaccess"]},

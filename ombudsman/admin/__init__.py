@@ -14,6 +14,7 @@ from ombudsman.admin import (  # noqa: F401
     ledger,
     platform,
     review,
+    variations,
 )
 
 admin.site.site_header = _("Finkelisim · ombudsman's office")

@@ -30,6 +30,9 @@ from resolution.models.notifications import (
 from resolution.models.review import BreachedCase, ReviewQueueCase
 from resolution.models.signing import Signature, SigningCode, SigningMethod
 from resolution.models.variation import (
+    OPEN_STATUSES as OPEN_STATUSES_OF_VARIATION,
+)
+from resolution.models.variation import (
     Variation,
     VariationCode,
     VariationKind,
@@ -39,6 +42,7 @@ from resolution.models.variation import (
 
 __all__ = [
     "CLOSED_BEFORE_SIGNING",
+    "OPEN_STATUSES_OF_VARIATION",
     "BreachedCase",
     "BureauReport",
     "Case",

@@ -64,7 +64,7 @@ def evidence_type(content: bytes) -> str:
 def objection_deadline(proposed_at: datetime) -> datetime:
     """Midnight (Almaty) after the Nth working day after the proposal."""
     last = add_working_days(proposed_at.astimezone(BUSINESS_TZ).date(),
-                            policy("VARIATION_OBJECTION_WORKING_DAYS"))  # fmt: skip
+                            policy("VARIATION_OBJECTION_DAYS"))  # fmt: skip
     return datetime.combine(last + timedelta(days=1), time.min, tzinfo=BUSINESS_TZ)
 
 
