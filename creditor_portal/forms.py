@@ -72,3 +72,8 @@ class StatementPeriodForm(forms.Form):
         if (data["date_to"] - data["date_from"]).days >= self.MAX_DAYS:
             raise forms.ValidationError(_("A statement covers at most 366 days."))
         return data
+
+
+class ObjectionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the objection"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
