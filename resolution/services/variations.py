@@ -43,6 +43,9 @@ MSG_NOT_PROPOSABLE = _("This change is not waiting for a proposal.")
 MSG_WINDOW_CLOSED = _("The objection window is closed.")
 MSG_NOT_YOURS = _("This change does not concern your organisation.")
 MSG_REASON_REQUIRED = _("Give a reason.")
+MSG_ANCHOR_TOO_EARLY = _(
+    "The new timetable must start after the objection window and the 72 hours to sign."
+)
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 EVIDENCE_TYPES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg",
                   b"\x89PNG\r\n\x1a\n": "image/png"}  # fmt: skip
@@ -132,6 +135,9 @@ def propose_variation(*, variation_id, staff, anchor_due: date | None = None) ->
     now = business_now()
     deadline = objection_deadline(now)
     after = (signing_deadline(deadline)).astimezone(BUSINESS_TZ).date()
+    if anchor_due is not None and anchor_due <= after:
+        raise ApplicationError(MSG_ANCHOR_TOO_EARLY, code="anchor_too_early",
+                               extra={"after": after.isoformat()})  # fmt: skip
     anchor = anchor_due or next_anchor(plan, after=after)
     result = preview(plan=plan, change=change_of(variation, anchor), on=business_date())
     rev = result.revision

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
+from finplatform.clock import BUSINESS_TZ
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.money import split_towards_targets
 from schedules import revision
@@ -135,7 +136,8 @@ def vary_schedule(
             "number", "due_date", "amount_tiyn", "settled"))  # fmt: skip
         last = 1
         _copy_version(
-            plan, number=1, kind=VersionKind.SIGNED, effective_on=plan.created_at.date(),
+            plan, number=1, kind=VersionKind.SIGNED,
+            effective_on=plan.created_at.astimezone(BUSINESS_TZ).date(),
             lines=[row[:3] for row in current], settled_count=sum(r[3] for r in current),
             outstanding=plan.total_tiyn, source_key="signed",
         )  # fmt: skip

@@ -212,3 +212,30 @@ def test_the_real_worker_deems_consent_and_issues_the_agreement(worker):
         time.sleep(0.3)
     assert variation.status == VariationStatus.AWAITING_SIGNATURE
     assert bytes(variation.document).startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_a_missed_line_of_the_new_version_is_notified_though_its_number_was_used_before():
+    from resolution.services.reminders import sweep_payment_notices
+
+    world = _world()
+    plan = world.plan
+    lines = list(plan.instalments.values_list("number", "due_date", "amount_tiyn"))
+    book_payment(source="t", item=pay("m1", lines[0][2], lines[0][1], plan=plan))
+    missed = Notification.objects.filter(case=world.case, template_key="payment_missed",
+                                         channel="sms")  # fmt: skip
+    late_day = lines[1][1] + timedelta(days=12)
+    with time_machine.travel(almaty_noon(late_day), tick=False):
+        sweep_payment_notices()
+        assert missed.count() == 1  # instalment 2
+        variation = _ask(world, kind="catch_up", holiday_months=0, catch_up_months=2)
+        variation = propose_variation(variation_id=variation.pk, staff=_staff())
+    with time_machine.travel(variation.objection_deadline + timedelta(minutes=1), tick=False):
+        signing.close_objection_windows()
+        _row, code = signing.issue_code(variation_id=variation.pk)
+        signing.sign_with_code(variation_id=variation.pk, code=code)
+    first_new = plan.instalments.filter(settled=False).order_by("number").first()
+    assert first_new.number == 2  # the new timetable reuses the number
+    with time_machine.travel(almaty_noon(first_new.due_date + timedelta(days=12)), tick=False):
+        sweep_payment_notices()
+    assert missed.count() == 2
