@@ -84,6 +84,11 @@ def test_schedule_versions_after_signing_keep_the_signed_timetable_readable():
     assert sum(line["amount_tiyn"] for line in versions[1]["lines"]) == 300_000_000
     detail = api.get(f"/api/v1/creditor/variations/{variation.pk}/").json()
     assert (detail["status"], detail["version_number"]) == ("signed", 2)
+    for language, text in (("ru", "Подписано: новый график в силе"),
+                           ("kk", "Қол қойылды: жаңа кесте күшінде")):  # fmt: skip
+        shown = api.get(f"/api/v1/creditor/variations/{variation.pk}/",
+                        HTTP_ACCEPT_LANGUAGE=language).json()  # fmt: skip
+        assert shown["status_display"] == text
 
 
 @pytest.mark.django_db

@@ -239,3 +239,25 @@ def test_a_missed_line_of_the_new_version_is_notified_though_its_number_was_used
     with time_machine.travel(almaty_noon(first_new.due_date + timedelta(days=12)), tick=False):
         sweep_payment_notices()
     assert missed.count() == 2
+
+
+@pytest.mark.django_db
+def test_an_eds_over_the_agreement_hash_signs_and_one_over_anything_else_does_not():
+    from tests.resolution.test_locks_and_adapters import eds_signature
+
+    world = _world()
+    with time_machine.travel(almaty_noon(ASKED_ON), tick=False):
+        variation = propose_variation(variation_id=_ask(world).pk, staff=_staff())
+    with time_machine.travel(variation.objection_deadline, tick=False):
+        signing.close_objection_windows()
+        variation.refresh_from_db()
+        iin = world.case.borrower.iin
+        with pytest.raises(ApplicationError) as bad:
+            signing.sign_with_eds(variation_id=variation.pk,
+                                  signature=eds_signature(iin, "another document"))  # fmt: skip
+        assert bad.value.code == "eds_invalid"
+        signing.sign_with_eds(variation_id=variation.pk,
+                              signature=eds_signature(iin, variation.document_sha256))  # fmt: skip
+    variation.refresh_from_db()
+    assert (variation.status, variation.signature_method) == (VariationStatus.SIGNED, "eds")
+    assert variation.eds_signature == eds_signature(iin, variation.document_sha256)
