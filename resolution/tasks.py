@@ -93,6 +93,7 @@ def sweep_variations() -> dict:
     return {
         "issued": variation_signing.close_objection_windows(),
         "expired": variation_signing.expire_unsigned_variations(),
+        "reminded": variation_signing.remind_unsigned_variations(),
     }
 
 

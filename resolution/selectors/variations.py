@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from resolution.models import Case, Variation, VariationObjection
 from schedules.models import CreditorShare, Plan, ScheduleVersion
+from schedules.models.plan import LIVE_HOLDS
 
 
 def variations_for_borrower(borrower) -> QuerySet[Variation]:
@@ -23,11 +24,18 @@ def variation_for_borrower(borrower, variation_id) -> Variation:
 
 def variations_for_creditor(creditor, *, status: str | None = None) -> QuerySet[Variation]:
     """Variations of plans where `creditor` has a share; each with `my_objection` (or None)."""
-    mine = CreditorShare.objects.filter(plan__case=OuterRef("case"), creditor=creditor)
+    mine = CreditorShare.objects.filter(
+        plan__case=OuterRef("case"), creditor=creditor, hold__in=LIVE_HOLDS
+    )
     qs = Variation.objects.filter(Exists(mine)).select_related("case").defer("evidence", "document")
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-requested_at")
+
+
+def live_shares(plan: Plan) -> QuerySet[CreditorShare]:
+    """The shares still taking part (a decided held share is closed), with their creditor."""
+    return plan.shares.filter(hold__in=LIVE_HOLDS).select_related("creditor")
 
 
 def variation_for_creditor(creditor, variation_id) -> Variation:

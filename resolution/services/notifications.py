@@ -137,6 +137,13 @@ MESSAGES = {
             "%(deadline)s, or the current schedule stays in force."
         ),
     ),  # fmt: skip
+    "variation_signing_reminder": (
+        _("Reminder: sign the variation agreement of %(reference)s"),
+        _(
+            "The variation agreement of %(reference)s must be signed by %(deadline)s, or the "
+            "current schedule stays in force."
+        ),
+    ),  # fmt: skip
     "variation_signed": (
         _("Procedure %(reference)s: the new schedule is in force"),
         _("Schedule version %(version)s of %(reference)s is in force: %(monthly)s a month."),

@@ -34,6 +34,7 @@ from finplatform.money import format_tenge
 from finplatform.throttle import CODES_ISSUED
 from resolution.models import SigningMethod, Variation, VariationCode, VariationStatus
 from resolution.policy import policy, signing_deadline
+from resolution.selectors.variations import live_shares
 from resolution.services.notifications import notify_borrower, notify_creditor
 from resolution.services.signing import CODE_ERRORS, MSG_EDS_INVALID, MSG_TOO_MANY_CODES
 from resolution.services.variations import change_of, lock_variation
@@ -60,7 +61,7 @@ def snapshot(variation: Variation) -> dict:
     except names that cannot change."""
     case = variation.case
     plan = Plan.objects.get(case_id=case.pk)
-    shares = plan.shares.filter(hold__in=("", "held")).select_related("creditor")
+    shares = live_shares(plan)
     proposed_on = variation.proposed_at.astimezone(BUSINESS_TZ).date()
     return {
         "case": {"reference": case.reference},
@@ -220,7 +221,7 @@ def _record(*, variation_id, method: str, ip: str | None, eds: str = "") -> Vari
     context = {"version": version.number, "monthly": format_tenge(version.monthly_tiyn)}
     notify_borrower(case=case, template_key="variation_signed", context=context, cabinet=True,
                     dedup=str(variation.pk))  # fmt: skip
-    for creditor in {s.creditor_id: s.creditor for s in plan.shares.select_related("creditor")
+    for creditor in {s.creditor_id: s.creditor for s in live_shares(plan)
                      }.values():  # fmt: skip
         notify_creditor(
             creditor=creditor, case=case, template_key="variation_signed_creditor",
@@ -229,6 +230,28 @@ def _record(*, variation_id, method: str, ip: str | None, eds: str = "") -> Vari
                                    "effective_on": version.effective_on.isoformat()}},
         )  # fmt: skip
     return variation
+
+
+REMINDER_HOURS_BEFORE = (24, 2)  # as for the package (SPEC §3)
+
+
+def remind_unsigned_variations() -> int:
+    """Remind the borrower 24 h and 2 h before an agreement's deadline; each reminder has its
+    own dedup key, so a sweep that runs twice (or late) sends it once."""
+    now, sent = business_now(), 0
+    for hours in REMINDER_HOURS_BEFORE:
+        due = Variation.objects.filter(
+            status=VariationStatus.AWAITING_SIGNATURE, signing_deadline__gt=now,
+            signing_deadline__lte=now + timedelta(hours=hours),
+        ).select_related("case__borrower").defer("evidence", "document")  # fmt: skip
+        for variation in due:
+            with transaction.atomic():
+                sent += len(notify_borrower(
+                    case=variation.case, template_key="variation_signing_reminder",
+                    dedup=f"{variation.pk}:{hours}h",
+                    context={"deadline": business_deadline_text(variation.signing_deadline)},
+                ))  # fmt: skip
+    return sent
 
 
 def expire_unsigned_variations() -> int:

@@ -28,6 +28,7 @@ from finplatform.money import format_tenge
 from finplatform.workdays import add_working_days
 from resolution.models import Case, CaseStatus, Variation, VariationObjection, VariationStatus
 from resolution.policy import policy, signing_deadline
+from resolution.selectors.variations import live_shares, variations_for_creditor
 from resolution.services.notifications import notify_address, notify_borrower, notify_creditor
 from resolution.workflow import record_on_trail
 from schedules import revision
@@ -158,7 +159,7 @@ def propose_variation(*, variation_id, staff, anchor_due: date | None = None) ->
     record_on_trail(case=case, actor=staff, reason=f"variation {variation.pk} proposed")
     context = {"deadline": business_deadline_text(deadline),
                "monthly": format_tenge(rev.monthly_tiyn), "term": rev.term_months}  # fmt: skip
-    for creditor in {s.creditor_id: s.creditor for s in plan.shares.select_related("creditor")
+    for creditor in {s.creditor_id: s.creditor for s in live_shares(plan)
                      }.values():  # fmt: skip
         notify_creditor(
             creditor=creditor, case=case, template_key="variation_proposed_creditor",
@@ -197,11 +198,7 @@ def decline_variation(*, variation_id, staff, reason: str) -> Variation:
 def object_to_variation(*, creditor, variation_id, reason: str, user=None) -> VariationObjection:
     """A creditor of the plan objects within the window: the variation is blocked. The
     borrower is told, and the staff member who proposed it (by email)."""
-    variation = Variation.objects.filter(pk=variation_id).first()
-    if (
-        variation is None
-        or not Plan.objects.filter(case_id=variation.case_id, shares__creditor=creditor).exists()
-    ):
+    if not variations_for_creditor(creditor).filter(pk=variation_id).exists():
         raise NotFound(MSG_NOT_YOURS, code="variation_not_found")
     if not reason.strip():
         raise ApplicationError(MSG_REASON_REQUIRED, code="reason_required")

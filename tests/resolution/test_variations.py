@@ -261,3 +261,24 @@ def test_an_eds_over_the_agreement_hash_signs_and_one_over_anything_else_does_no
     variation.refresh_from_db()
     assert (variation.status, variation.signature_method) == (VariationStatus.SIGNED, "eds")
     assert variation.eds_signature == eds_signature(iin, variation.document_sha256)
+
+
+@pytest.mark.django_db
+def test_the_borrower_is_reminded_24_and_2_hours_before_the_agreement_expires_once_each():
+    world = _world()
+    with time_machine.travel(almaty_noon(ASKED_ON), tick=False):
+        variation = propose_variation(variation_id=_ask(world).pk, staff=_staff())
+    with time_machine.travel(variation.objection_deadline, tick=False):
+        signing.close_objection_windows()
+    variation.refresh_from_db()
+    reminders = Notification.objects.filter(template_key="variation_signing_reminder",
+                                            channel="sms")  # fmt: skip
+    with time_machine.travel(variation.signing_deadline - timedelta(hours=30), tick=False):
+        assert signing.remind_unsigned_variations() == 0
+    with time_machine.travel(variation.signing_deadline - timedelta(hours=23), tick=False):
+        signing.remind_unsigned_variations()
+        signing.remind_unsigned_variations()
+    assert reminders.count() == 1
+    with time_machine.travel(variation.signing_deadline - timedelta(hours=1), tick=False):
+        signing.remind_unsigned_variations()
+    assert reminders.count() == 2
