@@ -34,6 +34,7 @@ from resolution.workflow import record_on_trail
 from schedules import revision
 from schedules.models import Plan, PlanStatus
 from schedules.selectors import plan_state
+from schedules.services.versions import MESSAGES as VERSION_MESSAGES
 from schedules.services.versions import next_anchor, preview
 
 MSG_NOT_ACTIVE = _("A change can be asked for only while the repayment plan is active.")
@@ -90,6 +91,8 @@ def request_variation(*, case: Case, kind: str, reason: str, monthly_income_tiyn
     plan = Plan.objects.filter(case_id=case.pk).first()
     if case.status != CaseStatus.ACTIVE or plan is None or plan.status != PlanStatus.ACTIVE:
         raise ConflictError(MSG_NOT_ACTIVE, code="plan_not_active")
+    if kind not in KIND_TO_CHANGE:
+        raise ApplicationError(VERSION_MESSAGES["unknown_kind"], code="unknown_kind")
     if not reason.strip():
         raise ApplicationError(MSG_REASON_REQUIRED, code="reason_required")
     kind_of_file = evidence_type(evidence)

@@ -152,6 +152,9 @@ def test_one_open_variation_per_case_and_evidence_must_be_a_document():
                 evidence_name="a.exe",
             )
         assert bad.value.code == "bad_evidence"
+        with pytest.raises(ApplicationError) as unknown:
+            _ask(world, kind="forgive_everything")
+        assert unknown.value.code == "unknown_kind"
         with pytest.raises(ApplicationError) as long_holiday:
             _ask(world, holiday_months=4)
         assert long_holiday.value.code == "bad_holiday"
