@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from creditor_portal.views import dashboard, exports, payouts, transfers
+from creditor_portal.views import dashboard, exports, payouts, transfers, variations
 
 app_name = "creditors"
 urlpatterns = [
@@ -28,6 +28,8 @@ urlpatterns = [
         name="ending_document",
     ),  # fmt: skip
     path("case-loans/<uuid:case_loan_id>/<str:action>/", dashboard.answer, name="answer"),
+    path("variations/", variations.variations, name="variations"),
+    path("variations/<uuid:variation_id>/object/", variations.object_to, name="variation_object"),
     path("payouts/", payouts.payouts, name="payouts"),
     path("transfers/", transfers.transfers, name="transfers"),
     path("payouts.csv", exports.payouts_csv, name="payouts_csv"),

@@ -67,6 +67,13 @@ app.conf.beat_schedule = {
         "schedule": 5 * MINUTE,
         "options": {"expires": 5 * MINUTE},
     },
+    # plan variations: objection window closed with no objection -> agreement issued;
+    # agreement not signed in 72 hours -> expired (resolution.services.variation_signing)
+    "resolution-sweep-variations": {
+        "task": "resolution.sweep_variations",
+        "schedule": 5 * MINUTE,
+        "options": {"expires": 5 * MINUTE},
+    },
     # transactional outbox: publish follow-up tasks the after-commit fast path missed
     "outbox-relay": {
         "task": "outbox.relay",

@@ -22,6 +22,7 @@ TASKS_BY_QUEUE: dict[str, tuple[str, ...]] = {
         "outbox.relay",
         "resolution.sweep_confirmation_deadlines",
         "resolution.expire_unsigned_packages",
+        "resolution.sweep_variations",
         "resolution.resume_stuck_cases",
         "resolution.tasks.resume_stalled_checks",
         "resolution.plan_completed",

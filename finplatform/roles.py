@@ -43,6 +43,9 @@ GROUP_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "view_fraudflagevent",
             "view_eligibilitypolicy",
             "add_eligibilitypolicy",
+            "view_variation",
+            "change_variation",
+            "view_variationobjection",
         ],  # fmt: skip
         "bureau_gateway": ["view_bureauexchange"],
         "schedules": [
@@ -61,6 +64,7 @@ GROUP_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "view_payoffquote",
             "view_refunddetails",
             "view_refundpayout",  # prepare/approve go through services (admin actions)
+            "view_scheduleversion",
         ],  # fmt: skip
     },
     OMBUDSMAN_SENIOR: {"resolution": ["view_all_queues", "view_staffqueueaccess"]},

@@ -234,6 +234,8 @@ RESOLUTION_POLICY = {
     "DEEMED_CONFIRMATION": env_bool("DEEMED_CONFIRMATION", True),
     "DEEMED_AFTER_HOURS": int(os.environ.get("DEEMED_AFTER_HOURS", "24")),
     "SIGNING_WINDOW_HOURS": int(os.environ.get("SIGNING_WINDOW_HOURS", "72")),
+    # a plan variation: creditors may object within N working days; silence is consent
+    "VARIATION_OBJECTION_DAYS": int(os.environ.get("VARIATION_OBJECTION_DAYS", "10")),
     "SIGNING_CODE_TTL_MINUTES": int(os.environ.get("SIGNING_CODE_TTL_MINUTES", "10")),
     "SIGNING_CODE_MAX_ATTEMPTS": int(os.environ.get("SIGNING_CODE_MAX_ATTEMPTS", "5")),
     # the mediator's fee is paid by the ombudsmen for agreements signed before this date

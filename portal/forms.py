@@ -234,3 +234,35 @@ class StatementMonthForm(forms.Form):
         self.fields["month"].choices = [
             (f"{m:%Y-%m}", formats.date_format(m, "YEAR_MONTH_FORMAT")) for m in months
         ]
+
+
+# --- a change of the plan (variation) -----------------------------------------------------
+
+
+class VariationRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What change do you ask for?"), choices=[
+        ("holiday", _("A payment holiday (1 to 3 months)")),
+        ("lower", _("A lower monthly instalment (the term grows)")),
+        ("catch_up", _("Spread my arrears over the next months")),
+    ])  # fmt: skip
+    reason = forms.CharField(label=_("Why"), max_length=2000, widget=forms.Textarea)
+    monthly_income = TengeField(label=_("Your monthly income now, KZT"))
+    evidence = forms.FileField(label=_("Income evidence (PDF, JPEG or PNG, up to 5 MB)"))
+    holiday_months = forms.TypedChoiceField(
+        label=_("Holiday, months"), coerce=int, required=False, empty_value=0,
+        choices=[(1, "1"), (2, "2"), (3, "3")],
+    )  # fmt: skip
+    proposed_monthly = TengeField(label=_("Instalment you can pay, KZT"), required=False,
+                                  allow_zero=False)  # fmt: skip
+    catch_up_months = forms.TypedChoiceField(
+        label=_("Spread the arrears over, months"), coerce=int, required=False, empty_value=3,
+        choices=[(n, str(n)) for n in range(1, 7)],
+    )  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == "holiday" and not cleaned.get("holiday_months"):
+            self.add_error("holiday_months", _("Choose how many months."))
+        if cleaned.get("kind") == "lower" and not cleaned.get("proposed_monthly"):
+            self.add_error("proposed_monthly", _("Give the instalment you can pay."))
+        return cleaned

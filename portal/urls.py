@@ -6,7 +6,7 @@ portal/schedule_urls.py and sign-in in portal/root_urls.py."""
 from django.urls import include, path
 
 from portal.views import (
-    account, application, complaints, consents, enrolment, fraud, refund, signing,
+    account, application, complaints, consents, enrolment, fraud, refund, signing, variation,
 )  # fmt: skip
 
 account_patterns = [
@@ -46,6 +46,14 @@ signing_patterns = [
     path("<uuid:case_id>/sign/eds/", signing.sign_eds, name="sign_eds"),
     path("documents/<uuid:document_id>/preview/", signing.document_preview, name="preview"),
     path("documents/<uuid:document_id>/download/", signing.document_download, name="download"),
+    # a change of the plan (variation)
+    path("<uuid:case_id>/changes/", variation.changes, name="variations"),
+    path("changes/<uuid:variation_id>/", variation.detail, name="variation"),
+    path(
+        "changes/<uuid:variation_id>/agreement.pdf", variation.agreement, name="variation_agreement"
+    ),
+    path("changes/<uuid:variation_id>/code/", variation.request_code, name="variation_code"),
+    path("changes/<uuid:variation_id>/sign/", variation.sign, name="variation_sign"),
 ]
 
 urlpatterns = [

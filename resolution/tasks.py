@@ -23,6 +23,7 @@ from resolution.services import (
     refund_notices,
     reminders,
     signing,
+    variation_signing,
 )
 
 # --- the eligibility check ---
@@ -96,6 +97,17 @@ def expire_unsigned_packages() -> dict:
     return {
         "refused": signing.expire_unsigned_packages(),
         "reminded": signing.remind_unsigned_packages(),
+    }
+
+
+@shared_task(name="resolution.sweep_variations", time_limit=300, soft_time_limit=270)
+def sweep_variations() -> dict:
+    """Plan variations: silence is consent when the objection window closed (the agreement
+    is issued), and an agreement not signed within 72 hours expires."""
+    return {
+        "issued": variation_signing.close_objection_windows(),
+        "expired": variation_signing.expire_unsigned_variations(),
+        "reminded": variation_signing.remind_unsigned_variations(),
     }
 
 

@@ -16,7 +16,7 @@ from finplatform.clock import business_date
 from finplatform.errors import ApplicationError
 from finplatform.money import split_towards_targets
 from finplatform.workdays import WorkCalendar
-from schedules import engine
+from schedules import engine, revision
 from schedules.models import (
     ChangeStatus,
     ClaimTransfer,
@@ -210,17 +210,25 @@ def adjustment_events(plan: Plan) -> list[engine.PaymentEvent]:
 def plan_state(plan: Plan, *, on: date | None = None) -> engine.ScheduleState:
     """Replay the plan's payments and reductions: the state of every instalment on `on`
     (default today)."""
-    lines = list(
-        plan.instalments.order_by("number").values_list("number", "due_date", "amount_tiyn")
+    rows = list(
+        plan.instalments.order_by("number").values_list(
+            "number", "due_date", "amount_tiyn", "settled"
+        )
     )
+    lines = [(n, due, amount) for n, due, amount, _ in rows]
     # Lateness counts from the next working day of Kazakhstan's calendar, with the admin's
     # overrides (one query for the plan's whole span).
     calendar = WorkCalendar(lines[0][1], lines[-1][1] + timedelta(days=30)) if lines else None
+    events = payment_events(plan) + adjustment_events(plan)
+    lateness = calendar.next_working_day if calendar else None
+    if any(settled for *_, settled in rows):  # a varied timetable (schedules.revision)
+        count = sum(1 for *_, settled in rows if settled)
+        return revision.replay_versioned(
+            settled=lines[:count], lines=lines[count:], events=events,
+            business_date=on or business_date(), lateness=lateness,
+        )  # fmt: skip
     return engine.replay(
-        instalments=lines,
-        events=payment_events(plan) + adjustment_events(plan),
-        business_date=on or business_date(),
-        lateness=calendar.next_working_day if calendar else None,
+        instalments=lines, events=events, business_date=on or business_date(), lateness=lateness
     )
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from creditor_portal.api import payoff
 from creditor_portal.api import transfers as t
+from creditor_portal.api import variations as var
 from creditor_portal.api import views as v
 
 app_name = "creditor_api"
@@ -15,6 +16,18 @@ urlpatterns = [
         "cases/<uuid:case_id>/documents/<uuid:document_id>/",
         v.DocumentDownload.as_view(),
         name="document",
+    ),  # fmt: skip
+    path(
+        "cases/<uuid:case_id>/schedule-versions/",
+        var.CaseScheduleVersions.as_view(),
+        name="schedule_versions",
+    ),  # fmt: skip
+    path("variations/", var.VariationList.as_view(), name="variations"),
+    path("variations/<uuid:variation_id>/", var.VariationDetail.as_view(), name="variation"),
+    path(
+        "variations/<uuid:variation_id>/object/",
+        var.VariationObject.as_view(),
+        name="variation_object",
     ),  # fmt: skip
     path("loans/", v.LoanList.as_view(), name="loans"),
     path("loans/<uuid:case_loan_id>/", v.LoanDetail.as_view(), name="loan"),

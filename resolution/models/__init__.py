@@ -31,11 +31,22 @@ from resolution.models.notifications import (
 )
 from resolution.models.review import BreachedCase, ReviewQueueCase
 from resolution.models.signing import Signature, SigningCode, SigningMethod
+from resolution.models.variation import (
+    OPEN_STATUSES as OPEN_STATUSES_OF_VARIATION,
+)
+from resolution.models.variation import (
+    Variation,
+    VariationCode,
+    VariationKind,
+    VariationObjection,
+    VariationStatus,
+)
 
 __all__ = [
     "BurdenEvidence",
     "OfficialIncomeState",
     "CLOSED_BEFORE_SIGNING",
+    "OPEN_STATUSES_OF_VARIATION",
     "BreachedCase",
     "BureauReport",
     "Case",
@@ -71,5 +82,10 @@ __all__ = [
     "SigningCode",
     "SigningMethod",
     "StaffQueueAccess",
+    "Variation",
+    "VariationCode",
+    "VariationKind",
+    "VariationObjection",
+    "VariationStatus",
     "new_reference",
 ]

@@ -108,6 +108,73 @@ MESSAGES = {
             "of your schedule is now %(total)s; the last instalments are lower."
         ),
     ),  # fmt: skip
+    # a variation of the plan (resolution.services.variations, variation_signing)
+    "variation_requested": (
+        _("Procedure %(reference)s: your request to change the plan was received"),
+        _("The ombudsman will review your request to change the schedule of %(reference)s."),
+    ),
+    "variation_proposed": (
+        _("Procedure %(reference)s: a new schedule is proposed"),
+        _(
+            "The ombudsman proposed a new schedule for %(reference)s: %(monthly)s a month, "
+            "%(term)s months in all. Creditors may object until %(deadline)s."
+        ),
+    ),  # fmt: skip
+    "variation_declined": (
+        _("Procedure %(reference)s: your request to change the plan was declined"),
+        _("The ombudsman declined the change of %(reference)s: %(reason)s"),
+    ),
+    "variation_objected": (
+        _("Procedure %(reference)s: a creditor objected to the change"),
+        _(
+            "%(creditor)s objected to the new schedule of %(reference)s: %(reason)s. The "
+            "current schedule stays in force."
+        ),
+    ),  # fmt: skip
+    "variation_objected_staff": (
+        _("Variation of %(reference)s blocked by an objection"),
+        _("%(creditor)s objected to the proposed variation of %(reference)s: %(reason)s"),
+    ),
+    "variation_issued": (
+        _("Procedure %(reference)s: sign the variation agreement"),
+        _(
+            "No creditor objected. Please sign the variation agreement of %(reference)s by "
+            "%(deadline)s, or the current schedule stays in force."
+        ),
+    ),  # fmt: skip
+    "variation_signing_reminder": (
+        _("Reminder: sign the variation agreement of %(reference)s"),
+        _(
+            "The variation agreement of %(reference)s must be signed by %(deadline)s, or the "
+            "current schedule stays in force."
+        ),
+    ),  # fmt: skip
+    "variation_signed": (
+        _("Procedure %(reference)s: the new schedule is in force"),
+        _("Schedule version %(version)s of %(reference)s is in force: %(monthly)s a month."),
+    ),
+    "variation_expired": (
+        _("Procedure %(reference)s: the variation agreement was not signed"),
+        _(
+            "The variation agreement of %(reference)s was not signed in time; the current "
+            "schedule stays in force."
+        ),
+    ),  # fmt: skip
+    "variation_proposed_creditor": (
+        _("Case %(reference)s: a change of the schedule is proposed"),
+        _(
+            "The ombudsman proposes a new schedule for %(reference)s (%(monthly)s a month, "
+            "%(term)s months). Your share does not change. Object with a reason by "
+            "%(deadline)s; silence is consent."
+        ),
+    ),  # fmt: skip
+    "variation_signed_creditor": (
+        _("Case %(reference)s: schedule version %(version)s is in force"),
+        _(
+            "The borrower signed the variation of %(reference)s: schedule version %(version)s, "
+            "%(monthly)s a month. Your share of each payment does not change."
+        ),
+    ),  # fmt: skip
     # to creditors
     "dispute_included_creditor": (
         _("Case %(reference)s: your disputed loan was decided"),
@@ -292,6 +359,16 @@ def notify_borrower(*, case: Case, template_key: str, context: dict | None = Non
         if n is not None:
             created.append(n)
     return created
+
+
+def notify_address(*, case: Case, email: str, template_key: str, context: dict | None = None,
+                   dedup: str = "") -> Notification | None:  # fmt: skip
+    """One email in Russian to a staff address (e.g. the ombudsman's), once per key."""
+    ctx = {"reference": case.reference, **(context or {})}
+    subject, body = render(template_key, "ru", ctx)
+    return _create(channel=NotificationChannel.EMAIL, recipient=email, case=case,
+                   template_key=template_key, language="ru", context=ctx, subject=subject,
+                   body=body, dedup_key=f"{template_key}:{case.pk}:{email}:{dedup}")  # fmt: skip
 
 
 def notify_creditor(*, creditor, case: Case, template_key: str, event: str,

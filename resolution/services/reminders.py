@@ -90,6 +90,10 @@ def notify_plan(*, plan: Plan, on: date, calendar: WorkCalendar) -> tuple[int, i
     stages = settings.DUE_REMINDER_DAYS
     case, language = plan.case, _language(plan.case)
     state = plan_state(plan, on=on)
+    # A varied timetable renumbers its lines: keys of a later version must not match the
+    # reminders already sent for the same numbers of an earlier one.
+    version = plan.versions.order_by("-number").values_list("number", flat=True).first()
+    prefix = f"v{version}:" if version else ""
     reminders = missed = 0
     late = [
         s for s in state.instalments
@@ -103,7 +107,7 @@ def notify_plan(*, plan: Plan, on: date, calendar: WorkCalendar) -> tuple[int, i
         stage = reminder_stage((inst.due_date - on).days, stages)
         if stage is not None:
             sent = notify_borrower(
-                case=case, template_key="due_reminder", dedup=f"{inst.number}:{stage}",
+                case=case, template_key="due_reminder", dedup=f"{prefix}{inst.number}:{stage}",
                 context={"number": inst.number, "amount": format_tenge(inst.outstanding_tiyn),
                          "due_date": local_date(inst.due_date, language), "stage": stage},
             )  # fmt: skip
@@ -121,7 +125,7 @@ def notify_plan(*, plan: Plan, on: date, calendar: WorkCalendar) -> tuple[int, i
         }
         for inst in late:
             sent = notify_borrower(
-                case=case, template_key="payment_missed", dedup=str(inst.number),
+                case=case, template_key="payment_missed", dedup=f"{prefix}{inst.number}",
                 context={**context, "number": inst.number,
                          "due_date": local_date(inst.due_date, language)},
             )  # fmt: skip

@@ -62,6 +62,7 @@ from schedules.models.refunds import (
     RefundStatus,
 )
 from schedules.models.table import Category, ScheduleBracket, ScheduleTableVersion
+from schedules.models.versions import ScheduleVersion, VersionInstalment, VersionKind
 
 __all__ = [
     "Account",
@@ -93,9 +94,12 @@ __all__ = [
     "RefundStatus",
     "ScheduleBracket",
     "ScheduleTableVersion",
+    "ScheduleVersion",
     "ShareHold",
     "Side",
     "TerminationReason",
     "TransactionKind",
+    "VersionInstalment",
+    "VersionKind",
     "hash_api_key",
 ]

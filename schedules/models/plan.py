@@ -150,12 +150,15 @@ class CreditorShare(models.Model):
 
 
 class Instalment(models.Model):
-    """One contracted line of the schedule. Never changes; its paid state is replayed."""
+    """One contracted line of the schedule; its paid state is replayed. The lines change only
+    when a signed variation replaces them with a new version's (`ScheduleVersion` keeps every
+    version's lines); `settled` marks what was already settled before that variation."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="instalments")
     number = models.PositiveSmallIntegerField(_("number"))
     due_date = models.DateField(_("due date"))
     amount_tiyn = models.BigIntegerField(_("amount, tiyn"))
+    settled = models.BooleanField(_("settled before a variation"), default=False)
 
     class Meta:
         verbose_name = _("instalment")
