@@ -93,6 +93,8 @@ class TransferForm(forms.Form):
         self.fields["case_loan"].label_from_instance = lambda cl: (
             f"{cl.case.reference} · {cl.loan.contract_number}"
         )
+
+
 class ObjectionForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the objection"), max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip

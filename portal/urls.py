@@ -6,7 +6,15 @@ portal/schedule_urls.py and sign-in in portal/root_urls.py."""
 from django.urls import include, path
 
 from portal.views import (
-    account, application, complaints, consents, enrolment, fraud, refund, signing, variation,
+    account,
+    application,
+    complaints,
+    consents,
+    enrolment,
+    fraud,
+    refund,
+    signing,
+    variation,
 )  # fmt: skip
 
 account_patterns = [

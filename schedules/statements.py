@@ -25,9 +25,9 @@ from finplatform.replica import replica_reads
 from schedules.allocation import ORDER as ALLOCATION_ORDER
 from schedules.models import (
     AccountKind,
+    AllocationComponent,
     ChangeStatus,
     ClaimTransfer,
-    AllocationComponent,
     CreditorShare,
     IncomingPayment,
     LedgerEntry,

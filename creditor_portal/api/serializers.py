@@ -5,8 +5,7 @@ from creditors.models import WebhookDelivery, WebhookEndpoint
 from finplatform.money import MAX_AMOUNT_TIYN
 from resolution.models import Case, CaseDocument, CaseLoan, DebtConfirmation
 from resolution.selectors.changes import termination_of
-from schedules.models import ClaimTransfer, TerminationReason
-from schedules.models import PartAllocation
+from schedules.models import ClaimTransfer, PartAllocation, TerminationReason
 
 
 class ConfirmationSerializer(serializers.ModelSerializer):

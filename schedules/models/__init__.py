@@ -21,6 +21,7 @@ Design, in short:
 """
 
 # Django looks the models up here; each lives in the module of its topic.
+from schedules.models.allocation import AllocationComponent, PartAllocation
 from schedules.models.changes import (
     ChangeStatus,
     ClaimTransfer,
@@ -28,7 +29,6 @@ from schedules.models.changes import (
     RecordedVia,
     TerminationReason,
 )
-from schedules.models.allocation import AllocationComponent, PartAllocation
 from schedules.models.ledger import (
     Account,
     AccountKind,
