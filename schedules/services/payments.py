@@ -16,6 +16,8 @@ from finplatform.money import split_towards_targets
 from schedules import ledger
 from schedules.models import (
     AccountKind,
+    ChangeStatus,
+    ClaimTransfer,
     CreditorShare,
     IncomingPayment,
     LedgerEntry,
@@ -36,6 +38,9 @@ MSG_HELD_RELEASED = _(
 )
 MSG_PLAN_COMPLETED = _("The schedule is already paid in full; reverse nothing on it.")
 MSG_NOT_SUSPENSE = _("Only a payment held in suspense can be attributed to a case.")
+MSG_SOLD_SINCE = _(
+    "A claim in this plan was sold after this payment: reverse it with both creditors."
+)
 
 
 @dataclass(frozen=True)
@@ -331,6 +336,9 @@ def reverse_payment(*, payment_id, reason: str) -> IncomingPayment:
     plan = lock_plans([payment.plan_id])[payment.plan_id] if payment.plan_id else None
     if plan is not None and plan.status == PlanStatus.COMPLETED:
         raise ConflictError(MSG_PLAN_COMPLETED, code="plan_completed")
+    if ClaimTransfer.objects.filter(plan_id=payment.plan_id, status=ChangeStatus.APPROVED,
+                                    decided_at__gt=payment.received_at).exists():  # fmt: skip
+        raise ConflictError(MSG_SOLD_SINCE, code="claim_sold_since")  # its legs name the seller
     original = list(
         LedgerEntry.objects.filter(transaction_id=payment.transaction_id).values_list(
             "account_id", "side", "amount_tiyn", "account__kind", "account__share__hold"

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 import time_machine
 
+from finplatform.errors import ConflictError
 from schedules import selectors, statements
 from schedules.models import (
     ChangeStatus,
@@ -21,7 +22,7 @@ from schedules.models import (
     TransactionKind,
 )
 from schedules.reconciliation import reconcile
-from schedules.services.payments import book_payment
+from schedules.services.payments import book_payment, reverse_payment
 from schedules.services.payouts import run_payouts
 from schedules.services.termination import terminate_plan
 from schedules.services.transfers import apply_transfer
@@ -150,3 +151,24 @@ def test_a_payment_for_a_terminated_plan_goes_to_suspense_and_nothing_is_paid_ou
     assert Payout.objects.count() == paid_out
     report = reconcile()
     assert report.ok and report.figures["suspense"] == second.amount_tiyn
+
+
+def test_a_payment_booked_before_a_sale_is_not_reversed_against_the_buyer():
+    """Its legs credit the seller, but the share now belongs to the buyer: reversing it would
+    leave the share's received total wrong (the buyer's account has no such credit), so it is
+    refused with a clear reason and nothing is booked."""
+    world = _world()
+    buyer = new_creditor()
+    first = _pay_month(world, 1, payout=False)
+    payment = IncomingPayment.objects.get(idempotency_key="m1")
+    transfer = _transfer(world, buyer, first.due_date)
+    with time_machine.travel(almaty_noon(date(2026, 2, 25)), tick=False):
+        apply_transfer(transfer_id=transfer.pk)
+        before = LedgerTransaction.objects.count()
+        with pytest.raises(ConflictError) as refused:
+            reverse_payment(payment_id=payment.pk, reason="bank recall")
+    assert refused.value.code == "claim_sold_since"
+    assert LedgerTransaction.objects.count() == before
+    payment.refresh_from_db()
+    assert payment.status != PaymentStatus.REVERSED
+    assert reconcile().ok
