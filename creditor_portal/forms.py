@@ -10,7 +10,7 @@ from finplatform.clock import business_date
 from finplatform.forms import TengeField
 from finplatform.iban import validate_kz_iban
 from resolution.models import CaseStatus
-from schedules.statements import month_bounds
+from schedules.statement_months import month_bounds
 
 
 class PayoutDetailsForm(forms.Form):

@@ -16,11 +16,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from finplatform.clock import BUSINESS_TZ, business_date
+from finplatform.clock import BUSINESS_TZ
 from finplatform.replica import replica_reads
 from schedules.allocation import ORDER as ALLOCATION_ORDER
 from schedules.models import (
@@ -39,33 +38,6 @@ from schedules.models import (
 )
 
 PLAN_KINDS = (TransactionKind.PAYMENT, TransactionKind.REFUND, TransactionKind.REVERSAL)
-
-
-def month_bounds(month: date) -> tuple[date, date]:
-    """First and last day of the month `month` falls in."""
-    start = month.replace(day=1)
-    return start, start + relativedelta(months=1) - timedelta(days=1)
-
-
-def parse_month(value: str) -> date | None:
-    """'2026-12' → date(2026, 12, 1); anything else → None."""
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
-    except (ValueError, TypeError):
-        return None
-
-
-def statement_months(plan: Plan, *, today: date | None = None) -> list[date]:
-    """The months a plan has statements for, newest first: from the month it was signed to the
-    current month (payments can arrive after the last due date, so no upper cut there)."""
-    today = today or business_date()
-    first = plan.created_at.astimezone(BUSINESS_TZ).date().replace(day=1)
-    month, months = today.replace(day=1), []
-    while month >= first:
-        months.append(month)
-        month -= relativedelta(months=1)
-    return months
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from finplatform.permissions import borrower_required
 from portal.forms import SimulatedPaymentForm, StatementMonthForm
 from portal.payment_details import payment_instructions
 from resolution.selectors.changes import approved_transfers_for_case, termination_of
-from schedules import selectors, statements
+from schedules import selectors, statement_months, statements
 from schedules.models import PlanStatus
 from schedules.services import payments as services
 
@@ -107,7 +107,7 @@ def borrower_schedule(request):
 
 def _render_schedule(request, plan, *, form=None, statement_form=None, status=200):
     if statement_form is None:
-        statement_form = StatementMonthForm(months=statements.statement_months(plan))
+        statement_form = StatementMonthForm(months=statement_months.statement_months(plan))
     if form is None:
         form = SimulatedPaymentForm(initial={"idempotency_key": uuid.uuid4()})
     state = selectors.plan_state(plan)
@@ -152,12 +152,12 @@ def borrower_statement(request, reference: str, fmt: str):
     """The borrower's statement for one month of the plan, as CSV or PDF (own plan only)."""
     borrower = request.user.borrower
     plan = statements.plan_for_borrower_reference(borrower, reference)
-    months = statements.statement_months(plan)
+    months = statement_months.statement_months(plan)
     form = StatementMonthForm(request.GET, months=months)
     if not form.is_valid():
         return _render_schedule(request, plan, statement_form=form, status=400)
-    month = statements.parse_month(form.cleaned_data["month"])
-    date_from, date_to = statements.month_bounds(month)
+    month = statement_months.parse_month(form.cleaned_data["month"])
+    date_from, date_to = statement_months.month_bounds(month)
     statement = statements.borrower_statement(plan, date_from=date_from, date_to=date_to)
     filename = f"statement-{plan.case.reference}-{month:%Y-%m}"
     if fmt == "csv":

@@ -36,7 +36,7 @@ from resolution.services.notifications import notify_borrower
 from schedules.engine import BREACH_AFTER_DAYS
 from schedules.models import Instalment, Plan, PlanStatus
 from schedules.selectors import plan_state
-from schedules.statements import statement_months
+from schedules.statement_months import statement_months
 
 # An unpaid instalment older than this has breached its plan (40 days) long ago; the window
 # only keeps the sweep from replaying plans that have nothing to say.

@@ -40,7 +40,7 @@ MSG_PLAN_COMPLETED = _("The schedule is already paid in full; reverse nothing on
 MSG_NOT_SUSPENSE = _("Only a payment held in suspense can be attributed to a case.")
 MSG_SOLD_SINCE = _(
     "A claim in this plan was sold after this payment: reverse it with both creditors."
-)
+)  # noqa: E501
 
 
 @dataclass(frozen=True)
@@ -336,14 +336,15 @@ def reverse_payment(*, payment_id, reason: str) -> IncomingPayment:
     plan = lock_plans([payment.plan_id])[payment.plan_id] if payment.plan_id else None
     if plan is not None and plan.status == PlanStatus.COMPLETED:
         raise ConflictError(MSG_PLAN_COMPLETED, code="plan_completed")
-    if ClaimTransfer.objects.filter(plan_id=payment.plan_id, status=ChangeStatus.APPROVED,
-                                    decided_at__gt=payment.received_at).exists():  # fmt: skip
-        raise ConflictError(MSG_SOLD_SINCE, code="claim_sold_since")  # its legs name the seller
     original = list(
         LedgerEntry.objects.filter(transaction_id=payment.transaction_id).values_list(
             "account_id", "side", "amount_tiyn", "account__kind", "account__share__hold"
         )
     )
+    sold = ClaimTransfer.objects.filter(plan_id=payment.plan_id, status=ChangeStatus.APPROVED)
+    accounts = [account for account, *_rest in original]
+    if payment.plan_id and sold.filter(from_creditor__ledger_account__in=accounts).exists():
+        raise ConflictError(MSG_SOLD_SINCE, code="claim_sold_since")  # its legs credit a seller
     if any(kind == AccountKind.HELD and hold != ShareHold.HELD for _, _, _, kind, hold in original):
         # the held part has since been released or redistributed by the ombudsman's decision
         raise ConflictError(MSG_HELD_RELEASED, code="held_share_released")

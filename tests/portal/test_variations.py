@@ -69,7 +69,7 @@ def test_another_borrower_cannot_see_ask_or_sign(client):
     with time_machine.travel(almaty_noon(ON), tick=False):
         _ask(client, world)
         mine = client.get(f"/portal/cases/{world.case.pk}/changes/")
-        assert "Кестемді өзгерту" in mine.text and "Қарыз алушы сұрады" in mine.text
+        assert "Кестемді өзгерту" in mine.text and "Қарыз алушы сұраған" in mine.text
     variation = Variation.objects.get(case=world.case)
     client.force_login(BorrowerFactory().user)
     assert client.get(f"/portal/cases/{world.case.pk}/changes/").status_code == 404

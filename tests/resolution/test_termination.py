@@ -89,7 +89,7 @@ def test_creditors_and_the_bureau_are_told_once_each(sim):
     for creditor, endpoint in zip(world.creditors, endpoints, strict=True):
         notice = Notification.objects.get(creditor=creditor, channel="dashboard",
                                            template_key="plan_terminated_creditor")  # fmt: skip
-        assert "Death of the borrower" in notice.body
+        assert "Смерть заёмщика" in notice.body  # the creditor's notification language (ru)
         assert (
             WebhookDelivery.objects.filter(endpoint=endpoint, event="plan.terminated").count() == 1
         )

@@ -18,7 +18,8 @@ from resolution.models import Notification
 from resolution.services.reminders import send_statement_notices
 from schedules.models import LedgerEntry, Side
 from schedules.services.payments import book_payment, reverse_payment
-from schedules.statements import borrower_statement, month_bounds, statement_months
+from schedules.statement_months import month_bounds, statement_months
+from schedules.statements import borrower_statement
 from tests.factories import CreditorStaffFactory
 from tests.support.ledger import make_plan
 from tests.support.payments import pay
