@@ -55,3 +55,10 @@ def test_another_queue_does_not_see_the_refund(client, sim):
     assert refund.iban not in client.get(URL).content.decode()
     _act(client, "prepare", refund)
     assert RefundPayout.objects.get(pk=refund.pk).status == RefundStatus.REQUESTED
+
+
+def test_the_refund_iban_shows_the_identification_that_set_it(client, sim):
+    world, refund = _requested(sim)
+    client.force_login(ombudsman_user(world.case.ombudsman))
+    page = client.get("/admin/schedules/refunddetails/").content.decode()
+    assert refund.iban in page and "Biometric match" in page

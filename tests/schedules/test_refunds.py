@@ -14,7 +14,14 @@ from finplatform.errors import ApplicationError, ConflictError
 from finplatform.iban import make_kz_iban
 from resolution.models import Notification
 from schedules import ledger, statements
-from schedules.models import LedgerTransaction, RefundPayout, RefundStatus, Side, TransactionKind
+from schedules.models import (
+    LedgerTransaction,
+    RefundDetails,
+    RefundPayout,
+    RefundStatus,
+    Side,
+    TransactionKind,
+)
 from schedules.reconciliation import reconcile
 from schedules.services import refund_iban, refunds
 from schedules.services.payouts import run_payouts
@@ -159,3 +166,11 @@ def test_a_changed_iban_never_silently_redirects_a_refund(sim, verified):
     refund.refresh_from_db()
     assert (refund.status, refund.iban) == (RefundStatus.PAID, NEW_IBAN)
     assert refund_iban.verified_refund_iban(borrower).iban == IBAN
+
+
+def test_the_database_refuses_a_verified_iban_without_an_identification():
+    world = _overpaid_plan()
+    with pytest.raises(IntegrityError, match="verified_refund_iban_identified"):
+        with transaction.atomic():
+            RefundDetails.objects.create(borrower=world.case.borrower, iban=IBAN,
+                                         created_at=almaty_noon(RUN_ON))  # fmt: skip
