@@ -254,6 +254,7 @@ class IdentificationPurpose(models.TextChoices):
     RESET = "reset", _("Password reset")
     IDENTIFY = "identify", _("Identification")
     PHONE_CHANGE = "phone_change", _("Phone change")
+    PAYOUT_DETAILS = "payout_details", _("Refund IBAN change")
 
 
 class Identification(models.Model):

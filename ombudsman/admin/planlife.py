@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.db.models import Q
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from finplatform.errors import ApplicationError
@@ -32,10 +33,19 @@ class PayoffQuoteAdmin(QueueScoped, ServiceOnlyAdmin):
 
 @admin.register(RefundDetails)
 class RefundDetailsAdmin(QueueScoped, ServiceOnlyAdmin):
-    list_display = ["borrower", "iban", "status", "created_at", "verified_at"]
+    list_display = ["borrower", "iban", "status", "created_at", "verified_at", "identified_by"]
     list_filter = ["status"]
     search_fields = ["borrower__iin", "iban"]
-    exclude = ["code_hash"]
+    exclude = ["identification"]
+    readonly_fields = ["identified_by"]
+    list_select_related = ["borrower", "identification"]
+
+    @admin.display(description=_("identification"))
+    def identified_by(self, obj):
+        ident = obj.identification
+        if ident is None:
+            return "—"
+        return f"{ident.get_method_display()} · {localtime(ident.identified_at):%d.%m.%Y %H:%M}"
 
     def queue_filter(self, queue):
         return Q(borrower__cases__ombudsman=queue)

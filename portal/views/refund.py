@@ -1,6 +1,8 @@
 """The borrower's refunds at /portal/refund/: what is owed back (overpayments, a disputed loan
-left out), the IBAN for refunds confirmed with an SMS code, the request, and each refund's
-progress (requested → prepared → approved → paid in the next payout run)."""
+left out), the IBAN for refunds — set or changed only with a fresh identification by
+biometrics or EDS plus the operator check (SPEC §7; the shared step of portal/views/identity.py,
+as for the phone change) —, the request, and each refund's progress (requested → prepared →
+approved → paid in the next payout run)."""
 
 from django import forms
 from django.contrib import messages
@@ -12,9 +14,11 @@ from django.views.decorators.http import require_http_methods
 
 from finplatform.errors import ApplicationError
 from finplatform.permissions import borrower_required
+from portal.views import identity
 from schedules import selectors
-from schedules.models import RefundDetails, RefundDetailsStatus
 from schedules.services import refund_iban, refunds
+
+IBAN_KEY = "refund_iban"
 
 
 class RefundIbanForm(forms.Form):
@@ -22,9 +26,11 @@ class RefundIbanForm(forms.Form):
                            help_text=gettext_lazy("A Kazakh IBAN in your name: KZ and 18 "
                                                   "letters and digits."))  # fmt: skip
 
-
-class RefundCodeForm(forms.Form):
-    code = forms.CharField(label=gettext_lazy("Code from the SMS"), max_length=6, min_length=6)
+    def clean_iban(self):
+        try:
+            return refund_iban.clean_iban(self.cleaned_data["iban"])
+        except ApplicationError as error:
+            raise forms.ValidationError(error.message) from None
 
 
 @borrower_required
@@ -34,37 +40,41 @@ def refund_page(request):
     plan = selectors.plan_for_borrower(borrower)
     if plan is None:
         raise Http404
-    iban_form = RefundIbanForm(request.POST if request.POST.get("step") == "iban" else None)
-    code_form = RefundCodeForm(request.POST if request.POST.get("step") == "code" else None)
-    if request.method == "POST":
-        step = request.POST.get("step")
+    if request.method == "POST" and request.POST.get("step") == "request":
         try:
-            if step == "iban" and iban_form.is_valid():
-                refund_iban.send_refund_iban_code(borrower=borrower, **iban_form.cleaned_data)
-                messages.success(request, _("We sent a code to your phone."))
-                return redirect("borrowers:refund")
-            if step == "code" and code_form.is_valid():
-                refund_iban.verify_refund_iban(borrower=borrower, **code_form.cleaned_data)
-                messages.success(request, _("Your IBAN for refunds is confirmed."))
-                return redirect("borrowers:refund")
-            if step == "request":
-                refunds.request_refund(plan_id=plan.pk, borrower=borrower)
-                messages.success(request, _("Your refund request was received."))
-                return redirect("borrowers:refund")
+            refunds.request_refund(plan_id=plan.pk, borrower=borrower)
+            messages.success(request, _("Your refund request was received."))
         except ApplicationError as error:
-            (code_form if step == "code" else iban_form).add_error(None, error.message)
-            if step == "request":
-                messages.error(request, error.message)
-    pending = RefundDetails.objects.filter(
-        borrower=borrower, status=RefundDetailsStatus.PENDING
-    ).first()
-    context = {
+            messages.error(request, error.message)
+        return redirect("borrowers:refund")
+    starting = request.method == "POST" and request.POST.get("action") == "start"
+    form = RefundIbanForm(data=request.POST if starting else None,
+                          initial={"iban": request.session.get(IBAN_KEY)})  # fmt: skip
+    if starting and form.is_valid():
+        request.session[IBAN_KEY] = form.cleaned_data["iban"]
+    new_iban = request.session.get(IBAN_KEY, "")
+
+    def attempt(method, challenge, answer):
+        return refund_iban.identify_and_set_refund_iban(
+            borrower=borrower, iban=new_iban, method=method, challenge=challenge, answer=answer
+        )
+
+    if starting and not form.is_valid():  # no check starts for an IBAN that cannot be used
+        done, context = None, {"challenge": None, "answer_form": identity.AnswerForm()}
+    else:
+        done, context = identity.step(request, iin=borrower.iin, methods=refund_iban.METHODS,
+                                      attempt=attempt)  # fmt: skip
+    if done is not None:
+        request.session.pop(IBAN_KEY, None)
+        messages.success(request, _("Your IBAN for refunds is set."))
+        return redirect("borrowers:refund")
+    context["methods"] = [(m, m.label) for m in refund_iban.METHODS]
+    context |= {
         "plan": plan,
         "due": refunds.refund_due(plan),
         "verified": refund_iban.verified_refund_iban(borrower),
-        "pending": pending,
-        "iban_form": iban_form,
-        "code_form": code_form,
+        "start_form": form,
+        "phone_masked": borrower.phone[:5] + "•••" + borrower.phone[-2:],
         "refunds": plan.refund_payouts.order_by("-requested_at"),
     }
     return render(request, "portal/refund.html", context)

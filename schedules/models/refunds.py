@@ -1,9 +1,12 @@
 """Refunds to borrowers: money on the refund liability (overpayments, a disputed loan left
 out after the borrower paid towards it) paid back to the borrower's verified IBAN.
 
-* `RefundDetails`: the borrower's IBAN for refunds. Verified means confirmed by the borrower
-  with a one-time SMS code sent to the phone of their identified account (no outside system
-  can tell us who owns a Kazakh IBAN); a newly verified IBAN supersedes the old one.
+* `RefundDetails`: the borrower's IBAN for refunds. Verified means set right after a fresh
+  remote identification of the borrower for this purpose (SPEC §7: payout details need
+  biometrics again; an EDS or ЦОИД biometric check plus the operator check, the
+  `Identification` row with purpose `payout_details`, used once: the database refuses a
+  verified row without one). No SMS code confirms it. A newly verified IBAN supersedes the old
+  one; open refunds not yet approved move to it and start the four-eyes check again.
 * `RefundPayout`: one refund, four eyes and a payout run. The borrower asks (REQUESTED); an
   ombudsman's staff member prepares it (PREPARED, the maker); another approves it (APPROVED,
   the checker, never the maker: the database refuses it); the daily payout run, the same run
@@ -25,7 +28,6 @@ from schedules.models.plan import Plan
 
 
 class RefundDetailsStatus(models.TextChoices):
-    PENDING = "pending", _("Awaiting the SMS code")
     VERIFIED = "verified", _("Verified by the borrower")
     SUPERSEDED = "superseded", _("Replaced by newer details")
 
@@ -38,11 +40,12 @@ class RefundDetails(models.Model):
     iban = models.CharField(_("IBAN"), max_length=34)
     status = models.CharField(
         _("status"), max_length=12, choices=RefundDetailsStatus.choices,
-        default=RefundDetailsStatus.PENDING,
+        default=RefundDetailsStatus.VERIFIED,
     )  # fmt: skip
-    code_hash = models.CharField(max_length=64)
-    code_expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
+    identification = models.OneToOneField(
+        "borrowers.Identification", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("identification"),
+    )  # fmt: skip
     created_at = models.DateTimeField(_("created at"))
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
 
@@ -56,6 +59,10 @@ class RefundDetails(models.Model):
                 condition=models.Q(status="verified"),
                 name="one_verified_refund_iban",
             ),  # fmt: skip
+            models.CheckConstraint(
+                condition=~models.Q(status="verified") | models.Q(identification__isnull=False),
+                name="verified_refund_iban_identified",
+            ),
         ]
 
     def __str__(self) -> str:

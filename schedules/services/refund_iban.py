@@ -1,118 +1,106 @@
-"""The borrower's IBAN for refunds, verified by the borrower with a one-time SMS code sent to
-the phone of their identified account. No outside system the platform talks to can say who
-owns a Kazakh IBAN, so "verified" means: a well-formed KZ IBAN (checksum), entered in the
-signed-in cabinet and confirmed with a code that only the borrower's phone received. Only the
-code's HMAC is stored; a code lasts REFUND_CODE_TTL and allows REFUND_CODE_MAX_ATTEMPTS tries.
-"""
+"""The borrower's IBAN for refunds. SPEC §7: changing payout details needs biometrics again, and
+a one-time SMS code identifies nobody (issue 19). So an IBAN is set (or changed) only right
+after a fresh remote identification of the borrower for this purpose: ЦОИД biometrics with a
+liveness challenge or an EDS signature over a fresh challenge (the methods of the phone
+change), each plus the mobile operator's confirmation that the account's phone is registered
+to the IIN (borrowers/identification.py). The identification is recorded with purpose
+`payout_details`; the IBAN is saved in the same transaction and points to it (one-to-one: an
+identification sets one IBAN). An identification for another purpose, another borrower, older
+than IDENTIFICATION_FRESH or already used does not count. No outside system can say who owns
+a Kazakh IBAN: what the platform checks is the checksum and who asked.
+
+A changed IBAN never silently redirects money: an open refund not yet approved (requested or
+prepared) moves to the new IBAN and goes back to REQUESTED, so two staff members check it
+again; an APPROVED refund is paid to the IBAN the two of them approved (its own copy)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from bureau_gateway.adapters import get_adapter
+from borrowers import identification
+from borrowers.models import Borrower, Identification, IdentificationMethod, IdentificationPurpose
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
 from finplatform.iban import normalize_iban, validate_kz_iban
-from finplatform.locks import lock_rows
-from schedules.models import RefundDetails, RefundDetailsStatus
+from finplatform.locks import lock_row, lock_rows
+from schedules.models import RefundDetails, RefundDetailsStatus, RefundPayout, RefundStatus
 
-REFUND_CODE_TTL = timedelta(minutes=10)
-REFUND_CODE_MAX_ATTEMPTS = 5
-CODES_PER_HOUR = 5
+IDENTIFICATION_FRESH = timedelta(minutes=5)
+METHODS = (IdentificationMethod.BIOMETRIC, IdentificationMethod.EDS)
+PURPOSE = IdentificationPurpose.PAYOUT_DETAILS
+RECHECKED = (RefundStatus.REQUESTED, RefundStatus.PREPARED)
 
-MSG_NO_CODE = _("Request a new code: there is no valid code.")
-MSG_CODE_EXPIRED = _("The code has expired. Request a new one.")
-MSG_TOO_MANY_ATTEMPTS = _("Too many wrong codes. Request a new one.")
-MSG_WRONG_CODE = _("The code is not correct.")
-MSG_TOO_MANY_CODES = _("Too many codes requested. Wait an hour and try again.")
-
-
-def _hash(details_id, code: str) -> str:
-    message = f"refund-iban:{details_id}:{code}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+MSG_IDENTIFY = _(
+    "To set or change your IBAN for refunds, identify yourself again by biometrics or EDS."
+)
 
 
-@transaction.atomic
-def propose_refund_iban(*, borrower, iban: str) -> tuple[RefundDetails, str]:
-    """A new IBAN awaiting the borrower's code (earlier pending ones stop counting); returns
-    the row and the plaintext code, which only the SMS carries."""
+def clean_iban(iban: str) -> str:
+    """The IBAN in its stored form, or ApplicationError `invalid_iban`."""
     try:
         validate_kz_iban(iban)
     except ValidationError as error:
         raise ApplicationError(error.messages[0], code="invalid_iban") from None
-    now = business_now()
-    recent = RefundDetails.objects.filter(
-        borrower=borrower, created_at__gte=now - timedelta(hours=1)
-    ).count()
-    if recent >= CODES_PER_HOUR:
-        raise ApplicationError(MSG_TOO_MANY_CODES, code="too_many_codes")
-    RefundDetails.objects.filter(borrower=borrower, status=RefundDetailsStatus.PENDING).update(
-        status=RefundDetailsStatus.SUPERSEDED
+    return normalize_iban(iban)
+
+
+def _usable(ident: Identification | None, borrower) -> bool:
+    return (
+        ident is not None
+        and ident.borrower_id == borrower.pk
+        and ident.purpose == PURPOSE
+        and ident.identified_at >= business_now() - IDENTIFICATION_FRESH
+        and not RefundDetails.objects.filter(identification=ident).exists()
     )
-    details = RefundDetails(borrower=borrower, iban=normalize_iban(iban), created_at=now,
-                            code_expires_at=now + REFUND_CODE_TTL)  # fmt: skip
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    details.code_hash = _hash(details.pk, code)
-    details.save()
-    return details, code
-
-
-def send_refund_iban_code(*, borrower, iban: str) -> RefundDetails:
-    """Record the IBAN and text the code to the borrower (HTTP after the commit of the row)."""
-    details, code = propose_refund_iban(borrower=borrower, iban=iban)
-    text = str(_("Finkelisim: your code to confirm the IBAN %(iban)s for refunds is %(code)s")) % {
-        "iban": f"…{details.iban[-4:]}", "code": code,
-    }  # fmt: skip
-    get_adapter("sms").send(phone=borrower.phone, text=text, dedup_key=f"refund-iban:{details.pk}")
-    return details
 
 
 @transaction.atomic
-def _check_code(*, borrower, code: str) -> tuple[RefundDetails | None, str]:
-    row = lock_rows(
-        RefundDetails.objects.filter(borrower=borrower, status=RefundDetailsStatus.PENDING)
-    ).first()
-    if row is None:
-        return None, "no_code"
-    if business_now() >= row.code_expires_at:
-        return None, "code_expired"
-    if row.attempts >= REFUND_CODE_MAX_ATTEMPTS:
-        return None, "too_many_attempts"
-    if not hmac.compare_digest(row.code_hash, _hash(row.pk, code.strip())):
-        row.attempts += 1
-        row.save(update_fields=["attempts"])  # committed: a wrong try counts
-        return None, "wrong_code"
+def set_refund_iban(*, borrower, iban: str, identification_id) -> RefundDetails:
+    """Make `iban` the borrower's verified refund IBAN on the strength of a fresh, unused
+    `payout_details` identification of this borrower (the borrower row is locked: one change
+    at a time). The old IBAN is superseded; open refunds are handled as the module says."""
+    iban = clean_iban(iban)
+    lock_row(Borrower, pk=borrower.pk)
+    ident = Identification.objects.filter(pk=identification_id).first()
+    if not _usable(ident, borrower):
+        raise ApplicationError(MSG_IDENTIFY, code="identification_required")
+    now = business_now()
     RefundDetails.objects.filter(borrower=borrower, status=RefundDetailsStatus.VERIFIED).update(
         status=RefundDetailsStatus.SUPERSEDED
     )
-    row.status = RefundDetailsStatus.VERIFIED
-    row.verified_at = business_now()
-    row.save(update_fields=["status", "verified_at"])
-    return row, ""
+    details = RefundDetails.objects.create(
+        borrower=borrower, iban=iban, status=RefundDetailsStatus.VERIFIED, identification=ident,
+        created_at=now, verified_at=now,
+    )  # fmt: skip
+    open_refunds = lock_rows(
+        RefundPayout.objects.filter(plan__case__borrower=borrower, status__in=RECHECKED)
+    )
+    for refund in open_refunds:
+        refund.details, refund.iban = details, details.iban
+        refund.status, refund.prepared_by = RefundStatus.REQUESTED, None
+        refund.save(update_fields=["details", "iban", "status", "prepared_by"])
+    return details
 
 
-ERRORS = {
-    "no_code": MSG_NO_CODE,
-    "code_expired": MSG_CODE_EXPIRED,
-    "too_many_attempts": MSG_TOO_MANY_ATTEMPTS,
-    "wrong_code": MSG_WRONG_CODE,
-}
-
-
-def verify_refund_iban(*, borrower, code: str) -> RefundDetails:
-    """The pending IBAN becomes the borrower's verified refund IBAN (the old one superseded)."""
-    row, error = _check_code(borrower=borrower, code=code)
-    if row is None:
-        raise ApplicationError(ERRORS[error], code=error)
-    return row
+def identify_and_set_refund_iban(*, borrower, iban: str, method: str, challenge: dict | None,
+                                 answer: identification.Answer) -> RefundDetails:  # fmt: skip
+    """The cabinet's step: identify (no row locked during the outside calls), then record the
+    identification and save the IBAN in one transaction — both or neither."""
+    if method not in METHODS or not challenge:
+        raise ApplicationError(identification.MSG_START_AGAIN, code="challenge_invalid")
+    clean_iban(iban)
+    proof = identification.prove(iin=borrower.iin, phone=borrower.phone, method=method,
+                                 full_name=borrower.full_name, challenge=challenge,
+                                 answer=answer)  # fmt: skip
+    with transaction.atomic():
+        row = lock_row(Borrower, pk=borrower.pk)
+        ident = identification.record(proof, borrower=row, purpose=PURPOSE)
+        row.save(update_fields=["identified_at", "identification_method"])
+        return set_refund_iban(borrower=row, iban=iban, identification_id=ident.pk)
 
 
 def verified_refund_iban(borrower) -> RefundDetails | None:

@@ -11,9 +11,10 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from borrowers.models import Borrower
 from finplatform.clock import business_date, business_now
 from finplatform.errors import ApplicationError, ConflictError
-from finplatform.locks import lock_rows
+from finplatform.locks import lock_row, lock_rows
 from outbox import services as outbox
 from schedules import ledger, selectors
 from schedules.models import Plan, RefundPayout, RefundStatus, Side, TransactionKind
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 REFUND_PAID_TASK = "resolution.refund_paid"
 MSG_NOTHING_OWED = _("Nothing is owed back on this plan.")
-MSG_NO_IBAN = _("Confirm an IBAN for refunds first.")
+MSG_NO_IBAN = _("Set an IBAN for refunds first.")
 MSG_OPEN = _("A refund for this plan is already under way.")
 MSG_STATE = _("This refund is not at that step any more.")
 MSG_SAME_PERSON = _("A second person must approve: you prepared this refund yourself.")
@@ -44,10 +45,12 @@ def refund_due(plan: Plan) -> int:
 
 @transaction.atomic
 def request_refund(*, plan_id, borrower) -> RefundPayout:
-    """The borrower asks for what is owed back, to their verified IBAN (plan locked)."""
+    """The borrower asks for what is owed back, to their verified IBAN (plan locked, then the
+    borrower, so an IBAN change in flight is either seen or waits: refund_iban.py)."""
     plan = lock_plans([plan_id]).get(plan_id)
     if plan is None or plan.case.borrower_id != borrower.pk:
         raise ApplicationError(MSG_NOTHING_OWED, code="nothing_owed")
+    lock_row(Borrower, pk=borrower.pk)
     details = verified_refund_iban(borrower)
     if details is None:
         raise ConflictError(MSG_NO_IBAN, code="refund_iban_missing")

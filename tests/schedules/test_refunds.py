@@ -1,28 +1,34 @@
 """Refunds to borrowers (issue 14 point 3): an overpayment is paid back to the borrower's
-OTP-verified IBAN through maker-checker and the daily payout run: one ledger transaction,
+IBAN, set after a fresh identification (tests/portal/test_refund_iban_identification.py),
+through maker-checker and the daily payout run: one ledger transaction,
 paid once, on the statement, with a notice."""
 
-import re
 from datetime import date
 
 import pytest
 import time_machine
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 
 import resolution.tasks  # noqa: F401  (registers the tasks run_outbox runs)
-from bureau_gateway.devinbox import sent_sms
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.iban import make_kz_iban
 from resolution.models import Notification
 from schedules import ledger, statements
-from schedules.models import LedgerTransaction, RefundPayout, RefundStatus, Side, TransactionKind
+from schedules.models import (
+    LedgerTransaction,
+    RefundDetails,
+    RefundPayout,
+    RefundStatus,
+    Side,
+    TransactionKind,
+)
 from schedules.reconciliation import reconcile
 from schedules.services import refund_iban, refunds
 from schedules.services.payouts import run_payouts
 from tests.conftest import run_outbox
 from tests.factories import UserFactory
 from tests.support.endings import active_plan, almaty_noon, pay_in_full
+from tests.support.identity import set_refund_iban
 
 pytestmark = pytest.mark.django_db
 IBAN = make_kz_iban("125", "0000001234567")
@@ -36,14 +42,17 @@ def _overpaid_plan(extra=50_000, *, key="full"):
     return world
 
 
-def _verified(borrower):
-    _details, code = refund_iban.propose_refund_iban(borrower=borrower, iban=IBAN)
-    return refund_iban.verify_refund_iban(borrower=borrower, code=code)
+@pytest.fixture
+def verified(sim):
+    def _set(borrower):
+        return set_refund_iban(sim, borrower, IBAN)
+
+    return _set
 
 
-def _approved(world):
+def _approved(world, verified):
     borrower = world.case.borrower
-    _verified(borrower)
+    verified(borrower)
     refund = refunds.request_refund(plan_id=world.plan.pk, borrower=borrower)
     maker, checker = UserFactory(), UserFactory()
     refunds.prepare_refund(refund_id=refund.pk, user=maker)
@@ -52,26 +61,10 @@ def _approved(world):
     return refunds.approve_refund(refund_id=refund.pk, user=checker)
 
 
-def test_the_iban_is_verified_only_with_the_code_sent_to_the_borrower():
-    world = _overpaid_plan()
-    borrower = world.case.borrower
-    with pytest.raises(ApplicationError):
-        refund_iban.propose_refund_iban(borrower=borrower, iban="KZ00 1234")
-    _details, code = refund_iban.propose_refund_iban(borrower=borrower, iban=IBAN)
-    wrong = "000000" if code != "000000" else "111111"
-    with pytest.raises(ApplicationError):
-        refund_iban.verify_refund_iban(borrower=borrower, code=wrong)
-    assert refund_iban.verified_refund_iban(borrower) is None
-    with pytest.raises(ConflictError):  # no verified IBAN: no request
-        refunds.request_refund(plan_id=world.plan.pk, borrower=borrower)
-    refund_iban.verify_refund_iban(borrower=borrower, code=code)
-    assert refund_iban.verified_refund_iban(borrower).iban == IBAN
-
-
-def test_an_overpayment_is_paid_once_by_the_payout_run_after_maker_and_checker():
+def test_an_overpayment_is_paid_once_by_the_payout_run_after_maker_and_checker(verified):
     world = _overpaid_plan(extra=50_000)
     assert refunds.refund_due(world.plan) == 50_000
-    refund = _approved(world)
+    refund = _approved(world, verified)
     assert refunds.refund_due(world.plan) == 0
     with time_machine.travel(almaty_noon(RUN_ON), tick=False):
         run_payouts(on=RUN_ON)
@@ -100,13 +93,13 @@ def test_an_overpayment_is_paid_once_by_the_payout_run_after_maker_and_checker()
     assert Notification.objects.filter(template_key="refund_paid").count() == notices.count()
 
 
-def test_nothing_owed_nothing_requested_and_one_refund_at_a_time():
+def test_nothing_owed_nothing_requested_and_one_refund_at_a_time(verified):
     world = _overpaid_plan(extra=0)
-    _verified(world.case.borrower)
+    verified(world.case.borrower)
     with pytest.raises(ConflictError):
         refunds.request_refund(plan_id=world.plan.pk, borrower=world.case.borrower)
     other = _overpaid_plan(extra=10_000, key="full-2")
-    _verified(other.case.borrower)
+    verified(other.case.borrower)
     refunds.request_refund(plan_id=other.plan.pk, borrower=other.case.borrower)
     with pytest.raises(ConflictError):
         refunds.request_refund(plan_id=other.plan.pk, borrower=other.case.borrower)
@@ -115,9 +108,9 @@ def test_nothing_owed_nothing_requested_and_one_refund_at_a_time():
     assert RefundPayout.objects.count() == 1
 
 
-def test_the_database_refuses_a_checker_who_is_the_maker():
+def test_the_database_refuses_a_checker_who_is_the_maker(verified):
     world = _overpaid_plan()
-    _verified(world.case.borrower)
+    verified(world.case.borrower)
     refund = refunds.request_refund(plan_id=world.plan.pk, borrower=world.case.borrower)
     user = UserFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -143,21 +136,41 @@ def test_a_refund_payout_may_draw_only_from_the_refund_account(schedule_table):
             ledger.post_many([too_much], now=almaty_noon(RUN_ON))
 
 
-def test_the_cabinet_confirms_the_iban_by_sms_and_asks_for_the_refund(client):
+NEW_IBAN = make_kz_iban("601", "0000007777777")
+
+
+def test_a_changed_iban_never_silently_redirects_a_refund(sim, verified):
+    """Requested or prepared: moves to the new IBAN and back to REQUESTED (two people check it
+    again). Approved: paid to the IBAN the two of them approved."""
     world = _overpaid_plan(extra=50_000)
-    client.force_login(world.case.borrower.user, backend="borrowers.auth.IINBackend")
-    url = reverse("borrowers:refund")
-    page = client.get(url).content.decode()
-    assert "500,00" in page and 'id="request-refund"' not in page
-    bad = client.post(url, {"step": "iban", "iban": "KZ12"})
-    assert bad.status_code == 200 and "IBAN" in bad.content.decode()
-    client.post(url, {"step": "iban", "iban": IBAN})
-    text = next(m["text"] for m in sent_sms() if m["phone"] == world.case.borrower.phone)
-    code = re.search(r"(\d{6})$", text).group(1)
-    client.post(url, {"step": "code", "code": code})
-    page = client.get(url).content.decode()
-    assert 'id="verified-iban"' in page and 'id="request-refund"' in page
-    client.post(url, {"step": "request"})
-    refund = RefundPayout.objects.get(plan=world.plan)
-    assert refund.status == RefundStatus.REQUESTED and refund.amount_tiyn == 50_000
-    assert "Requested by the borrower" in client.get(url).content.decode()
+    borrower = world.case.borrower
+    verified(borrower)
+    refund = refunds.request_refund(plan_id=world.plan.pk, borrower=borrower)
+    maker, checker = UserFactory(), UserFactory()
+    refunds.prepare_refund(refund_id=refund.pk, user=maker)
+    set_refund_iban(sim, borrower, NEW_IBAN, method="eds")
+    refund.refresh_from_db()
+    assert (refund.status, refund.iban, refund.prepared_by) == (
+        RefundStatus.REQUESTED, NEW_IBAN, None
+    )  # fmt: skip
+    assert refund.details == refund_iban.verified_refund_iban(borrower)
+    with pytest.raises(ConflictError):  # the old preparation does not carry over
+        refunds.approve_refund(refund_id=refund.pk, user=checker)
+    refunds.prepare_refund(refund_id=refund.pk, user=maker)
+    refunds.approve_refund(refund_id=refund.pk, user=checker)
+    set_refund_iban(sim, borrower, IBAN)  # changed again after the approval
+    refund.refresh_from_db()
+    assert (refund.status, refund.iban) == (RefundStatus.APPROVED, NEW_IBAN)
+    with time_machine.travel(almaty_noon(RUN_ON), tick=False):
+        refunds.pay_approved_refunds(on=RUN_ON)
+    refund.refresh_from_db()
+    assert (refund.status, refund.iban) == (RefundStatus.PAID, NEW_IBAN)
+    assert refund_iban.verified_refund_iban(borrower).iban == IBAN
+
+
+def test_the_database_refuses_a_verified_iban_without_an_identification():
+    world = _overpaid_plan()
+    with pytest.raises(IntegrityError, match="verified_refund_iban_identified"):
+        with transaction.atomic():
+            RefundDetails.objects.create(borrower=world.case.borrower, iban=IBAN,
+                                         created_at=almaty_noon(RUN_ON))  # fmt: skip

@@ -5,7 +5,11 @@ simulator's dev-only EDS signer for EDS)."""
 import re
 from html import unescape
 
+from borrowers import identification
+from borrowers.identification import Answer
 from borrowers.models import Enrolment
+from portal.views.identity import camera_stand_in
+from schedules.services import refund_iban
 
 SESSION_KEY = "identity_challenge"
 
@@ -55,3 +59,21 @@ def identify(client, url, sim, iin: str, method: str = "biometric", *, selfie: s
     start(client, url, method, **extra)
     answer = answer_for(client, url, sim, iin, selfie=selfie)
     return client.post(url, {"action": "identify", **answer}), answer
+
+
+def live_answer(sim, iin: str, challenge: dict):
+    """What a live client answers to `challenge` at the service level (no page)."""
+    if challenge["method"] == "eds":
+        return Answer(**sim.eds_signature(iin, challenge["id"]))
+    return Answer(**camera_stand_in(challenge))
+
+
+def set_refund_iban(sim, borrower, iban: str, method: str = "biometric"):
+    """Set the borrower's refund IBAN as the cabinet does: a fresh identification of the
+    borrower (the operator registers their phone to their IIN) and the IBAN saved with it."""
+    sim.set_phone(borrower.iin, borrower.phone, full_name=borrower.full_name)
+    challenge = identification.new_challenge(iin=borrower.iin, method=method)
+    return refund_iban.identify_and_set_refund_iban(
+        borrower=borrower, iban=iban, method=method, challenge=challenge,
+        answer=live_answer(sim, borrower.iin, challenge),
+    )  # fmt: skip
