@@ -44,8 +44,8 @@ def changes(request, case_id):
     try:
         variation = request_variation(
             case=case, kind=data["kind"], reason=data["reason"],
-            monthly_income_tiyn=data["monthly_income"], evidence=upload.read(5 * 1024 * 1024 + 1),
-            evidence_name=upload.name, holiday_months=data["holiday_months"] or 0,
+            monthly_income_tiyn=data["monthly_income"], evidence=upload,
+            holiday_months=data["holiday_months"] or 0,
             proposed_monthly_tiyn=data["proposed_monthly"], catch_up_months=data["catch_up_months"],
         )  # fmt: skip
     except ApplicationError as exc:
