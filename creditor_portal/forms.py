@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from finplatform.clock import business_date
 from finplatform.forms import TengeField
 from finplatform.iban import validate_kz_iban
+from finplatform.uploads import UploadField
 from resolution.models import CaseStatus
 from schedules.statement_months import month_bounds
 
@@ -85,7 +86,7 @@ class TransferForm(forms.Form):
                                  error_messages={"invalid": _("A BIN has 12 digits.")})  # fmt: skip
     effective_on = forms.DateField(label=_("Sold from"),
                                    widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
-    document = forms.FileField(label=_("Assignment agreement (PDF)"))
+    document = UploadField(label=_("Assignment agreement (PDF)"))
 
     def __init__(self, *args, loans, **kwargs):
         super().__init__(*args, **kwargs)

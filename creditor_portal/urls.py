@@ -32,6 +32,7 @@ urlpatterns = [
     path("variations/<uuid:variation_id>/object/", variations.object_to, name="variation_object"),
     path("payouts/", payouts.payouts, name="payouts"),
     path("transfers/", transfers.transfers, name="transfers"),
+    path("transfers/<uuid:transfer_id>/document/", transfers.document, name="transfer_document"),
     path("payouts.csv", exports.payouts_csv, name="payouts_csv"),
     path("statement.csv", exports.creditor_statement, {"fmt": "csv"}, name="statement_csv"),
     path("statement.pdf", exports.creditor_statement, {"fmt": "pdf"}, name="statement_pdf"),

@@ -1,5 +1,6 @@
 """Encryption at rest for sensitive fields (EDS signatures, biometric and selfie tokens, the
-identity and bureau exchanges that carry them), with a rotatable key.
+identity and bureau exchanges that carry them, uploaded documents with personal data), with a
+rotatable key.
 
 Keys come from settings.FIELD_ENCRYPTION_KEYS (env `FIELD_ENCRYPTION_KEYS`, comma-separated
 Fernet keys; required in production, a fixed key in dev/test). `cryptography`'s MultiFernet:
@@ -62,9 +63,25 @@ def decrypt(token: str) -> str:
         ) from exc
 
 
-def rotate(token: str) -> str:
-    """The same clear text encrypted under the first key."""
+def rotate(token):
+    """The same clear text encrypted under the first key (text tokens, or the bytes of an
+    `EncryptedBinaryField`)."""
+    if isinstance(token, bytes | memoryview):
+        return _fernet().rotate(bytes(token))
     return _fernet().rotate(token.encode()).decode()
+
+
+def encrypt_bytes(content: bytes) -> bytes:
+    return _fernet().encrypt(bytes(content))
+
+
+def decrypt_bytes(token) -> bytes:
+    try:
+        return _fernet().decrypt(bytes(token))
+    except InvalidToken as exc:
+        raise ImproperlyConfigured(
+            "a stored value does not decrypt with FIELD_ENCRYPTION_KEYS"
+        ) from exc
 
 
 def is_token(value: str) -> bool:
@@ -101,13 +118,26 @@ class EncryptedJSONField(models.TextField):
         return json.dumps(self.value_from_object(obj), cls=DjangoJSONEncoder, ensure_ascii=False)
 
 
+class EncryptedBinaryField(models.BinaryField):
+    """Bytes (an uploaded document) stored as the bytes of a Fernet token; b'' and NULL are
+    stored as they are. Reads give bytes, as a BinaryField does."""
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if value is not None and len(value):
+            value = encrypt_bytes(value)
+        return super().get_db_prep_value(value, connection, prepared)
+
+    def from_db_value(self, value, expression, connection):
+        return value if value is None or not len(value) else decrypt_bytes(value)
+
+
 def encrypted_columns():
     """(table, column) of every encrypted field in the installed models."""
     return [
         (model._meta.db_table, field.column)
         for model in apps.get_models()
         for field in model._meta.concrete_fields
-        if isinstance(field, EncryptedTextField | EncryptedJSONField)
+        if isinstance(field, EncryptedTextField | EncryptedJSONField | EncryptedBinaryField)
     ]
 
 
@@ -142,8 +172,16 @@ def reencrypt_column(cursor, table: str, column: str, transform) -> int:
     return changed
 
 
-def encrypt_clear(stored: str) -> str:
-    """For the migration that introduces encryption: clear text → token; tokens stay."""
+def encrypt_clear(stored):
+    """For the migration that introduces encryption: clear text → token; tokens stay (text, or
+    the bytes of a binary column)."""
+    if isinstance(stored, bytes | memoryview):
+        stored = bytes(stored)
+        try:
+            _fernet().decrypt(stored)
+            return stored
+        except InvalidToken:
+            return encrypt_bytes(stored)
     if is_token(stored):
         try:
             _fernet().decrypt(stored.encode())
@@ -151,6 +189,13 @@ def encrypt_clear(stored: str) -> str:
         except InvalidToken:
             pass  # clear text that only looks like a token
     return encrypt(stored)
+
+
+def decrypt_stored(stored):
+    """For reversing such a migration: token → clear bytes or text."""
+    if isinstance(stored, bytes | memoryview):
+        return decrypt_bytes(stored)
+    return decrypt(stored)
 
 
 def check_keys(app_configs=None, **kwargs):

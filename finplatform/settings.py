@@ -39,6 +39,10 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS") or (
     ["ZGV2LWFuZC10ZXN0LW9ubHktZmllbGQta2V5LTAwMDA="] if LOCAL else []
 )
 
+# Uploaded documents (finplatform.uploads): at most this many bytes; the proxy's request body
+# limit (deploy/Caddyfile, 12 MB) stays above it so the application gives the clear error.
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if LOCAL else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

@@ -12,6 +12,7 @@ from finplatform.kzid import validate_iin
 from finplatform.language import Language
 from finplatform.money import MAX_AMOUNT_TIYN, tenge_to_tiyn
 from finplatform.signin import check_login_allowed, login_failed, login_succeeded
+from finplatform.uploads import PDF_OR_IMAGE, UploadField
 
 MSG_BAD_LOGIN = _("The IIN or password is wrong. Check both and try again.")
 MSG_INACTIVE = _("This account is blocked. Contact support.")
@@ -247,7 +248,8 @@ class VariationRequestForm(forms.Form):
     ])  # fmt: skip
     reason = forms.CharField(label=_("Why"), max_length=2000, widget=forms.Textarea)
     monthly_income = TengeField(label=_("Your monthly income now, KZT"))
-    evidence = forms.FileField(label=_("Income evidence (PDF, JPEG or PNG, up to 5 MB)"))
+    evidence = UploadField(label=_("Income evidence (PDF, JPEG or PNG, up to 10 MB)"),
+                           allowed=PDF_OR_IMAGE)  # fmt: skip
     holiday_months = forms.TypedChoiceField(
         label=_("Holiday, months"), coerce=int, required=False, empty_value=0,
         choices=[(1, "1"), (2, "2"), (3, "3")],

@@ -60,6 +60,7 @@ signing_patterns = [
     path(
         "changes/<uuid:variation_id>/agreement.pdf", variation.agreement, name="variation_agreement"
     ),
+    path("changes/<uuid:variation_id>/evidence/", variation.evidence, name="variation_evidence"),
     path("changes/<uuid:variation_id>/code/", variation.request_code, name="variation_code"),
     path("changes/<uuid:variation_id>/sign/", variation.sign, name="variation_sign"),
 ]

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from creditors.models import WebhookDelivery, WebhookEndpoint
 from finplatform.money import MAX_AMOUNT_TIYN
+from finplatform.uploads import UploadSerializerField
 from resolution.models import Case, CaseDocument, CaseLoan, DebtConfirmation
 from resolution.selectors.changes import termination_of
 from schedules.models import ClaimTransfer, PartAllocation, TerminationReason
@@ -251,4 +252,7 @@ class ClaimTransferCreateSerializer(serializers.Serializer):
     case_loan = serializers.UUIDField(help_text="one of the caller's loans in a signed plan")
     buyer_bin = serializers.RegexField(r"^\d{12}$", help_text="the buyer's BIN (registered)")
     effective_on = serializers.DateField(help_text="sold from (not before signing, not future)")
-    document = serializers.FileField(help_text="the assignment agreement, PDF, at most 10 MB")
+    document = UploadSerializerField(
+        help_text="the assignment agreement: a PDF (checked by its first bytes), at most 10 MB; "
+        "anything else is a 400 with the reason under fields.document"
+    )

@@ -3,6 +3,7 @@ recording a sale (multipart, with the assignment agreement) for the ombudsman to
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -12,6 +13,7 @@ from creditor_portal.api import serializers as s
 from creditor_portal.api.auth import ApiPrincipal
 from creditor_portal.api.views import ERRORS, Base, api_creditor
 from finplatform.errors import ErrorSerializer
+from finplatform.uploads import PDF, serve
 from resolution.selectors import changes as reads
 from resolution.services.transfers import record_transfer
 from schedules.models import RecordedVia
@@ -60,3 +62,17 @@ class TransferDetail(Base):
         creditor = api_creditor(request)
         transfer = reads.transfer_for_creditor(creditor, transfer_id)
         return Response(s.ClaimTransferSerializer(transfer, context={"creditor": creditor}).data)
+
+
+class TransferDocument(Base):
+    @extend_schema(
+        tags=["transfers"], summary="Download the assignment agreement (PDF; seller and buyer)",
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description=(
+                "the PDF as an attachment (X-Content-Type-Options: nosniff)")),
+            **ERRORS,
+        },
+    )  # fmt: skip
+    def get(self, request, transfer_id):
+        transfer = reads.transfer_for_creditor(api_creditor(request), transfer_id)
+        return serve(transfer.document, name=transfer.document_name, content_type=PDF)

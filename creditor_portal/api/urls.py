@@ -36,6 +36,11 @@ urlpatterns = [
     path("loans/<uuid:case_loan_id>/dispute/", v.LoanDispute.as_view(), name="dispute"),
     path("transfers/", t.TransferList.as_view(), name="transfers"),
     path("transfers/<uuid:transfer_id>/", t.TransferDetail.as_view(), name="transfer"),
+    path(
+        "transfers/<uuid:transfer_id>/document/",
+        t.TransferDocument.as_view(),
+        name="transfer_document",
+    ),  # fmt: skip
     path("webhooks/", v.WebhookList.as_view(), name="webhooks"),
     path("webhooks/<uuid:endpoint_id>/", v.WebhookDetail.as_view(), name="webhook"),
     path(

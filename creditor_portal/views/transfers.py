@@ -9,6 +9,7 @@ from creditor_portal.forms import TransferForm
 from creditors.selectors import creditor_for_user
 from finplatform.errors import ApplicationError
 from finplatform.permissions import creditor_staff_required
+from finplatform.uploads import PDF, serve
 from resolution.selectors import changes as reads
 from resolution.services.transfers import record_transfer
 from schedules.models import RecordedVia
@@ -42,3 +43,10 @@ def transfers(request):
         {"creditor": creditor, "form": form, "transfers": rows},
         status=400 if form.is_bound and form.errors else 200,
     )  # fmt: skip
+
+
+@creditor_staff_required
+def document(request, transfer_id):
+    """The assignment agreement, to the seller and the buyer only (anyone else: 404)."""
+    transfer = reads.transfer_for_creditor(creditor_for_user(request.user), transfer_id)
+    return serve(transfer.document, name=transfer.document_name, content_type=PDF)

@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from finplatform.errors import ApplicationError
+from finplatform.uploads import PDF, UploadField, serve
 from ombudsman.admin.base import QueueScoped, ServiceOnlyAdmin
 from resolution.models import CaseLoan
 from resolution.selectors.ombudsman import cases_for_ombudsman_staff
@@ -32,14 +32,14 @@ class TransferRecordForm(forms.Form):
     buyer_bin = forms.RegexField(r"^\d{12}$", label=_("Buyer's BIN"))
     effective_on = forms.DateField(label=_("Sold from"),
                                    widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
-    document = forms.FileField(label=_("Assignment agreement (PDF)"))
+    document = UploadField(label=_("Assignment agreement (PDF)"))
 
 
 class TerminationRecordForm(forms.Form):
     case_reference = forms.CharField(label=_("Case reference"), max_length=16)
     reason = forms.ChoiceField(label=_("Ground"), choices=TerminationReason.choices)
     details = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
-    document = forms.FileField(label=_("Document (PDF): death certificate, court ruling, finding"))
+    document = UploadField(label=_("Document (PDF): death certificate, court ruling, finding"))
 
 
 class DecisionForm(forms.Form):
@@ -92,9 +92,7 @@ class ChangeAdmin(QueueScoped, ServiceOnlyAdmin):
 
     def document_view(self, request, pk):
         row = self._row(request, pk)
-        response = HttpResponse(bytes(row.document), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{row.document_name}"'
-        return response
+        return serve(row.document, name=row.document_name, content_type=PDF)
 
     def _page(self, request, title, form, details=(), row=None):
         context = {**self.admin_site.each_context(request), "opts": self.model._meta,

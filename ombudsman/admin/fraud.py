@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,11 +15,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from finplatform.errors import ApplicationError
+from finplatform.uploads import PDF_OR_IMAGE, UploadField, content_type_of, serve
 from ombudsman.admin.base import QueueScoped, ReadOnlyInline, ServiceOnlyAdmin
 from resolution.models import FraudFlag, FraudFlagEvent, FraudFlagStatus
 from resolution.services import fraud as svc
-
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
 class CourtDecisionForm(forms.Form):
@@ -32,13 +30,7 @@ class CourtDecisionForm(forms.Form):
     number = forms.CharField(label=_("Court decision number"), max_length=100)
     decided_on = forms.DateField(label=_("Court decision date"),
                                  widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
-    document = forms.FileField(label=_("Court decision (PDF or scan)"))
-
-    def clean_document(self):
-        document = self.cleaned_data["document"]
-        if document.size > MAX_DOCUMENT_BYTES:
-            raise forms.ValidationError(_("The file is larger than 10 MB."))
-        return document
+    document = UploadField(label=_("Court decision (PDF or scan)"), allowed=PDF_OR_IMAGE)
 
 
 class FraudFlagFilter(admin.SimpleListFilter):
@@ -123,7 +115,7 @@ class FraudFlagAdmin(QueueScoped, ServiceOnlyAdmin):
                 svc.record_court_decision(
                     flag_id=flag.pk, fraud_confirmed=data["outcome"] == FraudFlagStatus.WRITTEN_OFF,
                     number=data["number"], decided_on=data["decided_on"],
-                    document=data["document"].read(), filename=data["document"].name,
+                    document=data["document"],
                     user=request.user,
                 )  # fmt: skip
             except ApplicationError as exc:
@@ -143,9 +135,9 @@ class FraudFlagAdmin(QueueScoped, ServiceOnlyAdmin):
         row = FraudFlag.objects.get(pk=flag.pk)
         if row.court_document is None:
             raise PermissionDenied
-        response = HttpResponse(bytes(row.court_document), content_type="application/octet-stream")
-        response["Content-Disposition"] = f'attachment; filename="{row.court_document_name}"'
-        return response
+        content = bytes(row.court_document)
+        kind = content_type_of(content) or "application/octet-stream"
+        return serve(content, name=row.court_document_name, content_type=kind)
 
     @admin.display(description=_("case"))
     def case_reference(self, obj):

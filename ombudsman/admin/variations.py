@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from finplatform.errors import ApplicationError
 from finplatform.money import format_tenge
+from finplatform.uploads import serve
 from ombudsman.admin.base import QueueScoped, ReadOnlyInline, ServiceOnlyAdmin
 from resolution.models import Variation, VariationStatus
 from resolution.selectors.variations import schedule_versions
@@ -90,9 +90,7 @@ class VariationAdmin(QueueScoped, ServiceOnlyAdmin):
             name = f"{row.case.reference}-variation.pdf"
         else:
             raise PermissionDenied
-        response = HttpResponse(bytes(content), content_type=kind)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return serve(content, name=name, content_type=kind)
 
     def work_view(self, request, variation_id):
         variation = self._variation(request, variation_id)

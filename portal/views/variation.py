@@ -14,6 +14,7 @@ from bureau_gateway.interfaces import AdapterError
 from finplatform.errors import ApplicationError
 from finplatform.permissions import borrower_required
 from finplatform.signin import client_ip
+from finplatform.uploads import PDF, serve
 from portal.forms import CodeForm, EdsForm, VariationRequestForm
 from resolution.models import OPEN_STATUSES_OF_VARIATION as OPEN
 from resolution.selectors import borrower as case_sel
@@ -44,8 +45,8 @@ def changes(request, case_id):
     try:
         variation = request_variation(
             case=case, kind=data["kind"], reason=data["reason"],
-            monthly_income_tiyn=data["monthly_income"], evidence=upload.read(5 * 1024 * 1024 + 1),
-            evidence_name=upload.name, holiday_months=data["holiday_months"] or 0,
+            monthly_income_tiyn=data["monthly_income"], evidence=upload,
+            holiday_months=data["holiday_months"] or 0,
             proposed_monthly_tiyn=data["proposed_monthly"], catch_up_months=data["catch_up_months"],
         )  # fmt: skip
     except ApplicationError as exc:
@@ -73,10 +74,16 @@ def agreement(request, variation_id):
     variation = sel.variation_for_borrower(request.user.borrower, variation_id)
     if not variation.document:
         return HttpResponse(status=404)
-    response = HttpResponse(bytes(variation.document), content_type="application/pdf")
-    name = f"{variation.case.reference}-variation.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return serve(variation.document, name=f"{variation.case.reference}-variation.pdf",
+                 content_type=PDF)  # fmt: skip
+
+
+@borrower_required
+def evidence(request, variation_id):
+    """The income evidence the borrower uploaded, to that borrower only (anyone else: 404)."""
+    variation = sel.variation_for_borrower(request.user.borrower, variation_id)
+    return serve(variation.evidence, name=variation.evidence_name,
+                 content_type=variation.evidence_type)  # fmt: skip
 
 
 @require_POST

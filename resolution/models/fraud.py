@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from finplatform.encryption import EncryptedBinaryField
+
 
 class FraudFlagStatus(models.TextChoices):
     OPEN = "open", _("Open: awaiting a court decision")
@@ -39,7 +41,7 @@ class FraudFlag(models.Model):
     court_decision_number = models.CharField(_("court decision number"), max_length=100,
                                              blank=True)  # fmt: skip
     court_decision_date = models.DateField(_("court decision date"), null=True, blank=True)
-    court_document = models.BinaryField(_("court decision document"), null=True, blank=True)
+    court_document = EncryptedBinaryField(_("court decision document"), null=True, blank=True)
     court_document_name = models.CharField(_("file name"), max_length=200, blank=True)
     court_document_sha256 = models.CharField(max_length=64, blank=True)
     decided_at = models.DateTimeField(_("court decision recorded at"), null=True, blank=True)

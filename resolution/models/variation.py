@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from finplatform.encryption import EncryptedTextField
+from finplatform.encryption import EncryptedBinaryField, EncryptedTextField
 from resolution.models.case import Case
 
 
@@ -48,7 +48,7 @@ class Variation(models.Model):
     )  # fmt: skip
     reason = models.TextField(_("reason"))
     monthly_income_tiyn = models.BigIntegerField(_("monthly income now, tiyn"))
-    evidence = models.BinaryField(_("income evidence"))
+    evidence = EncryptedBinaryField(_("income evidence"))
     evidence_name = models.CharField(_("evidence file"), max_length=200)
     evidence_type = models.CharField(max_length=40)
     holiday_months = models.PositiveSmallIntegerField(_("holiday, months"), default=0)

@@ -22,7 +22,6 @@ Every step is a `FraudFlagEvent` (append-only) and a line on the case's audit tr
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
 from django.db import transaction
@@ -34,6 +33,7 @@ from finplatform.clock import business_date, business_now
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.locks import lock_row
 from finplatform.money import format_tenge
+from finplatform.uploads import PDF_OR_IMAGE, read_upload
 from outbox import services as outbox
 from resolution.models import (
     BureauReport,
@@ -145,8 +145,8 @@ def is_open_flag(case_loan_id) -> bool:
 
 @transaction.atomic
 def record_court_decision(
-    *, flag_id, fraud_confirmed: bool, number: str, decided_on: date, document: bytes,
-    filename: str, user=None,
+    *, flag_id, fraud_confirmed: bool, number: str, decided_on: date, document,
+    filename: str = "", user=None,
 ) -> FraudFlag:  # fmt: skip
     """The ombudsman uploads the court decision on a flag. Guarantees, under the case lock:
     a decided flag is refused (ConflictError); the document's SHA-256 is kept with it;
@@ -157,6 +157,7 @@ def record_court_decision(
     number = (number or "").strip()
     if not number or not document or decided_on is None:
         raise ApplicationError(MSG_COURT_FIELDS, code="court_decision_incomplete")
+    document = read_upload(document, name=filename or "court-decision", allowed=PDF_OR_IMAGE)
     if decided_on > business_date():
         raise ApplicationError(MSG_COURT_DATE_FUTURE, code="court_date_in_future")
     case_id = FraudFlag.objects.filter(pk=flag_id).values_list("case_loan__case_id", flat=True)
@@ -175,8 +176,8 @@ def record_court_decision(
     now = business_now()
     flag.status = FraudFlagStatus.WRITTEN_OFF if fraud_confirmed else FraudFlagStatus.REJECTED
     flag.court_decision_number, flag.court_decision_date = number, decided_on
-    flag.court_document, flag.court_document_name = document, (filename or "court-decision")[:200]
-    flag.court_document_sha256 = hashlib.sha256(document).hexdigest()
+    flag.court_document, flag.court_document_name = document.content, document.name
+    flag.court_document_sha256 = document.sha256
     flag.decided_at, flag.decided_by = now, user if getattr(user, "pk", None) else None
     flag.save()
     court = {"number": number, "date": decided_on.isoformat(),

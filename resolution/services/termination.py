@@ -42,13 +42,13 @@ def request_termination(*, case_id, reason: str, details: str, document, user) -
     if reason not in TerminationReason.values or not (details or "").strip():
         raise ApplicationError(MSG_REASON, code="invalid_reason")
     check_terminable(plan)
-    name, content, sha = read_document(document)
+    doc = read_document(document)
     try:
         with transaction.atomic():
             return PlanTermination.objects.create(
                 plan=plan, reason=reason, details=details.strip(), requested_by=user,
-                requested_at=business_now(), document=content, document_name=name,
-                document_sha256=sha,
+                requested_at=business_now(), document=doc.content, document_name=doc.name,
+                document_sha256=doc.sha256,
             )  # fmt: skip
     except IntegrityError:
         raise ConflictError(MSG_PENDING, code="termination_pending") from None

@@ -18,7 +18,6 @@ changes until a member of the ombudsman's staff who did not record it approves
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -29,6 +28,7 @@ from finplatform.clock import business_now
 from finplatform.errors import ApplicationError, ConflictError, NotFoundError
 from finplatform.locks import lock_row
 from finplatform.money import format_tenge
+from finplatform.uploads import Upload, read_upload
 from resolution.models import CaseLoan
 from resolution.services.notifications import notify_borrower, notify_creditor
 from resolution.workflow import lock_case, record_on_trail
@@ -36,11 +36,9 @@ from schedules.models import ChangeStatus, ClaimTransfer, CreditorShare, Recorde
 from schedules.services.transfers import MSG_NOT_PENDING, apply_transfer, check_transfer
 
 EVENT = "claim.transferred"
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 MSG_NOT_FOUND = _("No such loan of yours in a signed plan.")
 MSG_UNKNOWN_BUYER = _("No registered creditor has this BIN.")
-MSG_DOCUMENT = _("Attach the assignment agreement as a PDF file of at most 10 MB.")
 MSG_SEVERAL_LOANS = _(
     "Your claim in this plan covers several loans; a transfer moves the whole claim. Record "
     "it on the ombudsman's side with all the loans sold."
@@ -49,15 +47,9 @@ MSG_PENDING = _("A transfer of this claim is already awaiting the ombudsman's ap
 MSG_SAME_PERSON = _("The transfer must be approved by someone other than who recorded it.")
 
 
-def read_document(upload) -> tuple[str, bytes, str]:
-    """(file name, bytes, SHA-256) of an uploaded PDF; a clear error for anything else."""
-    if upload is None:
-        raise ApplicationError(MSG_DOCUMENT, code="invalid_document")
-    content = upload.read(MAX_DOCUMENT_BYTES + 1)
-    if not content.startswith(b"%PDF-") or len(content) > MAX_DOCUMENT_BYTES:
-        raise ApplicationError(MSG_DOCUMENT, code="invalid_document")
-    name = (getattr(upload, "name", "") or "document.pdf").rsplit("/", 1)[-1][:200]
-    return name, content, hashlib.sha256(content).hexdigest()
+def read_document(upload) -> Upload:
+    """The assignment agreement or termination document, checked (finplatform.uploads)."""
+    return read_upload(upload, name="document.pdf")
 
 
 @transaction.atomic
@@ -88,7 +80,7 @@ def record_transfer(
     )
     if same_claim.count() > 1 and via != RecordedVia.ADMIN:
         raise ConflictError(MSG_SEVERAL_LOANS, code="several_loans")
-    name, content, sha = read_document(document)
+    doc = read_document(document)
     try:
         with transaction.atomic():
             return ClaimTransfer.objects.create(
@@ -96,8 +88,8 @@ def record_transfer(
                 from_creditor_id=case_loan.creditor_id, to_creditor=buyer,
                 effective_on=effective_on, recorded_via=via,
                 recorded_by=user if getattr(user, "pk", None) else None,
-                recorded_at=business_now(), document=content, document_name=name,
-                document_sha256=sha,
+                recorded_at=business_now(), document=doc.content, document_name=doc.name,
+                document_sha256=doc.sha256,
             )  # fmt: skip
     except IntegrityError:
         raise ConflictError(MSG_PENDING, code="transfer_pending") from None

@@ -25,6 +25,7 @@ from finplatform.clock import BUSINESS_TZ, business_date, business_deadline_text
 from finplatform.errors import ApplicationError, ConflictError, NotFoundError
 from finplatform.locks import lock_row
 from finplatform.money import format_tenge
+from finplatform.uploads import PDF_OR_IMAGE, read_upload
 from finplatform.workdays import add_working_days
 from resolution.models import Case, CaseStatus, Variation, VariationObjection, VariationStatus
 from resolution.policy import policy, signing_deadline
@@ -39,7 +40,6 @@ from schedules.services.versions import next_anchor, preview
 
 MSG_NOT_ACTIVE = _("A change can be asked for only while the repayment plan is active.")
 MSG_OPEN_EXISTS = _("A change of this plan is already under way.")
-MSG_BAD_EVIDENCE = _("Upload the income evidence as a PDF, JPEG or PNG file up to 5 MB.")
 MSG_CATCH_UP_LATE = _("An arrears catch-up is possible only with arrears under 40 days late.")
 MSG_NOT_PROPOSABLE = _("This change is not waiting for a proposal.")
 MSG_WINDOW_CLOSED = _("The objection window is closed.")
@@ -48,22 +48,12 @@ MSG_REASON_REQUIRED = _("Give a reason.")
 MSG_ANCHOR_TOO_EARLY = _(
     "The new timetable must start after the objection window and the 72 hours to sign."
 )
-MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
-EVIDENCE_TYPES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg",
-                  b"\x89PNG\r\n\x1a\n": "image/png"}  # fmt: skip
 KIND_TO_CHANGE = {"holiday": revision.HOLIDAY, "lower": revision.LOWER,
                   "catch_up": revision.CATCH_UP}  # fmt: skip
 
 
 def lock_variation(variation_id) -> Variation:
     return lock_row(Variation, pk=variation_id)
-
-
-def evidence_type(content: bytes) -> str:
-    for magic, kind in EVIDENCE_TYPES.items():
-        if content.startswith(magic):
-            return kind
-    return ""
 
 
 def objection_deadline(proposed_at: datetime) -> datetime:
@@ -83,7 +73,7 @@ def change_of(variation: Variation, anchor: date) -> revision.Change:
 
 @transaction.atomic
 def request_variation(*, case: Case, kind: str, reason: str, monthly_income_tiyn: int,
-                      evidence: bytes, evidence_name: str, holiday_months: int = 0,
+                      evidence, evidence_name: str = "", holiday_months: int = 0,
                       proposed_monthly_tiyn: int | None = None,
                       catch_up_months: int = 3) -> Variation:  # fmt: skip
     """The borrower's request. The caller passes the borrower's own case (scoped by the
@@ -95,9 +85,7 @@ def request_variation(*, case: Case, kind: str, reason: str, monthly_income_tiyn
         raise ApplicationError(VERSION_MESSAGES["unknown_kind"], code="unknown_kind")
     if not reason.strip():
         raise ApplicationError(MSG_REASON_REQUIRED, code="reason_required")
-    kind_of_file = evidence_type(evidence)
-    if not kind_of_file or len(evidence) > MAX_EVIDENCE_BYTES:
-        raise ApplicationError(MSG_BAD_EVIDENCE, code="bad_evidence")
+    upload = read_upload(evidence, name=evidence_name, allowed=PDF_OR_IMAGE, code="bad_evidence")
     today = business_date()
     if kind == "catch_up":
         state = plan_state(plan, on=today)
@@ -105,7 +93,7 @@ def request_variation(*, case: Case, kind: str, reason: str, monthly_income_tiyn
             raise ConflictError(MSG_CATCH_UP_LATE, code="catch_up_not_allowed")
     variation = Variation(
         case=case, kind=kind, reason=reason.strip(), monthly_income_tiyn=monthly_income_tiyn,
-        evidence=evidence, evidence_name=evidence_name[:200], evidence_type=kind_of_file,
+        evidence=upload.content, evidence_name=upload.name, evidence_type=upload.content_type,
         holiday_months=holiday_months if kind == "holiday" else 0,
         proposed_monthly_tiyn=proposed_monthly_tiyn if kind == "lower" else None,
         catch_up_months=catch_up_months, requested_at=business_now(),

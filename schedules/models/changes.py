@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from finplatform.encryption import EncryptedBinaryField
 from schedules.models.ledger import LedgerTransaction
 from schedules.models.plan import CreditorShare, Plan
 
@@ -35,7 +36,7 @@ class RecordedVia(models.TextChoices):
 class Document(models.Model):
     """An uploaded document kept with its hash (abstract: each change holds its own)."""
 
-    document = models.BinaryField(_("document"))
+    document = EncryptedBinaryField(_("document"))  # names the borrower: encrypted at rest
     document_name = models.CharField(_("file name"), max_length=200)
     document_sha256 = models.CharField(_("SHA-256"), max_length=64)
 

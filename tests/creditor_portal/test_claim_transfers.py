@@ -78,7 +78,8 @@ def test_api_refuses_another_organisations_loan_and_bad_input(world, today):
         api_client_for(seller), world, buyer, document=SimpleUploadedFile("x.pdf", b"x")
     )
     assert not_pdf.status_code == 400
-    assert not_pdf.json()["error"]["code"] == "invalid_document"
+    assert not_pdf.json()["error"]["code"] == "validation_error"  # the field says why
+    assert "document" in not_pdf.json()["error"]["fields"]
     assert not ClaimTransfer.objects.exists()
 
 

@@ -20,7 +20,7 @@ def _flagged():
 
 def _upload(client, flag, **extra):
     data = {"outcome": "written_off", "number": "2-77/2026", "decided_on": "2026-11-20",
-            "document": SimpleUploadedFile("decision.pdf", b"%PDF court"), **extra}  # fmt: skip
+            "document": SimpleUploadedFile("decision.pdf", b"%PDF-1.4 court"), **extra}  # fmt: skip
     return client.post(f"/admin/resolution/fraudflag/{flag.pk}/court-decision/", data)
 
 
@@ -43,7 +43,7 @@ def test_queue_review_page_and_court_decision_upload(client):
     assert (
         document.status_code == 200
         and b"".join(document.streaming_content if document.streaming else [document.content])
-        == b"%PDF court"
+        == b"%PDF-1.4 court"
     )
 
 
