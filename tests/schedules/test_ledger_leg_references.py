@@ -29,6 +29,11 @@ def test_the_legs_have_no_foreign_key_to_their_transaction():
             " AND confrelid = 'schedules_ledgertransaction'::regclass"
         )
         assert cursor.fetchone()[0] == 0
+        cursor.execute(  # the index the check sums the legs through stays
+            "SELECT count(*) FROM pg_indexes WHERE tablename = 'schedules_ledgerentry'"
+            " AND indexdef LIKE '%%(transaction_id)%%'"
+        )
+        assert cursor.fetchone()[0] >= 1
 
 
 def test_balanced_legs_of_a_missing_transaction_are_refused_at_commit():
