@@ -310,7 +310,8 @@ def run_copy() -> tuple[float, int]:
             raw.copy_expert(f"COPY {table} TO STDOUT", buffer)
             rows += buffer.getvalue().count("\n")
             dumps[table] = buffer
-        cursor.execute("TRUNCATE schedules_payout, schedules_planadjustment, " + ", ".join(TABLES))
+        # CASCADE: also the (empty here) tables that refer to the ledger, whatever their number
+        cursor.execute("TRUNCATE " + ", ".join(TABLES) + " CASCADE")
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         for table in TABLES:

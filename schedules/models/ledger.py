@@ -105,8 +105,11 @@ class Side(models.TextChoices):
 class LedgerEntry(models.Model):
     """One leg: a positive amount of tiyn on the debit or credit side of an account."""
 
+    # No database FOREIGN KEY (one deferred check per leg at COMMIT): the ledger check of
+    # migration 0007_set_based_ledger_checks refuses a leg whose transaction is missing, once
+    # per transaction, and transactions are append-only (0003).
     transaction = models.ForeignKey(
-        LedgerTransaction, on_delete=models.PROTECT, related_name="entries"
+        LedgerTransaction, on_delete=models.PROTECT, related_name="entries", db_constraint=False
     )
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
     side = models.CharField(_("side"), max_length=1, choices=Side.choices)
