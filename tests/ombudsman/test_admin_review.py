@@ -12,7 +12,7 @@ def ombudsman_user(ombudsman: str):
     from django.contrib.auth.models import Group
 
     user = UserFactory(is_staff=True)
-    OmbudsmanStaff.objects.create(user=user, ombudsman=ombudsman)
+    OmbudsmanStaff.objects.create(user=user, ombudsman=ombudsman, preferred_language="en")
     user.groups.add(Group.objects.get(name="ombudsman_staff"))
     return user
 
