@@ -363,8 +363,7 @@ def notify_borrower(*, case: Case, template_key: str, context: dict | None = Non
 
 def notify_address(*, case: Case, email: str, template_key: str, context: dict | None = None,
                    dedup: str = "", language: str = "ru") -> Notification | None:  # fmt: skip
-    """One email to a staff address, once per key, in `language`: the person's own when it
-    is addressed to one (`staff_language_of`), Russian for a shared address."""
+    """One email to a staff address, once per key, in `language` (a person's own; else ru)."""
     ctx = {"reference": case.reference, **(context or {})}
     subject, body = render(template_key, language, ctx)
     return _create(channel=NotificationChannel.EMAIL, recipient=email, case=case,
