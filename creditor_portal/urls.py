@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from creditor_portal.views import dashboard, exports, payouts, transfers, variations
+from creditor_portal.views import dashboard, exports, language, payouts, transfers, variations
 
 app_name = "creditors"
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("my-language/", language.my_language, name="my_language"),
     path("bulk-confirm/", dashboard.bulk_confirm, name="bulk_confirm"),
     path("cases.csv", exports.cases_csv, name="cases_csv"),
     path("loans/<uuid:loan_id>/", dashboard.loan_detail, name="loan_detail"),

@@ -61,6 +61,10 @@ class CreditorStaff(models.Model):
     )
     creditor = models.ForeignKey(Creditor, on_delete=models.PROTECT, related_name="staff")
     position = models.CharField(_("position"), max_length=100, blank=True)
+    preferred_language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.RUSSIAN,
+        help_text=_("The interface after sign-in and emails to this person are in this language."),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("creditor staff member")

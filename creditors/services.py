@@ -10,20 +10,24 @@ from bureau_gateway.interfaces import BureauLoan
 from creditors.models import (
     Creditor,
     CreditorKind,
+    CreditorStaff,
     Loan,
     Ombudsman,
     PayoutDetails,
     PayoutDetailsStatus,
 )
 from finplatform.clock import business_now
-from finplatform.errors import ApplicationError, ConflictError
+from finplatform.errors import ApplicationError, ConflictError, NotFoundError
 from finplatform.iban import normalize_iban, validate_kz_iban
+from finplatform.language import Language
 from finplatform.locks import lock_rows
 
 MSG_SAME_PERSON = _("A second person must approve: you proposed these details yourself.")
 MSG_PENDING_EXISTS = _("Other new details already await approval: approve or reject them first.")
 MSG_NOT_PENDING = _("These details are no longer awaiting approval.")
 MSG_BIC = _("A BIC has 8 or 11 letters and digits.")
+MSG_LANGUAGE = _("Choose Russian, Kazakh or English.")
+MSG_NOT_STAFF = _("Only staff members have a language of their own here.")
 
 
 def _staff_creditor(user) -> Creditor:
@@ -147,3 +151,17 @@ def mirror_bureau_loan(*, borrower_iin: str, loan: BureauLoan) -> Loan:
         },
     )
     return mirrored
+
+
+@transaction.atomic
+def set_staff_language(*, user, language: str) -> CreditorStaff:
+    """The signed-in creditor staff member's own language (the interface after sign-in and
+    emails to them). Only the caller's own row can change: there is no one else to name."""
+    if language not in Language.values:
+        raise ApplicationError(MSG_LANGUAGE, code="language_unknown")
+    staff = CreditorStaff.objects.select_for_update().filter(user=user).first()
+    if staff is None:
+        raise NotFoundError(MSG_NOT_STAFF, code="not_creditor_staff")
+    staff.preferred_language = language
+    staff.save(update_fields=["preferred_language"])
+    return staff

@@ -9,6 +9,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from finplatform.language import NATIVE_NAMES
 from finplatform.money import MAX_AMOUNT_TIYN, tenge_to_tiyn
 
 MSG_AMOUNT = _("Enter an amount in tenge, e.g. 1 234,56.")
@@ -68,3 +69,13 @@ class TengeField(forms.CharField):
         if tiyn > MAX_AMOUNT_TIYN:
             raise forms.ValidationError(MSG_AMOUNT, code="amount")
         return tiyn
+
+
+class OwnLanguageForm(forms.Form):
+    """A staff member's own language ("My language"): nothing else can be named."""
+
+    language = forms.ChoiceField(
+        label=_("My language"), choices=NATIVE_NAMES, widget=forms.RadioSelect,
+        help_text=_("The interface opens in it when you sign in; emails addressed to you are "
+                    "written in it. Notices to your organisation keep its own language."),
+    )  # fmt: skip

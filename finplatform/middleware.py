@@ -6,12 +6,15 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from finplatform.language import user_language_of
+
 logger = logging.getLogger(__name__)
 
 
 class UserLanguageMiddleware:
-    """A signed-in borrower's preferred language wins unless they just picked another one
-    with the switcher (which sets the language cookie and saves the profile)."""
+    """A signed-in person's own language (a borrower's or a staff member's) wins unless a
+    language cookie says otherwise: the switcher (a borrower's choice is saved to the
+    profile too), a staff member's sign-in or "My language" (finplatform/signin.py)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -23,7 +26,7 @@ class UserLanguageMiddleware:
             and user.is_authenticated
             and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
         ):
-            preferred = getattr(getattr(user, "borrower", None), "preferred_language", None)
+            preferred = user_language_of(user)
             if preferred:
                 translation.activate(preferred)
                 request.LANGUAGE_CODE = preferred

@@ -7,6 +7,9 @@ per account (IIN or username) and per client address. The address is the real cl
 `settings.TRUSTED_PROXIES`, and then only the hop that proxy chain vouches for (python-ipware
 does the parsing), so a client cannot pick its own address and everyone behind one proxy is
 not one address. A borrower lifts their account's wait by identification (password reset).
+
+A staff member's own language (finplatform/language.py) becomes the interface's at sign-in:
+the language cookie is set to it, whatever the login page was read in.
 """
 
 from __future__ import annotations
@@ -14,14 +17,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from python_ipware import IpWare
 
 from finplatform.clock import BUSINESS_TZ
 from finplatform.datetext import after_text
+from finplatform.language import staff_language_of
 from finplatform.throttle import Backoff, Quota
 
 MSG_LOCKED = _("Too many failed attempts. Try again %(time)s.")  # "after 14:37, 29 November 2026"
@@ -106,3 +112,39 @@ class ThrottledStaffLoginForm(ThrottledLoginMixin, AuthenticationForm):
 
 class ThrottledAdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
     """The admin's sign-in (`admin.site.login_form`)."""
+
+
+def use_language(response, language: str) -> None:
+    """The interface speaks `language` from this response on (the language cookie)."""
+    translation.activate(language)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )  # fmt: skip
+
+
+def use_staff_language(response, user) -> None:
+    """After a staff member signed in: their own language, if they have one."""
+    language = staff_language_of(user)
+    if language is not None:
+        use_language(response, language)
+
+
+class StaffLanguageLoginMixin:
+    """For Django's LoginView and its subclasses: sign-in sets the staff member's language."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        use_staff_language(response, form.get_user())
+        return response
+
+
+def admin_login(request, extra_context=None):
+    """The admin's own sign-in page, then the staff member's language (Django builds that
+    view inside AdminSite.login, so it is wrapped rather than subclassed)."""
+    response = admin.site.login(request, extra_context)
+    if request.method == "POST" and request.user.is_authenticated:
+        use_staff_language(response, request.user)
+    return response

@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from finplatform import views
-from finplatform.signin import ThrottledAdminLoginForm
+from finplatform.signin import ThrottledAdminLoginForm, admin_login
 
 admin.site.login_form = ThrottledAdminLoginForm  # the one sign-in policy, admin included
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     path("creditor/", include("creditor_portal.urls")),
     path("admin/analytics/", include("ombudsman.urls")),
+    path("admin/login/", admin_login),  # admin's own sign-in + the staff member's language
     path("admin/", admin.site.urls),
     path("metrics", include("ombudsman.metrics_urls")),  # Prometheus, token only
     path("api/v1/creditor/", include("creditor_portal.api.urls")),

@@ -111,6 +111,7 @@ class CreditorStaffFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     creditor = factory.SubFactory(CreditorFactory)
+    preferred_language = "en"  # tests read English; language tests choose ru/kk explicitly
 
 
 class LoanFactory(factory.django.DjangoModelFactory):

@@ -17,6 +17,7 @@ from ombudsman.admin import (  # noqa: F401
     planlife,
     platform,
     review,
+    staff,
     variations,
 )
 

@@ -15,7 +15,6 @@ from resolution.models import (
     EligibilityCheck,
     EligibilityPolicy,
     Notification,
-    OmbudsmanStaff,
     ReviewQueueCase,
     RuleOutcome,
     StaffQueueAccess,
@@ -66,11 +65,6 @@ class CaseAdmin(ReviewMixin, CaseColumns, QueueScoped, ServiceOnlyAdmin):
                 monthly = None
         result = reads.debt_burden(obj, monthly)["burden"]
         return render_to_string("admin/resolution/case/burden.html", {"b": result})
-
-
-@admin.register(OmbudsmanStaff)
-class OmbudsmanStaffAdmin(admin.ModelAdmin):
-    list_display = ["user", "ombudsman"]
 
 
 class RuleOutcomeInline(ReadOnlyInline):

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from creditors.models import Ombudsman
+from finplatform.language import Language
 
 
 class CaseStatus(models.TextChoices):
@@ -210,6 +211,10 @@ class OmbudsmanStaff(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ombudsman_staff"
     )
     ombudsman = models.CharField(_("ombudsman"), max_length=16, choices=Ombudsman.choices)
+    preferred_language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.RUSSIAN,
+        help_text=_("The interface after sign-in and emails to this person are in this language."),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("ombudsman staff member")

@@ -84,12 +84,12 @@ def notify_borrower(*, case: Case, template_key: str, context: dict | None = Non
 
 
 def notify_address(*, case: Case, email: str, template_key: str, context: dict | None = None,
-                   dedup: str = "") -> Notification | None:  # fmt: skip
-    """One email in Russian to a staff address (e.g. the ombudsman's), once per key."""
+                   dedup: str = "", language: str = "ru") -> Notification | None:  # fmt: skip
+    """One email to a staff address, once per key, in `language` (a person's own; else ru)."""
     ctx = {"reference": case.reference, **(context or {})}
-    subject, body = render(template_key, "ru", ctx)
+    subject, body = render(template_key, language, ctx)
     return _create(channel=NotificationChannel.EMAIL, recipient=email, case=case,
-                   template_key=template_key, language="ru", context=ctx, subject=subject,
+                   template_key=template_key, language=language, context=ctx, subject=subject,
                    body=body, dedup_key=f"{template_key}:{case.pk}:{email}:{dedup}")  # fmt: skip
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from finplatform.clock import BUSINESS_TZ, business_date, business_deadline_text, business_now
 from finplatform.errors import ApplicationError, ConflictError, NotFoundError
+from finplatform.language import staff_language_of
 from finplatform.locks import lock_row
 from finplatform.money import format_tenge
 from finplatform.uploads import PDF_OR_IMAGE, read_upload
@@ -216,8 +217,10 @@ def object_to_variation(*, creditor, variation_id, reason: str, user=None) -> Va
 
 
 def notify_staff(*, variation: Variation, template_key: str, context: dict) -> None:
-    """Email the staff member who proposed the variation (once per variation and key)."""
+    """Email the staff member who proposed the variation (once per variation and key), in
+    their own language."""
     staff = variation.proposed_by
     if staff is not None and staff.email:
         notify_address(case=variation.case, email=staff.email, template_key=template_key,
-                       context=context, dedup=str(variation.pk))  # fmt: skip
+                       context=context, dedup=str(variation.pk),
+                       language=staff_language_of(staff) or "ru")  # fmt: skip

@@ -21,7 +21,7 @@ TERMINATIONS = "/admin/schedules/plantermination/"
 
 def staff(ombudsman="banking"):
     user = UserFactory(is_staff=True)
-    OmbudsmanStaff.objects.create(user=user, ombudsman=ombudsman)
+    OmbudsmanStaff.objects.create(user=user, ombudsman=ombudsman, preferred_language="en")
     user.groups.add(Group.objects.get(name="ombudsman_staff"))
     return user
 

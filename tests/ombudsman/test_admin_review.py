@@ -8,11 +8,12 @@ from tests.support.workflow import answer_all, awaiting_case
 pytestmark = pytest.mark.django_db
 
 
-def ombudsman_user(ombudsman: str):
+def ombudsman_user(ombudsman: str, language: str = "en"):
+    """An ombudsman staff member; `language` is their own (the admin speaks it)."""
     from django.contrib.auth.models import Group
 
     user = UserFactory(is_staff=True)
-    OmbudsmanStaff.objects.create(user=user, ombudsman=ombudsman)
+    OmbudsmanStaff.objects.create(user=user, ombudsman=ombudsman, preferred_language=language)
     user.groups.add(Group.objects.get(name="ombudsman_staff"))
     return user
 

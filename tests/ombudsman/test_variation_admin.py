@@ -53,7 +53,7 @@ def test_staff_propose_and_see_before_and_after(client):
 @pytest.mark.parametrize(("language", "text"), [("ru", "До и после"), ("kk", "Бұрын және кейін")])
 def test_the_work_page_speaks_russian_and_kazakh(client, language, text):
     _world, variation = _requested()
-    client.force_login(ombudsman_user("banking"))
+    client.force_login(ombudsman_user("banking", language))  # the staff member's own language
     with time_machine.travel(almaty_noon(ON), tick=False):
         client.post(f"/admin/resolution/variation/{variation.pk}/work/", {"action": "propose"})
     with translation.override(language):

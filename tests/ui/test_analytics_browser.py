@@ -73,7 +73,7 @@ def _queue(ombudsman: str) -> None:
 def test_analytics_page_draws_the_charts(page_factory, language):
     _queue("banking")
     CaseFactory(ombudsman="microfinance", status=CaseStatus.BREACHED)  # another queue
-    staff = ombudsman_user("banking")
+    staff = ombudsman_user("banking", language)
     page = page_factory(language=language, mobile=False)
     page.set_viewport_size({"width": 1440, "height": 900})
     blocked = []

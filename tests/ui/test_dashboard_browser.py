@@ -22,6 +22,8 @@ def background(page, selector: str) -> str:
 def test_deadlines_are_coloured_and_bulk_selection_counts(page_factory, language):
     world = awaiting_case()
     creditor, officer = world.creditors[0], world.staff[0]
+    officer.creditor_staff.preferred_language = language  # the dashboard opens in it
+    officer.creditor_staff.save(update_fields=["preferred_language"])
     now = timezone.now()
     for hours in (-3, 5):  # one answer overdue, one due within the day
         other = awaiting_case()

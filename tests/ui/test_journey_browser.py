@@ -94,7 +94,7 @@ def test_whole_journey_in_the_browser(
         loan(mfo_org, principal=180_000_00, interest=41_000_00, penalty=9_870_00,
              overdue_days=140, contract=f"TZ-{iin[-4:]}"),
     ])  # fmt: skip
-    officer = CreditorStaffFactory(creditor=bank).user
+    officer = CreditorStaffFactory(creditor=bank, preferred_language=language).user
 
     # 1. Register and identify (phone-sized browser)
     borrower_page = page_factory(language=language)

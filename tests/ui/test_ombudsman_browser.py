@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def test_review_link_on_screen_at_1366_and_new_status_after_a_decision(page_factory):
     ready, waiting = awaiting_case(), awaiting_case()
     answer_all(ready, dispute_second=False)
-    clerk = ombudsman_user(ready.case.ombudsman)
+    clerk = ombudsman_user(ready.case.ombudsman, "ru")
     page = page_factory(language="ru", mobile=False)
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto("/admin/login/")
