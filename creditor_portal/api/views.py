@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -48,6 +48,15 @@ def api_creditor(request):
     return creditor
 
 
+def choice_param(request, name: str, choices) -> str | None:
+    """A query filter limited to its documented values: an unknown one (or a NUL byte, which
+    PostgreSQL refuses) is a 400 in the error body, not an empty list or a 500."""
+    value = request.query_params.get(name) or None
+    if value is not None and value not in choices:
+        raise ValidationError({name: [f"Not one of: {', '.join(choices)}."]})
+    return value
+
+
 class CreditorApi(permissions.BasePermission):
     def has_permission(self, request, view):
         if isinstance(request.user, ApiPrincipal):
@@ -74,8 +83,9 @@ class CaseList(ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
+        status_ = choice_param(self.request, "status", CaseStatus.values)
         return sel.cases_for_creditor(
-            api_creditor(self.request), status=params.get("status") or None,
+            api_creditor(self.request), status=status_,
             needs_action=params.get("needs_action") in {"1", "true", "yes"},
         )  # fmt: skip
 
@@ -204,7 +214,8 @@ class DocumentDownload(Base):
 
 
 class WebhookList(Base):
-    @extend_schema(tags=["webhooks"], responses={200: s.WebhookEndpointSerializer(many=True)})
+    @extend_schema(tags=["webhooks"],
+                   responses={200: s.WebhookEndpointSerializer(many=True), **ERRORS})  # fmt: skip
     def get(self, request):
         rows = WebhookEndpoint.objects.filter(creditor=api_creditor(request), active=True)
         return Response(s.WebhookEndpointSerializer(rows, many=True).data)
