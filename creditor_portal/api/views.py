@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
@@ -53,7 +54,9 @@ def choice_param(request, name: str, choices) -> str | None:
     PostgreSQL refuses) is a 400 in the error body, not an empty list or a 500."""
     value = request.query_params.get(name) or None
     if value is not None and value not in choices:
-        raise ValidationError({name: [f"Not one of: {', '.join(choices)}."]})
+        raise ValidationError(
+            {name: [_("Not one of: %(values)s.") % {"values": ", ".join(choices)}]}
+        )
     return value
 
 
