@@ -34,6 +34,11 @@ ERRORS = {
     404: OpenApiResponse(ErrorSerializer, description="not found (or another organisation's)"),
     409: OpenApiResponse(ErrorSerializer, description="conflicts with the case's state"),
 }
+# a body the parsers cannot read (a malformed multipart, an unknown content type)
+BODY_ERRORS = {
+    **ERRORS,
+    415: OpenApiResponse(ErrorSerializer, description="a body that cannot be read"),
+}
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
     description="Retry-safe key: a retry with the same key returns the first answer.",
@@ -140,7 +145,7 @@ def _answer(request, case_loan_id, action, **fields):
 class LoanConfirm(Base):
     @extend_schema(
         tags=["loans"], request=s.OverdueSplitSerializer, parameters=[IDEMPOTENCY],
-        responses={201: s.AnswerSerializer, 200: s.AnswerSerializer, **ERRORS},
+        responses={201: s.AnswerSerializer, 200: s.AnswerSerializer, **BODY_ERRORS},
         summary="Confirm the bureau's figures (optionally with the overdue split)",
     )  # fmt: skip
     def post(self, request, case_loan_id):
@@ -152,7 +157,7 @@ class LoanConfirm(Base):
 class LoanCorrect(Base):
     @extend_schema(
         tags=["loans"], request=s.CorrectionSerializer, parameters=[IDEMPOTENCY],
-        responses={201: s.AnswerSerializer, 200: s.AnswerSerializer, **ERRORS},
+        responses={201: s.AnswerSerializer, 200: s.AnswerSerializer, **BODY_ERRORS},
         summary="Correct the figures (recorded beside the bureau's)",
     )  # fmt: skip
     def post(self, request, case_loan_id):
@@ -164,7 +169,7 @@ class LoanCorrect(Base):
 class LoanDispute(Base):
     @extend_schema(
         tags=["loans"], request=s.DisputeSerializer, parameters=[IDEMPOTENCY],
-        responses={201: s.AnswerSerializer, 200: s.AnswerSerializer, **ERRORS},
+        responses={201: s.AnswerSerializer, 200: s.AnswerSerializer, **BODY_ERRORS},
         summary="Dispute the loan, with a reason",
     )  # fmt: skip
     def post(self, request, case_loan_id):
@@ -225,7 +230,7 @@ class WebhookList(Base):
 
     @extend_schema(
         tags=["webhooks"], request=s.WebhookEndpointSerializer,
-        responses={201: s.WebhookEndpointCreatedSerializer, **ERRORS},
+        responses={201: s.WebhookEndpointCreatedSerializer, **BODY_ERRORS},
         summary="Register an endpoint; the signing secret is returned once",
     )  # fmt: skip
     def post(self, request):
