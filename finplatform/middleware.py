@@ -1,6 +1,7 @@
 import logging
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils import translation
@@ -30,6 +31,24 @@ class UserLanguageMiddleware:
             if preferred:
                 translation.activate(preferred)
                 request.LANGUAGE_CODE = preferred
+        return self.get_response(request)
+
+
+class NulByteMiddleware:
+    """A NUL byte in the path or a query parameter (`?status=%00`) is a 400 (the API: its error
+    body, through the 400 handler): PostgreSQL refuses NUL in text, so it reached the database
+    as a 500 in any list filter, admin search or reference in a URL. Forms and the API's
+    serializers already refuse it in bodies."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            raise BadRequest("NUL byte in the URL")
         return self.get_response(request)
 
 

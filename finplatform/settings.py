@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "finplatform.health.HealthMiddleware",  # /healthz, /readyz: before host checks and sessions
     "finplatform.requestid.RequestIdMiddleware",
     "finplatform.metrics.RequestMetricsMiddleware",
+    "finplatform.middleware.NulByteMiddleware",  # ?q=%00 is a 400, not a database error
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -22,7 +22,8 @@ from schedules.models import RecordedVia
 class TransferList(Base):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(tags=["transfers"], responses={200: s.ClaimTransferSerializer(many=True)})
+    @extend_schema(tags=["transfers"],
+                   responses={200: s.ClaimTransferSerializer(many=True), **ERRORS})  # fmt: skip
     def get(self, request):
         creditor = api_creditor(request)
         rows = reads.transfers_for_creditor(creditor)[:500]

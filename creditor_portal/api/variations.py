@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from creditor_portal.api.views import ERRORS, Base, api_creditor
+from creditor_portal.api.views import BODY_ERRORS, ERRORS, Base, api_creditor, choice_param
 from resolution.models import VariationStatus
 from resolution.selectors import creditor as case_sel
 from resolution.selectors import variations as sel
@@ -92,7 +92,8 @@ class VariationList(Base):
     )  # fmt: skip
     def get(self, request):
         creditor = api_creditor(request)
-        rows = sel.variations_for_creditor(creditor, status=request.query_params.get("status"))
+        status_ = choice_param(request, "status", VariationStatus.values)
+        rows = sel.variations_for_creditor(creditor, status=status_)
         return Response(VariationSerializer(rows[:200], many=True,
                                             context={"creditor": creditor}).data)  # fmt: skip
 
@@ -108,7 +109,7 @@ class VariationDetail(Base):
 class VariationObject(Base):
     @extend_schema(
         tags=["variations"], request=ObjectionSerializer,
-        responses={201: VariationSerializer, **ERRORS},
+        responses={201: VariationSerializer, **BODY_ERRORS},
         summary="Object with a reason before the deadline: the variation is blocked",
     )  # fmt: skip
     def post(self, request, variation_id):

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -33,6 +34,11 @@ ERRORS = {
     404: OpenApiResponse(ErrorSerializer, description="not found (or another organisation's)"),
     409: OpenApiResponse(ErrorSerializer, description="conflicts with the case's state"),
 }
+# a body the parsers cannot read (a malformed multipart, an unknown content type)
+BODY_ERRORS = {
+    **ERRORS,
+    415: OpenApiResponse(ErrorSerializer, description="a body that cannot be read"),
+}
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
     description="Retry-safe key: a retry with the same key returns the first answer.",
@@ -46,6 +52,17 @@ def api_creditor(request):
     if creditor is None:
         raise PermissionDenied
     return creditor
+
+
+def choice_param(request, name: str, choices) -> str | None:
+    """A query filter limited to its documented values: an unknown one (or a NUL byte, which
+    PostgreSQL refuses) is a 400 in the error body, not an empty list or a 500."""
+    value = request.query_params.get(name) or None
+    if value is not None and value not in choices:
+        raise ValidationError(
+            {name: [_("Not one of: %(values)s.") % {"values": ", ".join(choices)}]}
+        )
+    return value
 
 
 class CreditorApi(permissions.BasePermission):
@@ -74,8 +91,9 @@ class CaseList(ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
+        status_ = choice_param(self.request, "status", CaseStatus.values)
         return sel.cases_for_creditor(
-            api_creditor(self.request), status=params.get("status") or None,
+            api_creditor(self.request), status=status_,
             needs_action=params.get("needs_action") in {"1", "true", "yes"},
         )  # fmt: skip
 
@@ -127,7 +145,7 @@ def _answer(request, case_loan_id, action, **fields):
 class LoanConfirm(Base):
     @extend_schema(
         tags=["loans"], request=s.OverdueSplitSerializer, parameters=[IDEMPOTENCY],
-        responses={201: s.AnswerSerializer, 200: s.AnswerSerializer, **ERRORS},
+        responses={201: s.AnswerSerializer, 200: s.AnswerSerializer, **BODY_ERRORS},
         summary="Confirm the bureau's figures (optionally with the overdue split)",
     )  # fmt: skip
     def post(self, request, case_loan_id):
@@ -139,7 +157,7 @@ class LoanConfirm(Base):
 class LoanCorrect(Base):
     @extend_schema(
         tags=["loans"], request=s.CorrectionSerializer, parameters=[IDEMPOTENCY],
-        responses={201: s.AnswerSerializer, 200: s.AnswerSerializer, **ERRORS},
+        responses={201: s.AnswerSerializer, 200: s.AnswerSerializer, **BODY_ERRORS},
         summary="Correct the figures (recorded beside the bureau's)",
     )  # fmt: skip
     def post(self, request, case_loan_id):
@@ -151,7 +169,7 @@ class LoanCorrect(Base):
 class LoanDispute(Base):
     @extend_schema(
         tags=["loans"], request=s.DisputeSerializer, parameters=[IDEMPOTENCY],
-        responses={201: s.AnswerSerializer, 200: s.AnswerSerializer, **ERRORS},
+        responses={201: s.AnswerSerializer, 200: s.AnswerSerializer, **BODY_ERRORS},
         summary="Dispute the loan, with a reason",
     )  # fmt: skip
     def post(self, request, case_loan_id):
@@ -204,14 +222,15 @@ class DocumentDownload(Base):
 
 
 class WebhookList(Base):
-    @extend_schema(tags=["webhooks"], responses={200: s.WebhookEndpointSerializer(many=True)})
+    @extend_schema(tags=["webhooks"],
+                   responses={200: s.WebhookEndpointSerializer(many=True), **ERRORS})  # fmt: skip
     def get(self, request):
         rows = WebhookEndpoint.objects.filter(creditor=api_creditor(request), active=True)
         return Response(s.WebhookEndpointSerializer(rows, many=True).data)
 
     @extend_schema(
         tags=["webhooks"], request=s.WebhookEndpointSerializer,
-        responses={201: s.WebhookEndpointCreatedSerializer, **ERRORS},
+        responses={201: s.WebhookEndpointCreatedSerializer, **BODY_ERRORS},
         summary="Register an endpoint; the signing secret is returned once",
     )  # fmt: skip
     def post(self, request):

@@ -49,6 +49,8 @@ MSG_REASON_REQUIRED = _("Give a reason.")
 MSG_ANCHOR_TOO_EARLY = _(
     "The new timetable must start after the objection window and the 72 hours to sign."
 )
+MSG_ANCHOR_TOO_LATE = _("The new timetable must start within a year of the earliest possible date.")
+MAX_ANCHOR_DELAY = timedelta(days=366)  # a later start is a typing error, not a plan
 KIND_TO_CHANGE = {"holiday": revision.HOLIDAY, "lower": revision.LOWER,
                   "catch_up": revision.CATCH_UP}  # fmt: skip
 
@@ -131,6 +133,10 @@ def propose_variation(*, variation_id, staff, anchor_due: date | None = None) ->
     if anchor_due is not None and anchor_due <= after:
         raise ApplicationError(MSG_ANCHOR_TOO_EARLY, code="anchor_too_early",
                                extra={"after": after.isoformat()})  # fmt: skip
+    latest = after + MAX_ANCHOR_DELAY
+    if anchor_due is not None and anchor_due > latest:
+        raise ApplicationError(MSG_ANCHOR_TOO_LATE, code="anchor_too_late",
+                               extra={"latest": latest.isoformat()})  # fmt: skip
     anchor = anchor_due or next_anchor(plan, after=after)
     result = preview(plan=plan, change=change_of(variation, anchor), on=business_date())
     rev = result.revision

@@ -81,7 +81,7 @@ def provider_key(db):
     return key, plan
 
 
-def _fuzz(schema, path_regex: str, call) -> list[str]:
+def _fuzz(schema, path_regex: str, call, hypothesis=HYPOTHESIS) -> list[str]:
     """Runs `call(case)` on generated valid and invalid cases of every operation under
     `path_regex`; returns the labels of the operations it ran (so a test can tell none was
     silently skipped). (schemathesis' own pytest plugin does not run on pytest 9 yet, so this
@@ -91,7 +91,7 @@ def _fuzz(schema, path_regex: str, call) -> list[str]:
         operation = result.ok()
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
-            @HYPOTHESIS
+            @hypothesis
             @given(case=operation.as_strategy(generation_mode=mode))
             def run(case):
                 call(case)
@@ -133,7 +133,84 @@ def test_creditor_api_conforms_and_never_5xx(api_schema, creditor_world):
 
     ran = _fuzz(api_schema, "^/api/v1/creditor/", call)
     assert "POST /api/v1/creditor/loans/{case_loan_id}/correct/" in ran
+    assert set(NEW_IN_ROUND_4) <= set(ran)
     assert len(ran) >= 10
+
+
+NEW_IN_ROUND_4 = [
+    "GET /api/v1/creditor/cases/{case_id}/payoff/",
+    "GET /api/v1/creditor/cases/{case_id}/allocations/",
+    "GET /api/v1/creditor/cases/{case_id}/schedule-versions/",
+    "GET /api/v1/creditor/variations/",
+    "GET /api/v1/creditor/variations/{variation_id}/",
+    "POST /api/v1/creditor/variations/{variation_id}/object/",
+    "GET /api/v1/creditor/transfers/",
+    "POST /api/v1/creditor/transfers/",
+    "GET /api/v1/creditor/transfers/{transfer_id}/",
+]
+
+
+@pytest.fixture
+def plan_world(db):
+    """An active plan with a proposed variation and a recorded sale: the round-4 endpoints'
+    handlers get real ids (their own plan, variation, transfer and loan) for half the cases."""
+    from datetime import date
+
+    import time_machine
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from resolution.services.transfers import record_transfer
+    from resolution.services.variations import propose_variation, request_variation
+    from tests.factories import UserFactory
+    from tests.support.endings import active_plan, almaty_noon
+    from tests.support.ledger import new_creditor
+
+    with time_machine.travel(almaty_noon(date(2026, 3, 10)), tick=False):
+        world = active_plan((180_000_000, 120_000_000))
+        variation = request_variation(
+            case=world.case, kind="holiday", holiday_months=2, reason="illness",
+            monthly_income_tiyn=10_000_000, evidence=b"%PDF-1.4", evidence_name="note.pdf",
+        )  # fmt: skip
+        variation = propose_variation(variation_id=variation.pk,
+                                      staff=UserFactory(is_staff=True))  # fmt: skip
+        transfer = record_transfer(
+            case_loan_id=world.loans[0].pk, buyer_bin=new_creditor().bin,
+            effective_on=date(2026, 3, 10), via="api", seller=world.creditors[0],
+            document=SimpleUploadedFile("a.pdf", b"%PDF-1.4 a", content_type="application/pdf"),
+        )  # fmt: skip
+    _, key = create_api_key(creditor=world.creditors[0], name="schemathesis")
+    return world, variation, transfer, key
+
+
+def test_round_4_creditor_endpoints_conform_with_real_ids(api_schema, plan_world):
+    world, variation, transfer, key = plan_world
+    real = {"case_id": world.case.pk, "variation_id": variation.pk, "transfer_id": transfer.pk}
+
+    def call(case):
+        params = case.path_parameters or {}
+        if _parity(case) == 0:
+            params.update({k: str(v) for k, v in real.items() if k in params})
+            if isinstance(case.body, dict) and "case_loan" in case.body:
+                case.body["case_loan"] = str(world.loans[1].pk)
+        case.call_and_validate(headers={"Authorization": f"Api-Key {key}"}, checks=CHECKS)
+
+    pattern = "^/api/v1/creditor/(variations|transfers|cases/[^/]+/(payoff|allocations|schedule))"
+    ran = _fuzz(api_schema, pattern, call, settings(HYPOTHESIS, max_examples=15))
+    assert sorted(ran) == sorted(NEW_IN_ROUND_4)
+
+
+def test_every_creditor_operation_documents_its_error_responses(api_schema):
+    """Failed before the fix for GET /transfers/ and GET /webhooks/ (only 200 documented) and
+    for every POST but /transfers/ (a body the parsers cannot read is a 415, undocumented)."""
+    missing = []
+    for result in api_schema.include(path_regex="^/api/v1/creditor/").get_all_operations():
+        operation = result.ok()
+        documented = set(operation.definition.raw["responses"])
+        needed = {"401"} | ({"404"} if "{" in operation.path else set())
+        needed |= {"400", "415"} if operation.method.upper() == "POST" else set()
+        if not needed <= documented:
+            missing.append(f"{operation.label}: {sorted(needed - documented)}")
+    assert missing == []
 
 
 def test_payments_api_conforms_and_never_5xx(api_schema, provider_key):
