@@ -70,8 +70,8 @@ def test_dashboard_refuses_each_hostile_document_with_a_field_error(client, worl
 def test_dashboard_speaks_the_refusal_in_each_language(client, world, language, text):
     staff = CreditorStaffFactory(creditor=world.creditors[0], preferred_language=language)
     client.force_login(staff.user)  # a staff member's own language wins (issue 15 point 9)
-    response = client.post("/creditor/transfers/", {
-        **_body(world, new_creditor(), attacks()[2][1]), "case_loan": world.loans[0].pk})  # fmt: skip
+    body = {**_body(world, new_creditor(), attacks()[2][1]), "case_loan": world.loans[0].pk}
+    response = client.post("/creditor/transfers/", body)
     assert text in response.content.decode()
 
 
