@@ -135,10 +135,10 @@ def test_court_decision_dates_out_of_range_are_form_errors(client, decided_on):
         assert flag.status == FraudFlagStatus.OPEN
 
 
-def test_a_second_refund_approval_pays_once(client):
+def test_a_second_refund_approval_pays_once(client, sim):
     from tests.ombudsman.test_refunds_admin import _act, _requested
 
-    world, refund = _requested()
+    world, refund = _requested(sim)
     maker, checker = ombudsman_user("banking"), ombudsman_user("banking")
     client.force_login(maker)
     _act(client, "prepare", refund)

@@ -147,6 +147,7 @@ NEW_IN_ROUND_4 = [
     "GET /api/v1/creditor/transfers/",
     "POST /api/v1/creditor/transfers/",
     "GET /api/v1/creditor/transfers/{transfer_id}/",
+    "GET /api/v1/creditor/transfers/{transfer_id}/document/",
 ]
 
 
