@@ -67,6 +67,15 @@ def enqueue(task, *args, dedup_key: str | None = None) -> int | None:
     return row[0]
 
 
+def publish_after_commit(message_id: int, task, *args) -> None:
+    """The after-commit publish for a message SQL wrote itself in the current transaction
+    (a PL/pgSQL function's INSERT into this table, with `requestid.current()`), as `enqueue`
+    arranges for its own rows; outside a transaction (autocommit) it publishes at once."""
+    rid = requestid.current()
+    name = _task_name(task)
+    transaction.on_commit(partial(dispatch_now, message_id, name, list(args), request_id=rid))
+
+
 @contextmanager
 def fast_path_suppressed():
     """Within this block the after-commit publish does nothing, as if the process had died

@@ -1,6 +1,7 @@
 """The bodies of the payment provider's API: one payment in, a batch in, and what we answer."""
 
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +67,22 @@ class PaymentOutSerializer(serializers.ModelSerializer):
             "id", "idempotency_key", "status", "amount_tiyn", "applied_tiyn", "refund_tiyn",
             "case_reference", "payer_iin", "paid_at", "paid_on", "received_at", "transaction_id",
         ]  # fmt: skip
+
+
+@cache
+def _out_fields() -> list:
+    return list(PaymentOutSerializer()._readable_fields)
+
+
+def payment_out(payment: IncomingPayment) -> dict:
+    """`PaymentOutSerializer(payment).data`, with the serializer's fields built once per process
+    instead of per answer (a ModelSerializer inspects the model every time it is made: about
+    two thirds of the CPU of `POST /api/v1/payments/`). The fields are only read here."""
+    body = {}
+    for field in _out_fields():
+        value = field.get_attribute(payment)
+        body[field.field_name] = None if value is None else field.to_representation(value)
+    return body
 
 
 class BatchItemSerializer(PaymentInSerializer):

@@ -27,6 +27,7 @@ from provider_api.serializers import (
     BatchOutSerializer,
     PaymentInSerializer,
     PaymentOutSerializer,
+    payment_out,
 )
 from schedules.services import booking
 from schedules.services import payments as services
@@ -79,7 +80,7 @@ class PaymentCreateView(APIView):
             ),
         )
         return Response(
-            PaymentOutSerializer(result.payment).data,
+            payment_out(result.payment),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
 
@@ -119,7 +120,7 @@ class PaymentBatchView(APIView):
             for row in body.validated_data["payments"]
         ]
         results = booking.book_many(source=f"provider:{request.auth.code}", items=items)
-        rows = [{**PaymentOutSerializer(r.payment).data, "created": r.created} for r in results]
+        rows = [{**payment_out(r.payment), "created": r.created} for r in results]
         created = any(r.created for r in results)
         return Response(
             {"payments": rows}, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK

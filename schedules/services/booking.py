@@ -2,10 +2,12 @@
 (`book_one`), a batch copied to a staging table and booked in SQL (`book_many`); the provider
 API uses both.
 
-The work is done by the PL/pgSQL function `schedules_book_payment` (migration 0008): the
-advisory lock on the idempotency key, the look-up of an earlier booking, the plan found and
-locked FOR UPDATE, the largest-remainder split and every write, in ONE round trip; COMMIT is
-the second. The plan's row lock is therefore held only for the write and the COMMIT.
+The work is done by the PL/pgSQL function `schedules_book_payment` (migrations 0008, 0015):
+the advisory lock on the idempotency key, the look-up of an earlier booking, the plan found
+and locked FOR UPDATE, the largest-remainder split, every write and, for a payment that
+completes its plan, the outbox row, in ONE statement. Called outside a transaction it runs in
+autocommit, PostgreSQL's implicit transaction around that one statement: one round trip, no
+BEGIN or COMMIT of ours, and the plan's row lock held only for the write and its commit.
 A batch is plain tuples COPYed into the session's temporary staging table, then ONE call of
 `schedules_book_staged` (migration 0009) locks, splits and writes set-based.
 `payments.book_payments` stays the reference implementation with the same guarantees; tests
@@ -16,12 +18,13 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from finplatform import idempotency
+from finplatform import idempotency, requestid
 from finplatform.clock import BUSINESS_TZ, business_now
+from outbox import services as outbox
 from schedules import ledger
 from schedules.models import CreditorShare, IncomingPayment, Plan, ShareHold
 from schedules.models.plan import LIVE_HOLDS
-from schedules.services.common import plan_completed
+from schedules.services.common import PLAN_COMPLETED_TASK, plan_completed
 from schedules.services.payments import (
     PAYMENT_COLUMNS,
     PaymentIn,
@@ -29,7 +32,7 @@ from schedules.services.payments import (
     validate_payment,
 )
 
-BOOK_SQL = "SELECT * FROM schedules_book_payment(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+BOOK_SQL = "SELECT * FROM schedules_book_payment(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 CREATED, EXISTING, ACCOUNTS_MISSING = "created", "existing", "accounts_missing"
 CONFLICT = "conflict"
 STAGING = "schedules_staged_payment"
@@ -47,7 +50,6 @@ STAGING_SQL = (
 BOOK_STAGED_SQL = "SELECT * FROM schedules_book_staged(%s, %s)"
 
 
-@transaction.atomic
 def book_one(*, source: str, item: PaymentIn) -> PaymentResult:
     """Book one incoming payment, with the guarantees of `payments.book_payments`:
 
@@ -59,28 +61,32 @@ def book_one(*, source: str, item: PaymentIn) -> PaymentResult:
       outstanding total to the refund liability; no plan, or a terminated one, to suspense);
     * the plan is locked FOR UPDATE before any write, so parallel payments never
       double-distribute; a plan paid in full is completed and `resolution.plan_completed`
-      goes to the outbox in the same transaction.
+      goes to the outbox in the same transaction, published after COMMIT.
+
+    Outside a transaction the one statement is its own (autocommit); inside the caller's
+    `atomic` it is part of that one and commits or rolls back with it.
     """
     validate_payment(item)
     fresh_hash = item.request_hash()
     params = [
         source, item.idempotency_key, fresh_hash, item.amount_tiyn, item.paid_at,
         item.paid_at.astimezone(BUSINESS_TZ).date(), item.payer_iin, item.case_reference,
-        business_now(),
+        business_now(), PLAN_COMPLETED_TASK, requestid.current(),
     ]  # fmt: skip
     with connection.cursor() as cursor:
         for _ in range(3):  # at most: system accounts, then the plan's creditors' accounts
             cursor.execute(BOOK_SQL, params)
-            outcome, completed_case, *values = cursor.fetchone()
+            outcome, completed_case, message, *values = cursor.fetchone()
             if outcome != ACCOUNTS_MISSING:
                 break
+            # nothing was written; the accounts are created (each in its own transaction)
             _create_accounts([values[PAYMENT_COLUMNS.index("plan_id")]])
     payment = IncomingPayment.from_db("default", PAYMENT_COLUMNS, values)
     if outcome == EXISTING:
         idempotency.ensure_same(payment.request_hash, fresh_hash, key=item.idempotency_key)
         return PaymentResult(payment, False)
-    if completed_case is not None:
-        plan_completed(Plan(pk=payment.plan_id, case_id=completed_case))
+    if message is not None:
+        outbox.publish_after_commit(message, PLAN_COMPLETED_TASK, str(completed_case))
     return PaymentResult(payment, True)
 
 
