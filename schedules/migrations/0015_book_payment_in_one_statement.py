@@ -19,121 +19,33 @@ starts, so a look-up in the statement that takes the lock could miss a booking c
 it waited. Idempotency, the lock order, the split and the ledger rules are 0008's.
 """
 
+from importlib import import_module
+
 from django.db import migrations
 
-FORWARD = """
-DROP FUNCTION IF EXISTS schedules_book_payment(
-    varchar, varchar, varchar, bigint, timestamptz, date, varchar, varchar, timestamptz);
-
-CREATE OR REPLACE FUNCTION schedules_book_payment(
-    p_source varchar, p_key varchar, p_hash varchar, p_amount bigint, p_paid_at timestamptz,
-    p_paid_on date, p_iin varchar, p_ref varchar, p_now timestamptz,
-    p_task varchar, p_request_id varchar
-) RETURNS TABLE (
-    outcome text, completed_case uuid, completed_message bigint,
-    id uuid, source varchar, idempotency_key varchar, request_hash varchar,
-    amount_tiyn bigint, paid_at timestamptz, paid_on date, payer_iin varchar,
-    case_reference varchar, plan_id uuid, status varchar, applied_tiyn bigint,
-    refund_tiyn bigint, transaction_id uuid, received_at timestamptz
-) AS $$
-#variable_conflict use_column
-DECLARE
-    v_plan uuid;
-    v_case uuid;
-    v_total bigint;
-    v_paid bigint;
-    v_bank bigint;
-    v_suspense bigint;
-    v_refund_account bigint;
-    v_applied bigint := 0;
-    v_refund bigint := 0;
-    v_kind varchar;
-    v_status varchar;
-    v_shares bigint[] := '{}';
-    v_debts bigint[] := '{}';
-    v_received bigint[] := '{}';
-    v_accounts bigint[] := '{}';
-    v_parts bigint[] := '{}';
-    v_done boolean := false;
-BEGIN
-    PERFORM pg_advisory_xact_lock(hashtextextended(p_source || chr(31) || p_key, 0));
-    RETURN QUERY
-        SELECT 'existing'::text, NULL::uuid, NULL::bigint, p.id, p.source, p.idempotency_key,
-               p.request_hash, p.amount_tiyn, p.paid_at, p.paid_on, p.payer_iin,
-               p.case_reference, p.plan_id, p.status, p.applied_tiyn, p.refund_tiyn,
-               p.transaction_id, p.received_at
-          FROM schedules_incomingpayment p
-         WHERE p.source = p_source AND p.idempotency_key = p_key;
-    IF FOUND THEN
-        RETURN;
-    END IF;
-    -- The plan, found and locked in one statement, with the system accounts. A reference and
-    -- an IIN that disagree attribute nothing; by IIN alone, the borrower's newest plan.
-    -- 'terminated' takes nothing.
-    SELECT max(a.id) FILTER (WHERE a.code = 'bank'), max(a.id) FILTER (WHERE a.code = 'suspense'),
-           max(a.id) FILTER (WHERE a.code = 'refund')
-      INTO v_bank, v_suspense, v_refund_account
-      FROM schedules_account a WHERE a.code IN ('bank', 'suspense', 'refund');
-    IF v_bank IS NULL OR v_suspense IS NULL OR v_refund_account IS NULL THEN
-        RETURN QUERY SELECT 'accounts_missing'::text, NULL::uuid, NULL::bigint, NULL::uuid,
-            NULL::varchar, NULL::varchar, NULL::varchar, NULL::bigint, NULL::timestamptz,
-            NULL::date, NULL::varchar, NULL::varchar, NULL::uuid, NULL::varchar, NULL::bigint,
-            NULL::bigint, NULL::uuid, NULL::timestamptz;
-        RETURN;
-    END IF;
-    IF p_ref <> '' THEN
-        SELECT pl.id, pl.case_id, pl.total_tiyn, pl.paid_tiyn
-          INTO v_plan, v_case, v_total, v_paid
-          FROM schedules_plan pl
-          JOIN resolution_case c ON c.id = pl.case_id
-          JOIN borrowers_borrower b ON b.id = c.borrower_id
-         WHERE c.reference = p_ref AND (p_iin = '' OR b.iin = p_iin)
-           AND pl.status <> 'terminated'
-           FOR UPDATE OF pl;
-    ELSIF p_iin <> '' THEN
-        SELECT pl.id, pl.case_id, pl.total_tiyn, pl.paid_tiyn
-          INTO v_plan, v_case, v_total, v_paid
-          FROM schedules_plan pl
-          JOIN resolution_case c ON c.id = pl.case_id
-          JOIN borrowers_borrower b ON b.id = c.borrower_id
-         WHERE b.iin = p_iin
-         ORDER BY pl.created_at DESC
-         LIMIT 1
-           FOR UPDATE OF pl;
-        IF v_plan IS NOT NULL AND (SELECT pl.status FROM schedules_plan pl
-                                    WHERE pl.id = v_plan) = 'terminated' THEN
-            v_plan := NULL;
-        END IF;
-    END IF;
-    IF v_plan IS NULL THEN
-        v_kind := 'suspense';
-        v_status := 'suspense';
-    ELSE
-        v_applied := least(p_amount, v_total - v_paid);
-        v_refund := p_amount - v_applied;
-        v_kind := CASE WHEN v_applied > 0 THEN 'payment' ELSE 'refund' END;
-        v_status := CASE WHEN v_applied > 0 THEN 'applied' ELSE 'refund' END;
-    END IF;
-    IF v_applied > 0 THEN
-        -- Live shares in share order, each with the account its parts go to: a held share's
-        -- held account, else the payable account of the share's (current) creditor.
-        SELECT coalesce(array_agg(s.id ORDER BY s.position), '{}'),
-               coalesce(array_agg(s.debt_tiyn ORDER BY s.position), '{}'),
-               coalesce(array_agg(s.received_tiyn ORDER BY s.position), '{}'),
-               coalesce(array_agg(CASE WHEN s.hold = 'held' THEN h.id ELSE a.id END
-                                  ORDER BY s.position), '{}')
-          INTO v_shares, v_debts, v_received, v_accounts
-          FROM schedules_creditorshare s
-          LEFT JOIN schedules_account a ON a.creditor_id = s.creditor_id
-          LEFT JOIN schedules_account h ON h.share_id = s.id
-         WHERE s.plan_id = v_plan AND s.hold IN ('', 'held');
-        IF array_position(v_accounts, NULL) IS NOT NULL THEN
-            RETURN QUERY SELECT 'accounts_missing'::text, NULL::uuid, NULL::bigint, NULL::uuid,
-                NULL::varchar, NULL::varchar, NULL::varchar, NULL::bigint, NULL::timestamptz,
-                NULL::date, NULL::varchar, NULL::varchar, v_plan, NULL::varchar, NULL::bigint,
-                NULL::bigint, NULL::uuid, NULL::timestamptz;
-            RETURN;
-        END IF;
+_BASE = import_module("schedules.migrations.0008_book_payment_function").FORWARD
+_BASE = _BASE[_BASE.index("CREATE OR REPLACE FUNCTION schedules_book_payment(") :]
+# 0008's function up to its split (its declarations give v_tx and v_payment their ids);
+# from there on the writes are new (_TAIL).
+_HEAD = _BASE[: _BASE.index("        v_parts := schedules_split_towards_targets(")]
+_HEAD_CHANGES = [
+    (
+        "p_paid_on date, p_iin varchar, p_ref varchar, p_now timestamptz\n)",
+        "p_paid_on date, p_iin varchar, p_ref varchar, p_now timestamptz,\n"
+        "    p_task varchar, p_request_id varchar\n)",
+    ),
+    (
+        "outcome text, completed_case uuid,",
+        "outcome text, completed_case uuid, completed_message bigint,",
+    ),
+    ("    v_completed uuid;\n", "    v_done boolean := false;\n"),
+    ("SELECT 'existing'::text, NULL::uuid,", "SELECT 'existing'::text, NULL::uuid, NULL::bigint,"),
+    (
+        "'accounts_missing'::text, NULL::uuid,",
+        "'accounts_missing'::text, NULL::uuid, NULL::bigint,",
+    ),
+]  # fmt: skip
+_TAIL = """
         v_parts := schedules_split_towards_targets(v_applied, v_debts, v_received);
         v_done := v_paid + v_applied = v_total;
     END IF;
@@ -150,7 +62,7 @@ BEGIN
         ), tx AS (
             INSERT INTO schedules_ledgertransaction AS t
                 (id, kind, plan_id, reverses_id, booked_on, created_at, description)
-            VALUES (gen_random_uuid(), v_kind, v_plan, NULL, p_paid_on, p_now,
+            VALUES (v_tx, v_kind, v_plan, NULL, p_paid_on, p_now,
                     left(p_source || ':' || p_key, 200))
             RETURNING t.id
         ), legs AS (
@@ -181,7 +93,7 @@ BEGIN
             (id, source, idempotency_key, request_hash, amount_tiyn, paid_at, paid_on,
              payer_iin, case_reference, plan_id, status, applied_tiyn, refund_tiyn,
              transaction_id, received_at)
-        SELECT gen_random_uuid(), p_source, p_key, p_hash, p_amount, p_paid_at, p_paid_on,
+        SELECT v_payment, p_source, p_key, p_hash, p_amount, p_paid_at, p_paid_on,
                p_iin, p_ref, v_plan, v_status, v_applied, v_refund, tx.id, p_now
           FROM tx
         RETURNING 'created'::text, CASE WHEN v_done THEN v_case END,
@@ -193,18 +105,25 @@ END;
 $$ LANGUAGE plpgsql;
 """
 
+
+def _forward_sql() -> str:
+    head = _HEAD
+    for old, new in _HEAD_CHANGES:
+        assert old in head, old  # 0008 is a snapshot: it cannot drift
+        head = head.replace(old, new)
+    return _DROP_0008 + head + _TAIL.lstrip("\n")
+
+
+_DROP_0008 = """
+DROP FUNCTION IF EXISTS schedules_book_payment(
+    varchar, varchar, varchar, bigint, timestamptz, date, varchar, varchar, timestamptz);
+"""
+
 REVERSE = """
 DROP FUNCTION IF EXISTS schedules_book_payment(
     varchar, varchar, varchar, bigint, timestamptz, date, varchar, varchar, timestamptz,
     varchar, varchar);
 """
-
-
-def _restore_0008(apps, schema_editor):
-    from importlib import import_module  # a migration module's name starts with a digit
-
-    forward = import_module("schedules.migrations.0008_book_payment_function").FORWARD
-    schema_editor.execute(forward[forward.index("CREATE OR REPLACE FUNCTION schedules_book_payment(") :])
 
 
 class Migration(migrations.Migration):
@@ -213,6 +132,5 @@ class Migration(migrations.Migration):
         ("outbox", "0002_request_id_with_message"),
     ]
     operations = [
-        migrations.RunSQL(FORWARD, REVERSE),
-        migrations.RunPython(migrations.RunPython.noop, _restore_0008),
+        migrations.RunSQL(_forward_sql(), REVERSE + _BASE),
     ]
