@@ -97,7 +97,7 @@ def run_clients(port, key, references, clients, per_client, tag) -> dict:
             "p50_ms": latencies[len(latencies) // 2] * 1000, "errors": len(errors)}  # fmt: skip
 
 
-def run_api(plans: list, *, per_client: int = 150, workers: int = 2, threads: int = 8) -> dict:
+def run_api(plans: list, *, per_client: int = 300, workers: int = 2, threads: int = 8) -> dict:
     """Throughput with 4 clients over all plans, then p95 with 16 clients on 10 hot plans."""
     key = provider_key()
     proc, port, log = start_web(workers, threads)

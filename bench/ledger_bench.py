@@ -6,7 +6,7 @@ into PostgreSQL, then insert the very same ledger rows with plain SQL COPY (same
 indexes, constraints and triggers) as the physical limit.
 
     .venv/bin/python bench/ledger_bench.py [--sizes 10000 100000] [--batch 1000] [--json PATH]
-                                           [--no-api] [--ab ROUNDS]
+                                           [--no-api] [--web 2x8] [--ab ROUNDS]
 
 `--json PATH` writes one JSON object: the figures of the largest size at the top level
 (`batch_per_s`, `copy_floor_per_s`, `single_per_s`, `api_per_s_4_clients`,
@@ -60,13 +60,16 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--json", type=Path, help="write the figures as one JSON object")
     parser.add_argument("--no-api", action="store_true", help="skip the HTTP measurements")
+    parser.add_argument("--web", default="2x8", metavar="WORKERSxTHREADS",
+                        help="gunicorn gthread workers x threads for the HTTP figures")  # fmt: skip
     parser.add_argument("--ab", type=int, default=0, metavar="ROUNDS",
                         help="also: Python vs SQL booking interleaved, ROUNDS rounds")  # fmt: skip
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        return child(args.child, args.batch, args.child_out, api=not args.no_api, ab=args.ab)
+        return child(args.child, args.batch, args.child_out, api=not args.no_api, ab=args.ab,
+                     web=args.web)  # fmt: skip
 
     from finplatform.devstack import ensure_database, start_postgres
 
@@ -86,7 +89,7 @@ def main() -> int:
             )
             out = tmp / f"run-{size}.json"
             argv = [sys.executable, __file__, "--child", str(size), "--batch", str(args.batch),
-                    "--child-out", str(out), "--ab", str(args.ab)] + (["--no-api"] if args.no_api else [])  # fmt: skip  # noqa: E501
+                    "--child-out", str(out), "--ab", str(args.ab), "--web", args.web] + (["--no-api"] if args.no_api else [])  # fmt: skip  # noqa: E501
             rc = subprocess.run(argv, cwd=ROOT, env=env).returncode
             if rc:
                 return rc
@@ -109,7 +112,9 @@ def load_avg() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
-def child(size: int, batch: int, out: Path | None, *, api: bool = True, ab: int = 0) -> int:
+def child(
+    size: int, batch: int, out: Path | None, *, api: bool = True, ab: int = 0, web: str = "2x8"
+) -> int:
     import django
 
     django.setup()
@@ -123,6 +128,7 @@ def child(size: int, batch: int, out: Path | None, *, api: bool = True, ab: int 
     loads = [load_avg()]
     real = run_real(items, batch)
     copy_seconds, rows = run_copy()
+    settle()
     single = run_single(plans)
     loads.append(load_avg())
     ratio = real["seconds"] / copy_seconds
@@ -154,7 +160,8 @@ def child(size: int, batch: int, out: Path | None, *, api: bool = True, ab: int 
     if api:
         from ledger_api import run_api
 
-        web = run_api(plans)
+        workers, threads = (int(n) for n in web.split("x"))
+        web = run_api(plans, workers=workers, threads=threads)
         loads.append(load_avg())
         spread, hot = web["spread"], web["hot"]
         print(
@@ -169,6 +176,7 @@ def child(size: int, batch: int, out: Path | None, *, api: bool = True, ab: int 
             api_per_s_16_clients_hot=round(hot["per_s"], 1),
             api_p95_ms_16_clients_hot=round(hot["p95_ms"], 1),
             api_errors=spread["errors"] + hot["errors"],
+            api_gunicorn=f"{web['workers']}x{web['threads']} gthread",
         )
     if ab:
         from ledger_ab import run_ab
@@ -318,6 +326,16 @@ def run_copy() -> tuple[float, int]:
             dumps[table].seek(0)
             cursor.cursor.copy_expert(f"COPY {table} FROM STDIN", dumps[table])
     return time.perf_counter() - started, rows
+
+
+def settle() -> None:
+    """VACUUM ANALYZE (not measured) after the COPY step's TRUNCATE and reload, so the single
+    and HTTP figures are those of a settled database, not of autovacuum catching up with the
+    benchmark's own bulk rewrite halfway through them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
 
 
 def run_single(plans: list, count: int = 2000) -> dict:
