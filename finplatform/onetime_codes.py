@@ -9,7 +9,7 @@ code (`NO_CODE`, `CODE_EXPIRED`, `TOO_MANY_ATTEMPTS`, `WRONG_CODE`) the caller t
 own error.
 
 `issue` and `consume` serve the callers that keep one row per code (the signing codes of a
-package and of a variation: `code_hash`, `created_at`, `expires_at`, `attempts`, `used_at`).
+package and of a variation: models built on `finplatform.models.OneTimeCode`).
 """
 
 from __future__ import annotations
