@@ -12,9 +12,6 @@ Nothing here tells anyone, before identification, whether an IIN has an account.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -35,7 +32,7 @@ from borrowers.models import (
 from borrowers.services import MSG_CONSENT_REQUIRED
 from bureau_gateway.adapters import get_adapter
 from bureau_gateway.interfaces import AdapterError
-from finplatform import roles
+from finplatform import onetime_codes, roles
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
 from finplatform.locks import lock_row, lock_rows
@@ -81,9 +78,16 @@ def open_enrolment(enrolment_id) -> Enrolment | None:
     ).first()
 
 
-def _hash(enrolment_id, code: str) -> str:
-    message = f"enrol:{enrolment_id}:{code}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+CODE_ERRORS = {
+    onetime_codes.NO_CODE: MSG_NO_CODE,
+    onetime_codes.CODE_EXPIRED: MSG_CODE_EXPIRED,
+    onetime_codes.TOO_MANY_ATTEMPTS: MSG_TOO_MANY_ATTEMPTS,
+    onetime_codes.WRONG_CODE: MSG_WRONG_CODE,
+}
+
+
+def _code_scope(enrolment_id) -> str:
+    return f"enrol:{enrolment_id}"
 
 
 def send_phone_code(*, enrolment: Enrolment) -> None:
@@ -92,10 +96,10 @@ def send_phone_code(*, enrolment: Enrolment) -> None:
     outside any lock; a gateway that does not answer is said so, and the person asks again."""
     if CODES_ISSUED.hit(f"enrol:{enrolment.iin}") > CODES_ISSUED.limit:
         raise ApplicationError(MSG_TOO_MANY_CODES, code="too_many_codes")
-    code = f"{secrets.randbelow(10**6):06d}"
+    code = onetime_codes.new_code()
     now = business_now()
     Enrolment.objects.filter(pk=enrolment.pk, completed_at__isnull=True).update(
-        code_hash=_hash(enrolment.pk, code), attempts=0,
+        code_hash=onetime_codes.hash_code(_code_scope(enrolment.pk), code), attempts=0,
         code_expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
     )  # fmt: skip
     text = str(SMS_TEXT) % {"code": code}
@@ -115,16 +119,11 @@ def confirm_phone(*, enrolment: Enrolment, code: str) -> None:
         now = business_now()
         if row.completed_at is not None or row.expires_at <= now:
             problem = (MSG_ENROLMENT_EXPIRED, "enrolment_expired")
-        elif not row.code_hash:
-            problem = (MSG_NO_CODE, "no_code")
-        elif row.code_expires_at <= now:
-            problem = (MSG_CODE_EXPIRED, "code_expired")
-        elif row.attempts >= settings.OTP_MAX_ATTEMPTS:
-            problem = (MSG_TOO_MANY_ATTEMPTS, "too_many_attempts")
-        elif not hmac.compare_digest(row.code_hash, _hash(row.pk, code.strip())):
-            row.attempts += 1
-            row.save(update_fields=["attempts"])  # kept: the error is raised after commit
-            problem = (MSG_WRONG_CODE, "wrong_code")
+        elif error := onetime_codes.check(
+            row, code, scope=_code_scope(row.pk), now=now,
+            max_attempts=settings.OTP_MAX_ATTEMPTS, expiry_field="code_expires_at",
+        ):  # fmt: skip
+            problem = (CODE_ERRORS[error], error)  # a wrong try stays counted: raised after commit
         else:
             row.phone_confirmed_at, row.code_hash = now, ""  # a code counts once
             row.save(update_fields=["phone_confirmed_at", "code_hash"])

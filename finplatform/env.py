@@ -1,4 +1,5 @@
-"""Reading settings from the environment: booleans, comma lists, a PostgreSQL URL."""
+"""Reading settings from the environment: which environment runs, booleans, comma lists, a
+PostgreSQL URL."""
 
 from __future__ import annotations
 
@@ -6,6 +7,17 @@ import os
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
+
+ENVIRONMENTS = ("production", "dev", "test")
+
+
+def django_env() -> str:
+    """DJANGO_ENV: production unless `bin/dev` (dev) or `bin/test` (test) says otherwise;
+    any other value stops the start. Every settings module asks here."""
+    env = os.environ.get("DJANGO_ENV", "production")
+    if env not in ENVIRONMENTS:
+        raise ImproperlyConfigured(f"DJANGO_ENV must be production, dev or test, not {env!r}")
+    return env
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -19,6 +19,20 @@ class CalendarOverride(models.Model):
         return f"{self.date}: {self.reason}"
 
 
+class OneTimeCode(models.Model):
+    """One texted code per row, kept only as its HMAC: what finplatform/onetime_codes.py's
+    `issue` and `consume` read and write. Each caller adds the row it belongs to."""
+
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class AttemptCounter(models.Model):
     """Failed sign-ins or issued codes per (scope, hashed identity), kept in PostgreSQL so
     the limits hold while Redis is down (finplatform/throttle.py)."""

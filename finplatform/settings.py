@@ -15,13 +15,11 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from finplatform import logconfig
-from finplatform.env import database_from_url, env_bool, env_list
+from finplatform.env import database_from_url, django_env, env_bool, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-ENV = os.environ.get("DJANGO_ENV", "production")
-if ENV not in {"production", "dev", "test"}:
-    raise ImproperlyConfigured(f"DJANGO_ENV must be production, dev or test, not {ENV!r}")
+ENV = django_env()
 LOCAL = ENV in {"dev", "test"}
 
 

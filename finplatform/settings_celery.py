@@ -7,9 +7,9 @@ import os
 from urllib.parse import urlparse
 
 from finplatform import queues
-from finplatform.env import env_bool
+from finplatform.env import django_env, env_bool
 
-ENV = os.environ.get("DJANGO_ENV", "production")
+ENV = django_env()  # the same answer settings.py has, from the one place that decides it
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://localhost:6379/0")
 # The cache lives in its own Redis database so clearing it never touches

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -48,14 +48,27 @@ class DecisionForm(forms.Form):
 
 
 class ChangeAdmin(QueueScoped, ServiceOnlyAdmin):
-    """What both screens share: a record page, a decide page, the document download."""
+    """What both screens share: a record page, a decide page, the document download. A
+    screen names its `record_form` and `related` rows and calls its services in the hooks
+    `record(request, data)` (a ValidationError for a field, an ApplicationError for the
+    form), `approve(row, user, note)` and `reject(row, user, note)`; `details(row)` lists
+    what the decide page shows."""
 
     change_list_template = "admin/schedules/change_list_with_record.html"
-    record_form = None
+    exclude = ["document"]
+    record_form: type[forms.Form]
     record_title = ""
+    related: tuple[str, ...] = ("plan__case",)
 
     def queue_filter(self, queue: str) -> Q:
         return Q(plan__case__ombudsman=queue)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.related).defer("document")
+
+    @admin.display(description=_("case"))
+    def case_reference(self, obj):
+        return obj.plan.case.reference
 
     def _may_decide(self, request):
         if not request.user.has_perm("resolution.change_case"):
@@ -101,6 +114,21 @@ class ChangeAdmin(QueueScoped, ServiceOnlyAdmin):
             context["document_url"] = reverse(f"admin:{self._name('document')}", args=[row.pk])
         return TemplateResponse(request, "admin/schedules/change_page.html", context)
 
+    def record_view(self, request):
+        self._may_decide(request)
+        form = self.record_form(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                self.record(request, form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)  # a dict of field errors lands on those fields
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Recorded: another member of staff approves it."))
+                return redirect(f"admin:{self._name('changelist')}")
+        return self._page(request, self.record_title, form)
+
     def decide_view(self, request, pk):
         self._may_decide(request)
         row = self._row(request, pk)
@@ -129,16 +157,9 @@ class ClaimTransferAdmin(ChangeAdmin):
     ]  # fmt: skip
     list_filter = ["status", "recorded_via"]
     search_fields = ["plan__case__reference", "from_creditor__bin", "to_creditor__bin"]
-    exclude = ["document"]
+    record_form = TransferRecordForm
     record_title = _("Record a claim transfer")
-
-    @admin.display(description=_("case"))
-    def case_reference(self, obj):
-        return obj.plan.case.reference
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related(
-            "plan__case", "from_creditor", "to_creditor").defer("document")  # fmt: skip
+    related = ("plan__case", "from_creditor", "to_creditor")
 
     def details(self, t):
         return [(_("Case"), t.plan.case.reference), (_("Loan"), t.case_loan.loan.contract_number),
@@ -155,31 +176,19 @@ class ClaimTransferAdmin(ChangeAdmin):
     def reject(self, row, user, note):
         transfer_svc.reject_transfer(transfer_id=row.pk, user=user, note=note)
 
-    def record_view(self, request):
-        self._may_decide(request)
-        form = TransferRecordForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            loans = CaseLoan.objects.filter(
-                case__reference=data["case_reference"].strip().upper(),
-                loan__contract_number=data["contract_number"].strip(), included=True,
-            )  # fmt: skip
-            case_loan = loans.filter(case__in=cases_for_ombudsman_staff(request.user)).first()
-            if case_loan is None:
-                form.add_error("contract_number", MSG_NO_LOAN)
-            else:
-                try:
-                    transfer_svc.record_transfer(
-                        case_loan_id=case_loan.pk, buyer_bin=data["buyer_bin"],
-                        effective_on=data["effective_on"], document=data["document"],
-                        via="admin", user=request.user,
-                    )  # fmt: skip
-                except ApplicationError as exc:
-                    form.add_error(None, exc.message)
-                else:
-                    messages.success(request, _("Recorded: another member of staff approves it."))
-                    return redirect(f"admin:{self._name('changelist')}")
-        return self._page(request, self.record_title, form)
+    def record(self, request, data):
+        loans = CaseLoan.objects.filter(
+            case__reference=data["case_reference"].strip().upper(),
+            loan__contract_number=data["contract_number"].strip(), included=True,
+        )  # fmt: skip
+        case_loan = loans.filter(case__in=cases_for_ombudsman_staff(request.user)).first()
+        if case_loan is None:
+            raise ValidationError({"contract_number": MSG_NO_LOAN})
+        transfer_svc.record_transfer(
+            case_loan_id=case_loan.pk, buyer_bin=data["buyer_bin"],
+            effective_on=data["effective_on"], document=data["document"],
+            via="admin", user=request.user,
+        )  # fmt: skip
 
 
 @admin.register(PlanTermination)
@@ -188,15 +197,8 @@ class PlanTerminationAdmin(ChangeAdmin):
                     "requested_by", "decided_by", "decide_link"]  # fmt: skip
     list_filter = ["status", "reason"]
     search_fields = ["plan__case__reference"]
-    exclude = ["document"]
+    record_form = TerminationRecordForm
     record_title = _("Record a termination")
-
-    @admin.display(description=_("case"))
-    def case_reference(self, obj):
-        return obj.plan.case.reference
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("plan__case").defer("document")
 
     def details(self, t):
         return [(_("Case"), t.plan.case.reference), (_("Ground"), t.get_reason_display()),
@@ -209,28 +211,16 @@ class PlanTerminationAdmin(ChangeAdmin):
     def reject(self, row, user, note):
         ending_svc.reject_termination(termination_id=row.pk, user=user, note=note)
 
-    def record_view(self, request):
-        self._may_decide(request)
-        form = TerminationRecordForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            case_id = (
-                cases_for_ombudsman_staff(request.user)
-                .filter(reference=data["case_reference"].strip().upper())
-                .values_list("pk", flat=True)
-                .first()
-            )
-            if case_id is None:
-                form.add_error("case_reference", _("No such case in your queue."))
-            else:
-                try:
-                    ending_svc.request_termination(
-                        case_id=case_id, reason=data["reason"], details=data["details"],
-                        document=data["document"], user=request.user,
-                    )  # fmt: skip
-                except ApplicationError as exc:
-                    form.add_error(None, exc.message)
-                else:
-                    messages.success(request, _("Recorded: another member of staff approves it."))
-                    return redirect(f"admin:{self._name('changelist')}")
-        return self._page(request, self.record_title, form)
+    def record(self, request, data):
+        case_id = (
+            cases_for_ombudsman_staff(request.user)
+            .filter(reference=data["case_reference"].strip().upper())
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if case_id is None:
+            raise ValidationError({"case_reference": _("No such case in your queue.")})
+        ending_svc.request_termination(
+            case_id=case_id, reason=data["reason"], details=data["details"],
+            document=data["document"], user=request.user,
+        )  # fmt: skip

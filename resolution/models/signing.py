@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from finplatform.encryption import EncryptedTextField
+from finplatform.models import OneTimeCode
 from resolution.models.decision import DocumentPackage
 
 
@@ -15,15 +16,10 @@ class SigningMethod(models.TextChoices):
     EDS = "eds", _("Electronic digital signature (EDS)")
 
 
-class SigningCode(models.Model):
+class SigningCode(OneTimeCode):
     """A one-time code for signing; only its hash is stored."""
 
     package = models.ForeignKey(DocumentPackage, on_delete=models.CASCADE, related_name="codes")
-    code_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
-    used_at = models.DateTimeField(null=True, blank=True)
 
 
 class Signature(models.Model):

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from finplatform.encryption import EncryptedBinaryField, EncryptedTextField
+from finplatform.models import OneTimeCode
 from resolution.models.case import Case
 
 
@@ -125,12 +126,7 @@ class VariationObjection(models.Model):
         ]
 
 
-class VariationCode(models.Model):
+class VariationCode(OneTimeCode):
     """A one-time code for signing a variation agreement; only its HMAC is stored."""
 
     variation = models.ForeignKey(Variation, on_delete=models.CASCADE, related_name="codes")
-    code_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
-    used_at = models.DateTimeField(null=True, blank=True)

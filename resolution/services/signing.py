@@ -11,19 +11,15 @@ transaction; creditors are told to suspend collection and the bureau reports are
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from bureau_gateway.adapters import get_adapter
+from finplatform import onetime_codes
 from finplatform.clock import BUSINESS_TZ, business_now
 from finplatform.errors import ApplicationError, ConflictError
-from finplatform.locks import lock_rows
 from finplatform.throttle import CODES_ISSUED
 from outbox import services as outbox
 from resolution.models import (
@@ -57,11 +53,6 @@ MSG_FEE_TERMS_CHANGED = _(
 TASK_BUREAU_REPORT = "resolution.report_procedure_started"
 
 
-def _hash_code(package_id, code: str) -> str:
-    message = f"{package_id}:{code}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
-
-
 def _signable_package(case: Case, now) -> DocumentPackage:
     if case.status != CaseStatus.DOCUMENTS_ISSUED:
         raise ConflictError(MSG_NOT_SIGNABLE, code="not_signable")
@@ -85,13 +76,8 @@ def issue_signing_code(*, case_id) -> tuple[SigningCode, str]:
     package = _signable_package(case, now)
     if CODES_ISSUED.hit(f"sign:{case_id}") > CODES_ISSUED.limit:
         raise ApplicationError(MSG_TOO_MANY_CODES, code="too_many_codes")
-    package.codes.filter(used_at__isnull=True).update(used_at=now)
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    row = SigningCode.objects.create(
-        package=package, code_hash=_hash_code(package.pk, code), created_at=now,
-        expires_at=now + timedelta(minutes=policy("SIGNING_CODE_TTL_MINUTES")),
-    )  # fmt: skip
-    return row, code
+    ttl = timedelta(minutes=policy("SIGNING_CODE_TTL_MINUTES"))
+    return onetime_codes.issue(package.codes, scope=str(package.pk), now=now, ttl=ttl)
 
 
 def send_signing_code(*, case_id) -> str:
@@ -112,27 +98,15 @@ def _consume_code(*, case_id, code: str) -> str | None:
     case = lock_case(case_id)
     now = business_now()
     package = _signable_package(case, now)
-    row = lock_rows(package.codes.filter(used_at__isnull=True)).last()  # the newest code
-    if row is None:
-        return "no_code"
-    if now >= row.expires_at:
-        return "code_expired"
-    if row.attempts >= policy("SIGNING_CODE_MAX_ATTEMPTS"):
-        return "too_many_attempts"
-    if not hmac.compare_digest(row.code_hash, _hash_code(package.pk, code.strip())):
-        row.attempts += 1
-        row.save(update_fields=["attempts"])
-        return "wrong_code"
-    row.used_at = now
-    row.save(update_fields=["used_at"])
-    return None
+    return onetime_codes.consume(package.codes, code, scope=str(package.pk), now=now,
+                                 max_attempts=policy("SIGNING_CODE_MAX_ATTEMPTS"))  # fmt: skip
 
 
 CODE_ERRORS = {
-    "no_code": MSG_NO_CODE,
-    "code_expired": MSG_CODE_EXPIRED,
-    "too_many_attempts": MSG_TOO_MANY_ATTEMPTS,
-    "wrong_code": MSG_WRONG_CODE,
+    onetime_codes.NO_CODE: MSG_NO_CODE,
+    onetime_codes.CODE_EXPIRED: MSG_CODE_EXPIRED,
+    onetime_codes.TOO_MANY_ATTEMPTS: MSG_TOO_MANY_ATTEMPTS,
+    onetime_codes.WRONG_CODE: MSG_WRONG_CODE,
 }
 
 

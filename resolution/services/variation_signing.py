@@ -15,21 +15,18 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
-import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from weasyprint import HTML
 
 from bureau_gateway.adapters import get_adapter
+from finplatform import onetime_codes
 from finplatform.clock import BUSINESS_TZ, business_date, business_deadline_text, business_now
 from finplatform.errors import ApplicationError, ConflictError
-from finplatform.locks import lock_rows
 from finplatform.money import format_tenge
 from finplatform.throttle import CODES_ISSUED
 from resolution.models import SigningMethod, Variation, VariationCode, VariationStatus
@@ -130,9 +127,8 @@ def _signable(variation: Variation, now) -> Variation:
     return variation
 
 
-def _hash_code(variation_id, code: str) -> str:
-    message = f"variation:{variation_id}:{code}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+def _code_scope(variation: Variation) -> str:
+    return f"variation:{variation.pk}"  # a package's code never signs a variation
 
 
 @transaction.atomic
@@ -142,13 +138,8 @@ def issue_code(*, variation_id) -> tuple[VariationCode, str]:
     variation = _signable(lock_variation(variation_id), now)
     if CODES_ISSUED.hit(f"sign-variation:{variation_id}") > CODES_ISSUED.limit:
         raise ApplicationError(MSG_TOO_MANY_CODES, code="too_many_codes")
-    variation.codes.filter(used_at__isnull=True).update(used_at=now)
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    row = VariationCode.objects.create(
-        variation=variation, code_hash=_hash_code(variation.pk, code), created_at=now,
-        expires_at=now + timedelta(minutes=policy("SIGNING_CODE_TTL_MINUTES")),
-    )  # fmt: skip
-    return row, code
+    ttl = timedelta(minutes=policy("SIGNING_CODE_TTL_MINUTES"))
+    return onetime_codes.issue(variation.codes, scope=_code_scope(variation), now=now, ttl=ttl)
 
 
 def send_code(*, variation_id) -> str:
@@ -165,20 +156,8 @@ def send_code(*, variation_id) -> str:
 def _consume_code(*, variation_id, code: str) -> str | None:
     now = business_now()
     variation = _signable(lock_variation(variation_id), now)
-    row = lock_rows(variation.codes.filter(used_at__isnull=True)).last()
-    if row is None:
-        return "no_code"
-    if now >= row.expires_at:
-        return "code_expired"
-    if row.attempts >= policy("SIGNING_CODE_MAX_ATTEMPTS"):
-        return "too_many_attempts"
-    if not hmac.compare_digest(row.code_hash, _hash_code(variation.pk, code.strip())):
-        row.attempts += 1
-        row.save(update_fields=["attempts"])
-        return "wrong_code"
-    row.used_at = now
-    row.save(update_fields=["used_at"])
-    return None
+    return onetime_codes.consume(variation.codes, code, scope=_code_scope(variation), now=now,
+                                 max_attempts=policy("SIGNING_CODE_MAX_ATTEMPTS"))  # fmt: skip
 
 
 def sign_with_code(*, variation_id, code: str, ip: str | None = None) -> Variation:

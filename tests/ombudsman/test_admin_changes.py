@@ -8,7 +8,9 @@ import time_machine
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from ombudsman.admin.changes import MSG_NO_LOAN
 from resolution.models import CaseStatus, OmbudsmanStaff
+from resolution.services.transfers import MSG_UNKNOWN_BUYER
 from schedules.models import ClaimTransfer, PlanStatus, PlanTermination
 from tests.factories import UserFactory
 from tests.support.endings import active_plan, almaty_noon
@@ -81,6 +83,18 @@ def test_another_queue_can_neither_record_nor_decide(client, world, today):
         "case_reference": world.case.reference, "reason": "fraud", "details": "forged",
         "document": pdf()})  # fmt: skip
     assert termination.status_code == 200 and not PlanTermination.objects.exists()
+    # each refusal stands on the field it is about
+    assert response.context["form"].errors == {"contract_number": [str(MSG_NO_LOAN)]}
+    assert termination.context["form"].errors == {"case_reference": ["No such case in your queue."]}
+
+
+def test_a_refusal_of_the_service_is_a_form_error_and_records_nothing(client, world, today):
+    client.force_login(staff())
+    response = client.post(f"{TRANSFERS}record/", {
+        "case_reference": world.case.reference, "contract_number": "K-77",
+        "buyer_bin": "000000000000", "effective_on": "2026-02-05", "document": pdf()})  # fmt: skip
+    assert response.status_code == 200 and not ClaimTransfer.objects.exists()
+    assert response.context["form"].non_field_errors() == [str(MSG_UNKNOWN_BUYER)]
 
 
 def test_staff_record_a_termination_and_another_approves_it(client, world, today):
