@@ -24,6 +24,11 @@ urlpatterns = [
         name="document",
     ),  # fmt: skip
     path(
+        "cases/<uuid:case_id>/termination/document/",
+        dashboard.termination_document,
+        name="termination_document",
+    ),  # fmt: skip
+    path(
         "ending-documents/<uuid:document_id>/",
         dashboard.ending_document_download,
         name="ending_document",

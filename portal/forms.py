@@ -260,6 +260,9 @@ class VariationRequestForm(forms.Form):
         label=_("Spread the arrears over, months"), coerce=int, required=False, empty_value=3,
         choices=[(n, str(n)) for n in range(1, 7)],
     )  # fmt: skip
+    # fixed when the form is shown, so a double click or a resubmitted form asks once; a page
+    # opened before the key existed posts none and is checked as before
+    request_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def clean(self):
         cleaned = super().clean()

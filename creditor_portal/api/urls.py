@@ -1,6 +1,6 @@
 from django.urls import path
 
-from creditor_portal.api import payoff
+from creditor_portal.api import payoff, terminations
 from creditor_portal.api import transfers as t
 from creditor_portal.api import variations as var
 from creditor_portal.api import views as v
@@ -12,6 +12,11 @@ urlpatterns = [
     path("cases/<uuid:case_id>/payoff/", payoff.CasePayoff.as_view(), name="payoff"),
     path("cases/<uuid:case_id>/documents/", v.DocumentList.as_view(), name="documents"),
     path("cases/<uuid:case_id>/allocations/", v.AllocationList.as_view(), name="allocations"),
+    path(
+        "cases/<uuid:case_id>/termination/document/",
+        terminations.TerminationDocument.as_view(),
+        name="termination_document",
+    ),  # fmt: skip
     path(
         "cases/<uuid:case_id>/documents/<uuid:document_id>/",
         v.DocumentDownload.as_view(),

@@ -16,9 +16,10 @@ from creditors.selectors import creditor_for_user, loan_for_creditor, loans_for_
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
 from finplatform.permissions import creditor_staff_required
+from finplatform.uploads import PDF, serve
 from resolution.models import ConfirmationAction
 from resolution.selectors import creditor as reads
-from resolution.selectors.changes import termination_of
+from resolution.selectors.changes import termination_document_for_creditor, termination_of
 from resolution.selectors.claims import cap_warning
 from resolution.services.confirmation import answer_loan, confirm_at_bureau_figures
 
@@ -182,3 +183,11 @@ def ending_document_download(request, document_id):
     response = HttpResponse(bytes(doc.content), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
     return response
+
+
+@creditor_staff_required
+def termination_document(request, case_id):
+    """The document the plan was ended on, to the creditors with a share in it (else 404)."""
+    creditor = creditor_for_user(request.user)
+    termination = termination_document_for_creditor(creditor, case_id)
+    return serve(termination.document, name=termination.document_name, content_type=PDF)

@@ -4,6 +4,8 @@ version. Scoped to the borrower's own cases and variations (another's id gives 4
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from bureau_gateway.interfaces import AdapterError
 from finplatform.errors import ApplicationError
+from finplatform.idempotency import KeyReused
 from finplatform.permissions import borrower_required
 from finplatform.signin import client_ip
 from finplatform.uploads import PDF, serve
@@ -22,12 +25,15 @@ from resolution.selectors import variations as sel
 from resolution.services import variation_signing as signing
 from resolution.services.variations import request_variation
 
+MSG_FORM_SENT = _("This form was sent already. Open the page again to ask for another change.")
+
 
 def _changes_page(request, case, form=None, status=200):
     borrower = request.user.borrower
     variations = list(sel.variations_for_borrower(borrower).filter(case=case))
+    form = form or VariationRequestForm(initial={"request_key": uuid.uuid4()})
     return render(request, "portal/variations.html", {
-        "case": case, "variations": variations, "form": form or VariationRequestForm(),
+        "case": case, "variations": variations, "form": form,
         "can_ask": case.status == "active" and not any(v.status in OPEN for v in variations),
         "versions": sel.schedule_versions(case),
     }, status=status)  # fmt: skip
@@ -48,7 +54,11 @@ def changes(request, case_id):
             monthly_income_tiyn=data["monthly_income"], evidence=upload,
             holiday_months=data["holiday_months"] or 0,
             proposed_monthly_tiyn=data["proposed_monthly"], catch_up_months=data["catch_up_months"],
+            request_key=str(data["request_key"]) if data["request_key"] else None,
         )  # fmt: skip
+    except KeyReused:
+        form.add_error(None, MSG_FORM_SENT)
+        return _changes_page(request, case, form, status=400)
     except ApplicationError as exc:
         form.add_error(None, exc.message)
         return _changes_page(request, case, form, status=400)

@@ -80,6 +80,10 @@ class Variation(models.Model):
     signed_ip = models.GenericIPAddressField(null=True, blank=True)
     version_number = models.PositiveSmallIntegerField(_("schedule version"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # the request form's one-off key and a hash of what was asked: a double submit answers
+    # with this variation instead of an error (finplatform/idempotency.py)
+    request_key = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    request_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("plan variation")
@@ -91,6 +95,9 @@ class Variation(models.Model):
                 condition=models.Q(status__in=OPEN_STATUSES),
                 name="variation_one_open_per_case",
             ),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["case", "request_key"], name="variation_request_key_once_per_case"
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=VariationStatus.values), name="variation_status"
             ),

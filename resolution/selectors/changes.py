@@ -4,12 +4,12 @@ sold or bought (another's is not found, Http404)."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from creditors.models import Creditor
 from resolution.models import Case, CaseLoan, CaseStatus
-from schedules.models import ChangeStatus, ClaimTransfer, PlanTermination, ShareHold
+from schedules.models import ChangeStatus, ClaimTransfer, CreditorShare, PlanTermination, ShareHold
 
 OPEN_CASE = (CaseStatus.ACTIVE, CaseStatus.BREACHED)
 
@@ -61,3 +61,14 @@ def termination_of(case: Case) -> PlanTermination | None:
         .defer("document")
         .first()
     )
+
+
+def termination_document_for_creditor(creditor: Creditor, case_id) -> PlanTermination:
+    """The approved termination of the case's plan, with its document (death certificate,
+    court ruling, fraud finding), for a creditor with a share in that plan; a case where
+    `creditor` has no share, or no approved termination, is not found (Http404)."""
+    share = CreditorShare.objects.filter(plan_id=OuterRef("plan_id"), creditor=creditor)
+    terminations = PlanTermination.objects.filter(
+        Exists(share), plan__case_id=case_id, status=ChangeStatus.APPROVED
+    )
+    return get_object_or_404(terminations)

@@ -13,6 +13,14 @@ had allocated are read in bulk, and all rows are written with one bulk insert. I
 a transaction-level advisory lock serialises runs and the pending query runs under it; the
 unique constraint on (transaction, share, loan, component) is the last guard. A worker that
 was down catches up on its next run (no part is skipped: "pending" is a database question).
+
+Each run reads only what is new, through the index on `LedgerTransaction.xact_id` (the id of
+the database transaction that wrote it): the window from `AllocationProgress.below_xact_id`
+up to the oldest transaction still open anywhere (`pg_snapshot_xmin`). A transaction that
+commits late has an id below that horizon until it ends, so it is in a later window, never
+skipped (a watermark on time or on a sequence would pass over it); NOT EXISTS keeps a window
+read twice (a full batch, a repeat) from allocating anything twice. The cost: a transaction
+left open for long (anywhere in the cluster) holds allocation back until it ends.
 """
 
 from __future__ import annotations
@@ -26,28 +34,35 @@ from finplatform.clock import business_now
 from finplatform.locks import lock_keys
 from resolution.models import CaseLoan, DebtConfirmation
 from schedules import allocation as engine
-from schedules.models import CreditorShare, PartAllocation, ShareHold
+from schedules.models import AllocationProgress, CreditorShare, PartAllocation, ShareHold
 
 BATCH = 5000
 
-# Parts not yet allocated: the signed sum of a transaction's legs per share, for payments,
-# payments after completion, reversals and releases (a decided dispute: the held share gives
-# its money back — a negative part that unwinds its allocation — and the creditor's regular
-# share, or the others', receive it as a positive part). A payable leg belongs to the
-# creditor's regular share of the transaction's plan; a held leg to the held account's share.
+# Parts not yet allocated among the ledger transactions of the window (`fresh`, by the
+# index on xact_id; see the module docstring): the signed sum of a transaction's legs per
+# share, for payments, payments after completion, reversals and releases (a decided dispute:
+# the held share gives its money back — a negative part that unwinds its allocation — and
+# the creditor's regular share, or the others', receive it as a positive part). A payable
+# leg belongs to the creditor's regular share of the transaction's plan; a held leg to the
+# held account's share.
 PENDING_SQL = """
-WITH legs AS (
+WITH fresh AS MATERIALIZED (
+    SELECT t.id, t.plan_id, t.created_at, t.booked_on FROM schedules_ledgertransaction t
+    WHERE ((t.xact_id >= %(since)s AND t.xact_id < %(below)s) OR t.xact_id = %(own)s)
+      AND t.plan_id IS NOT NULL AND t.kind IN ('payment', 'refund', 'reversal', 'release')
+), legs AS (
     SELECT t.id AS tx_id, t.created_at, t.booked_on,
            CASE WHEN a.kind = 'held' THEN a.share_id ELSE (
                SELECT s.id FROM schedules_creditorshare s
                WHERE s.plan_id = t.plan_id AND s.creditor_id = a.creditor_id
                  AND s.case_loan_id IS NULL) END AS share_id,
            CASE WHEN e.side = 'C' THEN e.amount_tiyn ELSE -e.amount_tiyn END AS signed
-    FROM schedules_ledgerentry e
-    JOIN schedules_ledgertransaction t ON t.id = e.transaction_id
+    FROM fresh t
+    -- OFFSET 0 keeps the legs a lookup per new transaction (by index), never a scan of all
+    CROSS JOIN LATERAL (SELECT e.side, e.amount_tiyn, e.account_id FROM schedules_ledgerentry e
+                        WHERE e.transaction_id = t.id OFFSET 0) e
     JOIN schedules_account a ON a.id = e.account_id
-    WHERE t.plan_id IS NOT NULL AND t.kind IN ('payment', 'refund', 'reversal', 'release')
-      AND a.kind IN ('creditor_payable', 'held')
+    WHERE a.kind IN ('creditor_payable', 'held')
 )
 SELECT tx_id, share_id, min(booked_on), sum(signed)
 FROM legs
@@ -57,7 +72,15 @@ WHERE share_id IS NOT NULL AND NOT EXISTS (
 GROUP BY tx_id, share_id
 HAVING sum(signed) <> 0
 ORDER BY min(created_at), tx_id, share_id
-LIMIT %s
+LIMIT %(batch)s
+"""
+
+# Every database transaction below `below` has ended (committed or rolled back), so every
+# ledger transaction it wrote is visible now or never will be; `own` is this transaction's id
+# (only a test books and allocates in one transaction).
+HORIZON_SQL = """
+SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,
+       pg_current_xact_id_if_assigned()::text::bigint
 """
 
 
@@ -142,9 +165,17 @@ def allocate_pending_parts(*, batch: int = BATCH) -> int:
     were allocated. Each part's rows sum exactly to the part; over a plan paid in full a
     share's rows sum to its confirmed components."""
     lock_keys("part-allocation", ["all"])
+    progress, _ = AllocationProgress.objects.get_or_create(pk=1)
     with connection.cursor() as cursor:
-        cursor.execute(PENDING_SQL, [batch])
+        cursor.execute(HORIZON_SQL)
+        below, own = cursor.fetchone()
+        cursor.execute(PENDING_SQL, {"since": progress.below_xact_id, "below": below,
+                                     "own": own, "batch": batch})  # fmt: skip
         pending = cursor.fetchall()
+    if len(pending) < batch and below > progress.below_xact_id:
+        # the window is drained: the next run starts where this one's horizon was
+        progress.below_xact_id, progress.updated_at = below, business_now()
+        progress.save(update_fields=["below_xact_id", "updated_at"])
     if not pending:
         return 0
     shares = {

@@ -16,11 +16,13 @@ Every change is locked FOR UPDATE on the variation row and written to the case's
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from finplatform import idempotency
 from finplatform.clock import BUSINESS_TZ, business_date, business_deadline_text, business_now
 from finplatform.errors import ApplicationError, ConflictError, NotFoundError
 from finplatform.language import staff_language_of
@@ -28,7 +30,14 @@ from finplatform.locks import lock_row
 from finplatform.money import format_tenge
 from finplatform.uploads import PDF_OR_IMAGE, read_upload
 from finplatform.workdays import add_working_days
-from resolution.models import Case, CaseStatus, Variation, VariationObjection, VariationStatus
+from resolution.models import (
+    OPEN_STATUSES_OF_VARIATION,
+    Case,
+    CaseStatus,
+    Variation,
+    VariationObjection,
+    VariationStatus,
+)
 from resolution.policy import policy, signing_deadline
 from resolution.selectors.variations import live_shares, variations_for_creditor
 from resolution.services.notifications import notify_address, notify_borrower, notify_creditor
@@ -77,18 +86,33 @@ def change_of(variation: Variation, anchor: date) -> revision.Change:
 @transaction.atomic
 def request_variation(*, case: Case, kind: str, reason: str, monthly_income_tiyn: int,
                       evidence, evidence_name: str = "", holiday_months: int = 0,
-                      proposed_monthly_tiyn: int | None = None,
-                      catch_up_months: int = 3) -> Variation:  # fmt: skip
+                      proposed_monthly_tiyn: int | None = None, catch_up_months: int = 3,
+                      request_key: str | None = None) -> Variation:  # fmt: skip
     """The borrower's request. The caller passes the borrower's own case (scoped by the
-    selector); the rules of the change itself are checked now against today's balance."""
-    plan = Plan.objects.filter(case_id=case.pk).first()
-    if case.status != CaseStatus.ACTIVE or plan is None or plan.status != PlanStatus.ACTIVE:
-        raise ConflictError(MSG_NOT_ACTIVE, code="plan_not_active")
+    selector); the rules of the change itself are checked now against today's balance.
+    With `request_key` (the form's one-off key) a repeat of the same request — a double
+    click, a resubmitted form — answers with the variation the first one created and books
+    nothing again; the same key with other answers while that one is open is the usual
+    "already under way" conflict, after it closed a `KeyReused` (409)."""
     if kind not in KIND_TO_CHANGE:
         raise ApplicationError(VERSION_MESSAGES["unknown_kind"], code="unknown_kind")
     if not reason.strip():
         raise ApplicationError(MSG_REASON_REQUIRED, code="reason_required")
     upload = read_upload(evidence, name=evidence_name, allowed=PDF_OR_IMAGE, code="bad_evidence")
+    holiday_months = holiday_months if kind == "holiday" else 0
+    proposed_monthly_tiyn = proposed_monthly_tiyn if kind == "lower" else None
+    request_hash = idempotency.fingerprint({
+        "kind": kind, "reason": reason.strip(), "income": monthly_income_tiyn,
+        "holiday": holiday_months, "proposed": proposed_monthly_tiyn, "catch_up": catch_up_months,
+        "evidence": hashlib.sha256(upload.content).hexdigest(),
+    })  # fmt: skip
+    if request_key:
+        earlier = _earlier_request(case=case, request_key=request_key, request_hash=request_hash)
+        if earlier is not None:
+            return earlier
+    plan = Plan.objects.filter(case_id=case.pk).first()
+    if case.status != CaseStatus.ACTIVE or plan is None or plan.status != PlanStatus.ACTIVE:
+        raise ConflictError(MSG_NOT_ACTIVE, code="plan_not_active")
     today = business_date()
     if kind == "catch_up":
         state = plan_state(plan, on=today)
@@ -97,9 +121,9 @@ def request_variation(*, case: Case, kind: str, reason: str, monthly_income_tiyn
     variation = Variation(
         case=case, kind=kind, reason=reason.strip(), monthly_income_tiyn=monthly_income_tiyn,
         evidence=upload.content, evidence_name=upload.name, evidence_type=upload.content_type,
-        holiday_months=holiday_months if kind == "holiday" else 0,
-        proposed_monthly_tiyn=proposed_monthly_tiyn if kind == "lower" else None,
+        holiday_months=holiday_months, proposed_monthly_tiyn=proposed_monthly_tiyn,
         catch_up_months=catch_up_months, requested_at=business_now(),
+        request_key=request_key or None, request_hash=request_hash,
     )  # fmt: skip
     # the rules of the change (1–3 months, lower than now, within the cap) on today's balance
     preview(plan=plan, change=change_of(variation, next_anchor(plan, after=today)), on=today)
@@ -113,6 +137,18 @@ def request_variation(*, case: Case, kind: str, reason: str, monthly_income_tiyn
     notify_borrower(case=case, template_key="variation_requested", cabinet=True,
                     dedup=str(variation.pk))  # fmt: skip
     return variation
+
+
+def _earlier_request(*, case: Case, request_key: str, request_hash: str) -> Variation | None:
+    """The variation an earlier submit under this key created, if it asked the same; the
+    key lock serialises two submits in flight, so the second waits and finds the first."""
+    idempotency.lock(f"variation-request:{case.pk}", [request_key])
+    earlier = Variation.objects.filter(case_id=case.pk, request_key=request_key).first()
+    if earlier is None or earlier.request_hash == request_hash:
+        return earlier
+    if earlier.status in OPEN_STATUSES_OF_VARIATION:
+        raise ConflictError(MSG_OPEN_EXISTS, code="variation_open")
+    raise idempotency.KeyReused(request_key)
 
 
 def _lines(rows) -> list[dict]:

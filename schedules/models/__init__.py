@@ -21,7 +21,7 @@ Design, in short:
 """
 
 # Django looks the models up here; each lives in the module of its topic.
-from schedules.models.allocation import AllocationComponent, PartAllocation
+from schedules.models.allocation import AllocationComponent, AllocationProgress, PartAllocation
 from schedules.models.changes import (
     ChangeStatus,
     ClaimTransfer,
@@ -68,6 +68,7 @@ __all__ = [
     "Account",
     "AccountKind",
     "AllocationComponent",
+    "AllocationProgress",
     "Category",
     "ChangeStatus",
     "ClaimTransfer",

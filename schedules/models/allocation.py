@@ -57,3 +57,18 @@ class PartAllocation(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["share", "transaction"])]
+
+
+class AllocationProgress(models.Model):
+    """How far the allocation job has read (one row): every ledger transaction written by a
+    database transaction below `below_xact_id` has been allocated or needed nothing."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    below_xact_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("allocation progress")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="allocation_progress_one_row")
+        ]

@@ -70,6 +70,15 @@ class TransactionKind(models.TextChoices):
     REFUND_PAYOUT = "refund_payout", _("Refund paid to a borrower")
 
 
+class WritingTransactionId(models.Func):
+    """The id of the database transaction that inserts the row (`pg_current_xact_id()`, an
+    xid8 — epoch and xid — as a bigint), as a column default."""
+
+    template = "(pg_current_xact_id()::text::bigint)"
+    output_field = models.BigIntegerField()
+    allowed_default = True
+
+
 class LedgerTransaction(models.Model):
     """One balanced movement of money. Append-only (database triggers)."""
 
@@ -84,12 +93,18 @@ class LedgerTransaction(models.Model):
     booked_on = models.DateField(_("business date"))
     created_at = models.DateTimeField(_("created at"))
     description = models.CharField(_("description"), max_length=200, blank=True)
+    # Set by the database, never by code: the allocation job reads only the transactions
+    # written since its last run and certainly committed or gone (below every open one).
+    xact_id = models.BigIntegerField(db_default=WritingTransactionId(), editable=False)
 
     class Meta:
         verbose_name = _("ledger transaction")
         verbose_name_plural = _("ledger transactions")
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["booked_on"])]
+        indexes = [
+            models.Index(fields=["booked_on"]),
+            models.Index(fields=["xact_id"], name="ledger_tx_xact_id"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=TransactionKind.values), name="ledger_tx_kind_known"
