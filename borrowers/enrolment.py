@@ -45,11 +45,6 @@ ENROLMENT_TTL = timedelta(minutes=30)
 ENROLMENT_KEPT_FOR = timedelta(days=1)
 MSG_ENROLMENT_EXPIRED = _("This request has expired. Start again.")
 MSG_NO_ACCOUNT = _("You are identified, but there is no account with this IIN. Register instead.")
-MSG_NO_CODE = _("Request a new code: there is no valid code.")
-MSG_CODE_EXPIRED = _("The code has expired. Request a new one.")
-MSG_TOO_MANY_ATTEMPTS = _("Too many wrong codes. Request a new one.")
-MSG_WRONG_CODE = _("The code is not correct.")
-MSG_TOO_MANY_CODES = _("Too many codes requested. Wait an hour and try again.")
 MSG_SMS_UNAVAILABLE = _("We could not send the SMS just now. Request the code again in a minute.")
 MSG_PHONE_FIRST = _("Confirm your phone with the code from the SMS first.")
 SMS_TEXT = _("Finkelisim: your code to confirm this phone is %(code)s. Do not tell it to anyone.")
@@ -78,12 +73,7 @@ def open_enrolment(enrolment_id) -> Enrolment | None:
     ).first()
 
 
-CODE_ERRORS = {
-    onetime_codes.NO_CODE: MSG_NO_CODE,
-    onetime_codes.CODE_EXPIRED: MSG_CODE_EXPIRED,
-    onetime_codes.TOO_MANY_ATTEMPTS: MSG_TOO_MANY_ATTEMPTS,
-    onetime_codes.WRONG_CODE: MSG_WRONG_CODE,
-}
+CODE_ERRORS = onetime_codes.MESSAGES
 
 
 def _code_scope(enrolment_id) -> str:
@@ -95,7 +85,7 @@ def send_phone_code(*, enrolment: Enrolment) -> None:
     HMAC is kept. At most CODES_ISSUED codes an hour per IIN, whoever asks. The SMS is sent
     outside any lock; a gateway that does not answer is said so, and the person asks again."""
     if CODES_ISSUED.hit(f"enrol:{enrolment.iin}") > CODES_ISSUED.limit:
-        raise ApplicationError(MSG_TOO_MANY_CODES, code="too_many_codes")
+        raise ApplicationError(onetime_codes.MSG_TOO_MANY_CODES, code="too_many_codes")
     code = onetime_codes.new_code()
     now = business_now()
     Enrolment.objects.filter(pk=enrolment.pk, completed_at__isnull=True).update(

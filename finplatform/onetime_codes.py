@@ -4,9 +4,9 @@ What must be the same for every such code lives here: how a code is made (`new_c
 is hashed (`hash_code`: an HMAC keyed by SECRET_KEY over the caller's scope and the code, so
 a hash read from the database proves nothing and a code for one thing never fits another),
 and the order of the checks with a constant-time comparison (`check`). Each caller keeps its
-own rows, quota, time to live, attempt limit and messages; `check` answers with a problem
-code (`NO_CODE`, `CODE_EXPIRED`, `TOO_MANY_ATTEMPTS`, `WRONG_CODE`) the caller turns into its
-own error.
+own rows, quota, time to live and attempt limit; `check` answers with a problem code
+(`NO_CODE`, `CODE_EXPIRED`, `TOO_MANY_ATTEMPTS`, `WRONG_CODE`) the caller turns into its own
+error, with the borrower's words for it in `MESSAGES`.
 
 `issue` and `consume` serve the callers that keep one row per code (the signing codes of a
 package and of a variation: models built on `finplatform.models.OneTimeCode`).
@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
 
 from finplatform.locks import lock_rows
 
@@ -29,6 +30,19 @@ NO_CODE = "no_code"
 CODE_EXPIRED = "code_expired"
 TOO_MANY_ATTEMPTS = "too_many_attempts"
 WRONG_CODE = "wrong_code"
+
+MSG_NO_CODE = _("Request a new code: there is no valid code.")
+MSG_CODE_EXPIRED = _("The code has expired. Request a new one.")
+MSG_TOO_MANY_ATTEMPTS = _("Too many wrong codes. Request a new one.")
+MSG_WRONG_CODE = _("The code is not correct.")
+MSG_TOO_MANY_CODES = _("Too many codes requested. Wait an hour and try again.")
+# What a borrower reads for each problem `check` answers (every caller says the same).
+MESSAGES = {
+    NO_CODE: MSG_NO_CODE,
+    CODE_EXPIRED: MSG_CODE_EXPIRED,
+    TOO_MANY_ATTEMPTS: MSG_TOO_MANY_ATTEMPTS,
+    WRONG_CODE: MSG_WRONG_CODE,
+}
 
 
 def new_code() -> str:

@@ -39,11 +39,6 @@ from schedules.services.plans import create_plan
 
 MSG_NOT_SIGNABLE = _("These documents cannot be signed now.")
 MSG_DEADLINE_PASSED = _("The 72-hour signing window has closed.")
-MSG_NO_CODE = _("Request a new code: there is no valid code.")
-MSG_CODE_EXPIRED = _("The code has expired. Request a new one.")
-MSG_TOO_MANY_ATTEMPTS = _("Too many wrong codes. Request a new one.")
-MSG_WRONG_CODE = _("The code is not correct.")
-MSG_TOO_MANY_CODES = _("Too many codes requested. Wait an hour and try again.")
 MSG_EDS_INVALID = _("The electronic signature could not be verified.")
 MSG_FEE_TERMS_CHANGED = _(
     "The mediator's fee terms in these documents no longer apply on today's date; the "
@@ -75,7 +70,7 @@ def issue_signing_code(*, case_id) -> tuple[SigningCode, str]:
     now = business_now()
     package = _signable_package(case, now)
     if CODES_ISSUED.hit(f"sign:{case_id}") > CODES_ISSUED.limit:
-        raise ApplicationError(MSG_TOO_MANY_CODES, code="too_many_codes")
+        raise ApplicationError(onetime_codes.MSG_TOO_MANY_CODES, code="too_many_codes")
     ttl = timedelta(minutes=policy("SIGNING_CODE_TTL_MINUTES"))
     return onetime_codes.issue(package.codes, scope=str(package.pk), now=now, ttl=ttl)
 
@@ -102,12 +97,7 @@ def _consume_code(*, case_id, code: str) -> str | None:
                                  max_attempts=policy("SIGNING_CODE_MAX_ATTEMPTS"))  # fmt: skip
 
 
-CODE_ERRORS = {
-    onetime_codes.NO_CODE: MSG_NO_CODE,
-    onetime_codes.CODE_EXPIRED: MSG_CODE_EXPIRED,
-    onetime_codes.TOO_MANY_ATTEMPTS: MSG_TOO_MANY_ATTEMPTS,
-    onetime_codes.WRONG_CODE: MSG_WRONG_CODE,
-}
+CODE_ERRORS = onetime_codes.MESSAGES
 
 
 def sign_with_code(*, case_id, code: str, ip: str | None = None) -> Signature:

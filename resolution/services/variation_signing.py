@@ -33,7 +33,7 @@ from resolution.models import SigningMethod, Variation, VariationCode, Variation
 from resolution.policy import policy, signing_deadline
 from resolution.selectors.variations import live_shares
 from resolution.services.notifications import notify_borrower, notify_creditor
-from resolution.services.signing import CODE_ERRORS, MSG_EDS_INVALID, MSG_TOO_MANY_CODES
+from resolution.services.signing import CODE_ERRORS, MSG_EDS_INVALID
 from resolution.services.variations import change_of, lock_variation
 from resolution.workflow import record_on_trail
 from schedules.models import Plan
@@ -137,7 +137,7 @@ def issue_code(*, variation_id) -> tuple[VariationCode, str]:
     now = business_now()
     variation = _signable(lock_variation(variation_id), now)
     if CODES_ISSUED.hit(f"sign-variation:{variation_id}") > CODES_ISSUED.limit:
-        raise ApplicationError(MSG_TOO_MANY_CODES, code="too_many_codes")
+        raise ApplicationError(onetime_codes.MSG_TOO_MANY_CODES, code="too_many_codes")
     ttl = timedelta(minutes=policy("SIGNING_CODE_TTL_MINUTES"))
     return onetime_codes.issue(variation.codes, scope=_code_scope(variation), now=now, ttl=ttl)
 

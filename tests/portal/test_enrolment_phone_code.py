@@ -11,15 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from borrowers import enrolment
-from borrowers.enrolment import (
-    MSG_CODE_EXPIRED,
-    MSG_PHONE_FIRST,
-    MSG_TOO_MANY_ATTEMPTS,
-    MSG_WRONG_CODE,
-)
+from borrowers.enrolment import MSG_PHONE_FIRST
 from borrowers.identification import Answer
 from borrowers.models import Borrower, Enrolment
 from finplatform.errors import ApplicationError
+from finplatform.onetime_codes import MSG_CODE_EXPIRED, MSG_TOO_MANY_ATTEMPTS, MSG_WRONG_CODE
 from tests.factories import PASSWORD, next_iin
 from tests.support.identity import identify, start, texted_code
 
