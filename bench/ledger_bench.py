@@ -7,6 +7,7 @@ indexes, constraints and triggers) as the physical limit.
 
     .venv/bin/python bench/ledger_bench.py [--sizes 10000 100000] [--batch 1000] [--json PATH]
                                            [--no-api] [--web 2x8] [--ab ROUNDS]
+                                           [--shared-buffers 1GB]
 
 `--json PATH` writes one JSON object: the figures of the largest size at the top level
 (`batch_per_s`, `copy_floor_per_s`, `single_per_s`, `api_per_s_4_clients`,
@@ -178,11 +179,11 @@ def child(
         from ledger_api import run_api
 
         workers, threads = (int(n) for n in web.split("x"))
-        web = run_api(plans, workers=workers, threads=threads)
+        http = run_api(plans, workers=workers, threads=threads)
         loads.append(load_avg())
-        spread, hot = web["spread"], web["hot"]
+        spread, hot = http["spread"], http["hot"]
         print(
-            f"HTTP        gunicorn {web['workers']}x{web['threads']} gthread, 4 clients: "
+            f"HTTP        gunicorn {http['workers']}x{http['threads']} gthread, 4 clients: "
             f"{spread['per_s']:,.0f} payments/s p50 {spread['p50_ms']:.1f} ms "
             f"p95 {spread['p95_ms']:.1f} ms; 16 clients on 10 hot plans: "
             f"{hot['per_s']:,.0f}/s p95 {hot['p95_ms']:.1f} ms"
@@ -193,7 +194,7 @@ def child(
             api_per_s_16_clients_hot=round(hot["per_s"], 1),
             api_p95_ms_16_clients_hot=round(hot["p95_ms"], 1),
             api_errors=spread["errors"] + hot["errors"],
-            api_gunicorn=f"{web['workers']}x{web['threads']} gthread",
+            api_gunicorn=f"{http['workers']}x{http['threads']} gthread",
         )
     if ab:
         from ledger_ab import run_ab

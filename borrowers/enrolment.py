@@ -73,9 +73,6 @@ def open_enrolment(enrolment_id) -> Enrolment | None:
     ).first()
 
 
-CODE_ERRORS = onetime_codes.MESSAGES
-
-
 def _code_scope(enrolment_id) -> str:
     return f"enrol:{enrolment_id}"
 
@@ -113,7 +110,8 @@ def confirm_phone(*, enrolment: Enrolment, code: str) -> None:
             row, code, scope=_code_scope(row.pk), now=now,
             max_attempts=settings.OTP_MAX_ATTEMPTS, expiry_field="code_expires_at",
         ):  # fmt: skip
-            problem = (CODE_ERRORS[error], error)  # a wrong try stays counted: raised after commit
+            # a wrong try stays counted: the error is raised after commit
+            problem = (onetime_codes.MESSAGES[error], error)
         else:
             row.phone_confirmed_at, row.code_hash = now, ""  # a code counts once
             row.save(update_fields=["phone_confirmed_at", "code_hash"])

@@ -63,14 +63,14 @@ def enqueue(task, *args, dedup_key: str | None = None) -> int | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    transaction.on_commit(partial(dispatch_now, row[0], name, list(args), request_id=rid))
+    publish_after_commit(row[0], name, *args)
     return row[0]
 
 
 def publish_after_commit(message_id: int, task, *args) -> None:
-    """The after-commit publish for a message SQL wrote itself in the current transaction
-    (a PL/pgSQL function's INSERT into this table, with `requestid.current()`), as `enqueue`
-    arranges for its own rows; outside a transaction (autocommit) it publishes at once."""
+    """The after-commit publish of a message written in the current transaction: by `enqueue`,
+    or by SQL itself (a PL/pgSQL function's INSERT into this table, with
+    `requestid.current()`); outside a transaction (autocommit) it publishes at once."""
     rid = requestid.current()
     name = _task_name(task)
     transaction.on_commit(partial(dispatch_now, message_id, name, list(args), request_id=rid))

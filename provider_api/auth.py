@@ -24,20 +24,21 @@ class ProviderPrincipal:
 
 @cache
 def _lookup() -> tuple[str, list[str]]:
-    columns = [field.column for field in PaymentProvider._meta.concrete_fields]
+    fields = PaymentProvider._meta.concrete_fields
+    columns = ", ".join(field.column for field in fields)
     table = PaymentProvider._meta.db_table
-    sql = f"SELECT {', '.join(columns)} FROM {table} WHERE key_hash = %s AND is_active"
-    return sql, columns
+    sql = f"SELECT {columns} FROM {table} WHERE key_hash = %s AND is_active"
+    return sql, [field.attname for field in fields]
 
 
 def active_provider(key: str) -> PaymentProvider | None:
     """The active provider whose key hash matches, in one plain query: this runs on every
     payment a provider posts, and building the ORM query cost more than running it."""
-    sql, columns = _lookup()
+    sql, names = _lookup()
     with connection.cursor() as cursor:
         cursor.execute(sql, [hash_api_key(key)])
         row = cursor.fetchone()
-    return None if row is None else PaymentProvider.from_db("default", columns, row)
+    return None if row is None else PaymentProvider.from_db("default", names, row)
 
 
 class ProviderKeyAuthentication(BaseAuthentication):

@@ -97,13 +97,10 @@ def _consume_code(*, case_id, code: str) -> str | None:
                                  max_attempts=policy("SIGNING_CODE_MAX_ATTEMPTS"))  # fmt: skip
 
 
-CODE_ERRORS = onetime_codes.MESSAGES
-
-
 def sign_with_code(*, case_id, code: str, ip: str | None = None) -> Signature:
     error = _consume_code(case_id=case_id, code=code)
     if error:
-        raise ApplicationError(CODE_ERRORS[error], code=error)
+        raise ApplicationError(onetime_codes.MESSAGES[error], code=error)
     return _record_signature(case_id=case_id, method=SigningMethod.SMS_CODE, ip=ip)
 
 

@@ -33,7 +33,7 @@ from resolution.models import SigningMethod, Variation, VariationCode, Variation
 from resolution.policy import policy, signing_deadline
 from resolution.selectors.variations import live_shares
 from resolution.services.notifications import notify_borrower, notify_creditor
-from resolution.services.signing import CODE_ERRORS, MSG_EDS_INVALID
+from resolution.services.signing import MSG_EDS_INVALID
 from resolution.services.variations import change_of, lock_variation
 from resolution.workflow import record_on_trail
 from schedules.models import Plan
@@ -163,7 +163,7 @@ def _consume_code(*, variation_id, code: str) -> str | None:
 def sign_with_code(*, variation_id, code: str, ip: str | None = None) -> Variation:
     error = _consume_code(variation_id=variation_id, code=code)
     if error:
-        raise ApplicationError(CODE_ERRORS[error], code=error)
+        raise ApplicationError(onetime_codes.MESSAGES[error], code=error)
     return _record(variation_id=variation_id, method=SigningMethod.SMS_CODE, ip=ip)
 
 

@@ -79,7 +79,7 @@ def book_one(*, source: str, item: PaymentIn) -> PaymentResult:
             outcome, completed_case, message, *values = cursor.fetchone()
             if outcome != ACCOUNTS_MISSING:
                 break
-            # nothing was written; the accounts are created (each in its own transaction)
+            # nothing was written: create the missing accounts and call again
             _create_accounts([values[PAYMENT_COLUMNS.index("plan_id")]])
     payment = IncomingPayment.from_db("default", PAYMENT_COLUMNS, values)
     if outcome == EXISTING:
