@@ -1,7 +1,9 @@
-"""The set-based balance check (migration 0007): an unbalanced ledger transaction written by
-raw SQL — in one statement, across several statements, by COPY, or by adding legs later — is
+"""The set-based balance check (migrations 0007, 0019): an unbalanced ledger transaction written
+by raw SQL — in one statement, across several statements, by COPY, or by adding legs later — is
 refused at COMMIT, and not before; a transaction unbalanced between statements but balanced at
-COMMIT is stored."""
+COMMIT is stored. A transaction complete and balanced when its statement ends, with no debit
+the held-account rules judge, is settled there and not noted for COMMIT; any later leg has it
+judged again."""
 
 import io
 import uuid
@@ -61,14 +63,60 @@ def test_unbalanced_in_one_statement_is_refused_at_commit_not_before():
     assert not LedgerEntry.objects.filter(transaction_id=tx_id).exists()
 
 
-def test_balanced_in_one_statement_commits_and_leaves_no_note():
+def test_balanced_in_one_statement_is_settled_by_the_statement_and_commits():
     bank, suspense = _accounts()
     tx_id = uuid.uuid4()
     with transaction.atomic(), connection.cursor() as cursor:
         _one_statement(cursor, tx_id, [(bank, "D", 100), (suspense, "C", 60), (suspense, "C", 40)])
-        assert _pending() == 1
+        assert _pending() == 0  # complete when its statement ended: nothing left for COMMIT
     assert LedgerEntry.objects.filter(transaction_id=tx_id).count() == 3
     assert _pending() == 0
+
+
+def test_a_transaction_noted_before_its_legs_is_dropped_from_the_notes_once_complete():
+    bank, suspense = _accounts()
+    tx_id = uuid.uuid4()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(TX_SQL, [tx_id])
+        assert _pending() == 1  # no legs yet: COMMIT must see it
+        cursor.execute(LEG_SQL, [tx_id, bank, "D", 100])
+        assert _pending() == 1  # one leg, unbalanced
+        cursor.execute(LEG_SQL, [tx_id, suspense, "C", 100])
+        assert _pending() == 0  # complete and balanced
+    assert LedgerEntry.objects.filter(transaction_id=tx_id).count() == 2
+    assert _pending() == 0
+
+
+def test_a_settled_transaction_unbalanced_by_a_later_statement_is_refused_at_commit():
+    bank, suspense = _accounts()
+    tx_id = uuid.uuid4()
+    with pytest.raises(IntegrityError, match=f"{tx_id} does not balance"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            _one_statement(cursor, tx_id, [(bank, "D", 100), (suspense, "C", 100)])
+            assert _pending() == 0
+            cursor.execute(LEG_SQL, [tx_id, suspense, "C", 1])
+            assert _pending() == 1  # judged again as a whole, and noted
+    assert not LedgerTransaction.objects.filter(pk=tx_id).exists()
+
+
+def test_a_debit_the_held_account_rules_judge_is_left_for_commit_even_when_balanced():
+    """A payout must draw from a payable account: balanced in one statement, it is still noted,
+    and the rule refuses it at COMMIT."""
+    bank, suspense = _accounts()
+    tx_id = uuid.uuid4()
+    with pytest.raises(IntegrityError, match="a payout may only draw"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "WITH t AS (INSERT INTO schedules_ledgertransaction"
+                " (id, kind, booked_on, created_at, description)"
+                " VALUES (%s, 'payout', '2026-01-01', now(), 'raw') RETURNING id)"
+                " INSERT INTO schedules_ledgerentry (transaction_id, account_id, side, amount_tiyn)"
+                " SELECT t.id, v.a, v.s, 100 FROM t, (VALUES (%s::bigint, 'D'), (%s::bigint, 'C'))"
+                " AS v(a, s)",
+                [tx_id, suspense, bank],
+            )
+            assert _pending() == 1
+    assert not LedgerTransaction.objects.filter(pk=tx_id).exists()
 
 
 def test_unbalanced_across_several_statements_is_refused_at_commit():

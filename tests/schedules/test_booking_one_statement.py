@@ -38,8 +38,25 @@ def test_one_payment_is_one_statement_in_autocommit():
     with connection.execute_wrapper(watch):
         result = book_one(source="t", item=pay("k", 1_000, DAY, plan=plan))
     assert result.created
-    assert watch.seen == [("SELECT * FROM schedules_book_payment", True)]
+    assert watch.seen == [("EXECUTE schedules_book_payment_call", True)]
     assert Plan.objects.get(pk=plan.pk).paid_tiyn == 1_100
+
+
+def test_the_call_is_prepared_once_per_connection_and_again_after_a_reconnect():
+    plan, _ = make_plan([6_000_000, 4_000_000])
+    book_one(source="t", item=pay("warm", 100, DAY, plan=plan))
+    connection.close()  # a new connection knows no prepared statement
+    watch = Statements()
+    with connection.execute_wrapper(watch):
+        for n in range(3):
+            book_one(source="t", item=pay(f"k{n}", 1_000, DAY, plan=plan))
+    assert watch.seen == [
+        ("PREPARE schedules_book_payment_call", True),
+        ("EXECUTE schedules_book_payment_call", True),
+        ("EXECUTE schedules_book_payment_call", True),
+        ("EXECUTE schedules_book_payment_call", True),
+    ]
+    assert Plan.objects.get(pk=plan.pk).paid_tiyn == 3_100
 
 
 def test_the_completion_message_is_the_python_paths_and_is_published_at_once():
