@@ -88,6 +88,17 @@ MIDDLEWARE = [
     "finplatform.middleware.DatabaseUnavailableMiddleware",
 ]
 
+# The payment provider's endpoints (finplatform/wsgi.py): machines with an API key, no cookies.
+BROWSER_ONLY_MIDDLEWARE = {
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "finplatform.middleware.UserLanguageMiddleware",
+}
+MACHINE_API_MIDDLEWARE = [m for m in MIDDLEWARE if m not in BROWSER_ONLY_MIDDLEWARE]
+
 ROOT_URLCONF = "finplatform.urls"
 WSGI_APPLICATION = "finplatform.wsgi.application"
 
