@@ -11,37 +11,28 @@ order and everything else in the function are 0012's.
 """
 
 from importlib import import_module
+from textwrap import indent
 
 from django.db import migrations
 
 _0012 = import_module("schedules.migrations.0012_staged_booking_rereads_terminated_plans").FORWARD
 
-_TWO = """\
-    INSERT INTO schedules_ledgertransaction
-        (id, kind, plan_id, reverses_id, booked_on, created_at, description)
-        SELECT y.tx, y.kind, y.plan, NULL, s.paid_on, p_now,
-               left(p_source || ':' || s.idempotency_key, 200)
-          FROM unnest(y_ord, y_tx, y_kind, y_plan) AS y(ord, tx, kind, plan)
-          JOIN schedules_staged_payment s ON s.ord = y.ord
-         ORDER BY y.ord;
-    INSERT INTO schedules_ledgerentry (transaction_id, account_id, side, amount_tiyn)
-"""
-_ONE = """\
-    WITH transactions AS (
-        INSERT INTO schedules_ledgertransaction
-            (id, kind, plan_id, reverses_id, booked_on, created_at, description)
-            SELECT y.tx, y.kind, y.plan, NULL, s.paid_on, p_now,
-                   left(p_source || ':' || s.idempotency_key, 200)
-              FROM unnest(y_ord, y_tx, y_kind, y_plan) AS y(ord, tx, kind, plan)
-              JOIN schedules_staged_payment s ON s.ord = y.ord
-             ORDER BY y.ord
+# 0012's two statements: the transactions' INSERT, then the head of the legs' INSERT
+_TWO = _0012[
+    _0012.index("    INSERT INTO schedules_ledgertransaction\n") : _0012.index(
+        "    INSERT INTO schedules_ledgerentry (transaction_id, account_id, side, amount_tiyn)\n"
     )
-    INSERT INTO schedules_ledgerentry (transaction_id, account_id, side, amount_tiyn)
-"""
+]
+# ... become one: the transactions' INSERT indented into a WITH, its semicolon dropped
+_ONE = (
+    "    WITH transactions AS (\n"
+    + indent(_TWO.rstrip().removesuffix(";"), "    ")
+    + "\n    )\n"
+)
 
 
 def _forward() -> str:
-    assert _0012.count(_TWO) == 1  # 0012 is a snapshot: it cannot drift
+    assert _0012.count(_TWO) == 1 and _TWO.count(";") == 1  # 0012 is a snapshot
     return _0012.replace(_TWO, _ONE)
 
 
