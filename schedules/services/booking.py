@@ -39,7 +39,9 @@ from schedules.services.payments import (
 # PostgreSQL (psql and pgbench, docs/benchmarks.md). psycopg2 has no protocol-level prepared
 # statements, so SQL PREPARE/EXECUTE; the connections that did are remembered weakly (a
 # reconnect gets a new connection object and prepares again). A prepared statement outlives
-# a rollback, and PostgreSQL re-plans it by itself when a migration replaces the function.
+# a rollback, and PostgreSQL re-plans it by itself when a migration replaces the function's
+# body; one that changes its columns needs the web processes restarted ("cached plan must not
+# change result type"), as any change of its arguments needs new code anyway.
 PREPARE_SQL = (
     "PREPARE schedules_book_payment_call (varchar, varchar, varchar, bigint, timestamptz, date,"
     " varchar, varchar, timestamptz, varchar, varchar) AS"
