@@ -153,28 +153,6 @@ class ComplaintMessage(models.Model):
         ordering = ["created_at", "pk"]
 
 
-class IdentificationChallenge(models.Model):
-    """One one-time code sent to a phone the mobile operator confirmed belongs to the
-    borrower's IIN. Only a keyed hash of the code is stored."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    borrower = models.ForeignKey(
-        Borrower, on_delete=models.CASCADE, related_name="identification_challenges"
-    )
-    phone = models.CharField(max_length=12)
-    code_hash = models.CharField(max_length=64)
-    sms_id = models.CharField(max_length=64, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("identification code")
-        verbose_name_plural = _("identification codes")
-        ordering = ["-created_at"]
-
-
 class EnrolmentPurpose(models.TextChoices):
     REGISTER = "register", _("Registration")
     RESET = "reset", _("Password reset")
