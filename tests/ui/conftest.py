@@ -70,9 +70,11 @@ def screenshot(page, name: str, *, full_page: bool = True) -> Path:
 
 
 def keep_for_readme(path: Path, name: str) -> None:
-    """Copy a screenshot to docs/screenshots/`name`.png, where the README shows it, so the
-    README's pictures are the last run's."""
-    shutil.copyfile(path, ROOT / "docs" / "screenshots" / f"{name}.png")
+    """Copy a screenshot to docs/screenshots/`name`.png, where the README shows it — only when
+    asked (`UPDATE_README_SCREENSHOTS=1 bin/test --no-gates tests/ui`): every run draws other
+    dates and references, and a test run should leave the checkout as it found it."""
+    if os.environ.get("UPDATE_README_SCREENSHOTS") == "1":
+        shutil.copyfile(path, ROOT / "docs" / "screenshots" / f"{name}.png")
 
 
 SERIOUS = {"serious", "critical"}

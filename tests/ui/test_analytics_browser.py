@@ -2,7 +2,6 @@
 server render under the CSP (no script, nothing from elsewhere), the figures are scoped to the
 queue, the CSV link downloads. The screenshot is the README's (docs/screenshots/)."""
 
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -12,12 +11,11 @@ from finplatform.clock import business_date
 from resolution.models import CaseStatus, CreditorRequest, DocumentPackage, Signature
 from schedules.models import Plan, PlanStatus
 from schedules.services.payments import book_payment
-from tests.conftest import ROOT
 from tests.factories import PASSWORD, CaseFactory, CreditorFactory
 from tests.ombudsman.test_admin_review import ombudsman_user
 from tests.support.ledger import make_plan
 from tests.support.payments import pay
-from tests.ui.conftest import screenshot
+from tests.ui.conftest import keep_for_readme, screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -98,4 +96,4 @@ def test_analytics_page_draws_the_charts(page_factory, language):
         page.click("a[href$='analytics.csv']")
     assert download.value.suggested_filename.startswith("analytics-banking-")
     shot = screenshot(page, f"{language}/20-ombudsman-analytics")
-    shutil.copy(shot, ROOT / "docs" / "screenshots" / f"{language}-ombudsman-analytics.png")
+    keep_for_readme(shot, f"{language}-ombudsman-analytics")
