@@ -33,13 +33,25 @@ from importlib import import_module
 from django.db import migrations
 
 _0007 = import_module("schedules.migrations.0007_set_based_ledger_checks").FORWARD
-REVERSE = _0007[
+OLD_TRIGGERS = _0007[
     _0007.index("CREATE OR REPLACE FUNCTION schedules_note_entries()") : _0007.index(
         "DROP TRIGGER schedules_ledgerentry_balanced"
     )
 ]
+REVERSE = OLD_TRIGGERS + "DROP FUNCTION IF EXISTS schedules_note_for_commit(uuid[]);\n"
 
 FORWARD = """
+-- The one way both triggers leave ledger transactions to the check at COMMIT: the notes, the
+-- database transaction registered once for the deferred check, and the hint that it has notes.
+CREATE OR REPLACE FUNCTION schedules_note_for_commit(ids uuid[]) RETURNS void AS $$
+BEGIN
+    INSERT INTO schedules_ledgerpending (transaction_id)
+        SELECT unnest(ids) ON CONFLICT DO NOTHING;
+    INSERT INTO schedules_ledgercheck VALUES (pg_current_xact_id()) ON CONFLICT DO NOTHING;
+    PERFORM set_config('schedules.ledger_noted', pg_current_xact_id()::text, true);
+END;
+$$ LANGUAGE plpgsql;
+
 CREATE OR REPLACE FUNCTION schedules_note_entries() RETURNS trigger AS $$
 DECLARE
     settled uuid[];
@@ -63,10 +75,7 @@ BEGIN
              WHERE e.transaction_id = d.transaction_id AND t.id IS NOT NULL) AS l
       ) AS v;
     IF unsettled IS NOT NULL THEN
-        INSERT INTO schedules_ledgerpending (transaction_id)
-            SELECT unnest(unsettled) ON CONFLICT DO NOTHING;
-        INSERT INTO schedules_ledgercheck VALUES (pg_current_xact_id()) ON CONFLICT DO NOTHING;
-        PERFORM set_config('schedules.ledger_noted', pg_current_xact_id()::text, true);
+        PERFORM schedules_note_for_commit(unsettled);
     END IF;
     -- Notes of this database transaction may be dropped only if it wrote any: the setting is
     -- a hint, not a guarantee (anyone may set it). Wrong either way it costs time, never a
@@ -81,14 +90,13 @@ END;
 $$ LANGUAGE plpgsql;
 
 CREATE OR REPLACE FUNCTION schedules_note_transactions() RETURNS trigger AS $$
+DECLARE
+    bare uuid[];
 BEGIN
-    INSERT INTO schedules_ledgerpending (transaction_id)
-        SELECT n.id FROM new_rows n
-         WHERE NOT EXISTS (SELECT 1 FROM schedules_ledgerentry e WHERE e.transaction_id = n.id)
-        ON CONFLICT DO NOTHING;
-    IF FOUND THEN
-        INSERT INTO schedules_ledgercheck VALUES (pg_current_xact_id()) ON CONFLICT DO NOTHING;
-        PERFORM set_config('schedules.ledger_noted', pg_current_xact_id()::text, true);
+    SELECT array_agg(n.id) INTO bare FROM new_rows n
+     WHERE NOT EXISTS (SELECT 1 FROM schedules_ledgerentry e WHERE e.transaction_id = n.id);
+    IF bare IS NOT NULL THEN
+        PERFORM schedules_note_for_commit(bare);
     END IF;
     RETURN NULL;
 END;

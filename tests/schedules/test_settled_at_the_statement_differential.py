@@ -21,7 +21,9 @@ from tests.support.ledger import make_plan
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-OLD_TRIGGERS = import_module("schedules.migrations.0019_ledger_settled_at_the_statement").REVERSE
+OLD_TRIGGERS = import_module(
+    "schedules.migrations.0019_ledger_settled_at_the_statement"
+).OLD_TRIGGERS
 WRITE_SQL = (
     "WITH t AS (INSERT INTO schedules_ledgertransaction"
     " (id, kind, booked_on, created_at, description)"
