@@ -12,20 +12,18 @@ Accept-Language, the 503 on a lost database. Everything else goes to the full ch
 
 import os
 
+from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.wsgi import get_wsgi_application
+from django.urls import reverse
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "finplatform.settings")
-
-MACHINE_API_PATHS = frozenset({"/api/v1/payments/", "/api/v1/payments/batch/"})
 
 
 class MachineApiHandler(WSGIHandler):
     """Django's WSGI handler with `settings.MACHINE_API_MIDDLEWARE` as its chain."""
 
     def load_middleware(self, is_async=False):
-        from django.conf import settings  # configured by get_wsgi_application() first
-
         full = settings.MIDDLEWARE
         settings.MIDDLEWARE = settings.MACHINE_API_MIDDLEWARE
         try:  # Django reads the chain from settings once, here, at start-up
@@ -36,6 +34,8 @@ class MachineApiHandler(WSGIHandler):
 
 django_application = get_wsgi_application()
 machine_api_application = MachineApiHandler()
+# By their names in provider_api/urls.py, so a change of the URLs there follows here.
+MACHINE_API_PATHS = frozenset(reverse(name) for name in ("api-payments", "api-payments-batch"))
 
 
 def application(environ, start_response):
