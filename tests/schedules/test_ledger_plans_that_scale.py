@@ -1,0 +1,73 @@
+"""The batch booking and the ledger's statement triggers read the ledger in proportion to the
+batch, not to the ledger (migration 0022): a batch on top of thousands of earlier payments looks
+each of its keys and transactions up through an index, whatever the planner's statistics say.
+
+Counted with PostgreSQL's own per-transaction table statistics (`pg_stat_xact_user_tables`):
+rows read by sequential scans plus rows fetched through indexes, before and after the batch.
+The earlier payments come from a source the statistics have never seen, the situation of a
+young ledger before its first ANALYZE, in which the planner hashed the whole payments table
+for each batch (and the triggers, planned once per session, the whole ledger)."""
+
+import uuid
+from datetime import date
+
+import pytest
+from django.db import connection
+
+from schedules.services.booking import book_many
+from tests.support.ledger import make_plan
+from tests.support.payments import pay
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2026, 1, 30)
+EARLIER, BATCH = 6_000, 300
+TABLES = ("schedules_incomingpayment", "schedules_ledgertransaction", "schedules_ledgerentry")
+
+
+def _rows_read() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)"
+            " FROM pg_stat_xact_user_tables WHERE relname = ANY(%s)",
+            [list(TABLES)],
+        )
+        return dict(cursor.fetchall())
+
+
+def test_a_batch_reads_the_ledger_in_proportion_to_itself_not_to_the_ledger():
+    source = f"young-{uuid.uuid4().hex[:8]}"
+    plans = [make_plan([6_000_000, 3_000_000, 1_000_000])[0] for _ in range(3)]
+    for start in range(0, EARLIER, 1_000):  # earlier payments: to suspense, two legs each
+        book_many(source=source, items=[pay(f"e{n}", 1_000, DAY) for n in range(start, start + 1_000)])  # noqa: E501  # fmt: skip
+    batch = [
+        pay(f"b{n}", 10_000, DAY, plan=plans[n % 3] if n % 2 else None) for n in range(BATCH)
+    ] + [pay("e7", 1_000, DAY)]  # and one key booked before: found, not booked again
+    before = _rows_read()
+    results = book_many(source=source, items=batch)
+    after = _rows_read()
+
+    assert [r.created for r in results] == [True] * BATCH + [False]
+    read = {table: after.get(table, 0) - before.get(table, 0) for table in TABLES}
+    # a few look-ups per payment (its key three times, its transaction and its legs), where
+    # a scan of the earlier rows would read thousands: 6,000 payments, 6,000 transactions and
+    # 12,000 legs before the batch
+    assert read["schedules_incomingpayment"] <= 2 * (BATCH + 1), read
+    assert read["schedules_ledgertransaction"] <= 2 * BATCH, read
+    assert read["schedules_ledgerentry"] <= 6 * BATCH, read
+
+
+def test_the_statement_triggers_keep_their_planner_settings():
+    """A later migration that replaces a trigger function (CREATE OR REPLACE) drops its
+    settings unless it restates them: the plans of a young ledger would come back."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT proname, proconfig FROM pg_proc WHERE proname = ANY(%s)",
+            [["schedules_note_entries", "schedules_note_transactions"]],
+        )
+        settings = dict(cursor.fetchall())
+    expected = ["enable_seqscan=off", "enable_hashjoin=off", "enable_mergejoin=off"]
+    assert settings == {
+        "schedules_note_entries": expected,
+        "schedules_note_transactions": expected,
+    }
