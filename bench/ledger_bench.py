@@ -68,12 +68,16 @@ def main() -> int:
     parser.add_argument("--shared-buffers", default="1GB",
                         help="PostgreSQL shared_buffers for the run (default 1GB; pgserver's own"
                              " default is 128MB)")  # fmt: skip
+    parser.add_argument("--plans", type=int, metavar="N",
+                        help="plans to pay (default: one per 4 payments of each size)")  # fmt: skip
+    parser.add_argument("--pg-set", action="append", default=[], metavar="NAME=VALUE",
+                        help="also ALTER SYSTEM SET this setting (repeatable)")  # fmt: skip
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child(args.child, args.batch, args.child_out, api=not args.no_api, ab=args.ab,
-                     web=args.web)  # fmt: skip
+                     web=args.web, plans=args.plans)  # fmt: skip
 
     from finplatform.devstack import ensure_database, start_postgres
 
@@ -82,7 +86,7 @@ def main() -> int:
     try:
         print(f"machine: {os.cpu_count()} CPUs ({cpu_name()}), Python {platform.python_version()}")
         server = start_postgres(tmp / "pg", throwaway=True)
-        tune_postgres(server, args.shared_buffers)
+        tune_postgres(server, args.shared_buffers, args.pg_set)
         runs = []
         for size in args.sizes:
             url = ensure_database(server, f"ledger_bench_{size}")
@@ -94,7 +98,7 @@ def main() -> int:
             )
             out = tmp / f"run-{size}.json"
             argv = [sys.executable, __file__, "--child", str(size), "--batch", str(args.batch),
-                    "--child-out", str(out), "--ab", str(args.ab), "--web", args.web] + (["--no-api"] if args.no_api else [])  # fmt: skip  # noqa: E501
+                    "--child-out", str(out), "--ab", str(args.ab), "--web", args.web] + (["--no-api"] if args.no_api else []) + (["--plans", str(args.plans)] if args.plans else [])  # fmt: skip  # noqa: E501
             rc = subprocess.run(argv, cwd=ROOT, env=env).returncode
             if rc:
                 return rc
@@ -110,7 +114,7 @@ def main() -> int:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def tune_postgres(server, shared_buffers: str) -> None:
+def tune_postgres(server, shared_buffers: str, settings: list[str] = ()) -> None:
     """Give the throwaway cluster the memory a production server would: at a million payments
     the ledger's indexes (random UUID keys) are far larger than pgserver's 128 MB of buffers,
     and the run would measure the page cache instead of the booking. Restart to apply."""
@@ -118,6 +122,10 @@ def tune_postgres(server, shared_buffers: str) -> None:
 
     server.psql(f"ALTER SYSTEM SET shared_buffers = '{shared_buffers}';")
     server.psql("ALTER SYSTEM SET max_wal_size = '4GB';")
+    for setting in settings:
+        name, value = setting.split("=", 1)
+        server.psql(f"ALTER SYSTEM SET {name} = '{value}';")
+        print(f"PostgreSQL: {name} = {value}")
     pg_ctl(["-w", "restart"], pgdata=server.pgdata, user=server.system_user, timeout=60)
     server.ensure_postgres_running()  # the new postmaster's pid, so cleanup stops this one
     print(f"PostgreSQL: {server.psql('SHOW shared_buffers;').split()[2]} shared_buffers")
@@ -131,7 +139,14 @@ def load_avg() -> list[float]:
 
 
 def child(
-    size: int, batch: int, out: Path | None, *, api: bool = True, ab: int = 0, web: str = "2x8"
+    size: int,
+    batch: int,
+    out: Path | None,
+    *,
+    api: bool = True,
+    ab: int = 0,
+    web: str = "2x8",
+    plans: int | None = None,
 ) -> int:
     import django
 
@@ -139,8 +154,9 @@ def child(
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    plans = build_plans(size)
+    plans = build_plans(size, plans)
     items = build_payments(size, plans)
+    settle()  # statistics for the plans just built in bulk, as a database in use has them
     print(f"\n== N = {size:,} payments to {len(plans):,} plans (1–6 creditors each)")
     print(f"load average at start: {load_avg()}")
     loads = [load_avg()]
@@ -159,17 +175,26 @@ def child(
         f"{size / copy_seconds:,.0f} payments/s  {real['entries'] / copy_seconds:,.0f} entries/s"
     )
     print(f"ratio real / COPY: {ratio:.2f}x")
+    wal = real["wal"]
+    print(
+        f"batch, µs per payment in each tenth: {real['segments']}; WAL per payment: "
+        f"{wal['records'] / size:.1f} records, {wal['fpi'] / size:.2f} full pages, "
+        f"{wal['bytes'] / size:,.0f} bytes; {wal['checkpoints']} checkpoint(s)"
+    )
     print(
         f"API path    single, 1/transaction:          {single['count'] / single['seconds']:,.0f} payments/s "  # noqa: E501
         f"({single['count']:,} payments)"
     )
     figures = {
         "payments": size,
+        "plans": len(plans),
         "batch_size": batch,
         "batch_per_s": round(size / real["seconds"], 1),
         "copy_floor_per_s": round(size / copy_seconds, 1),
         "batch_over_copy": round(ratio, 3),
         "batch_us_per_payment": round(real["seconds"] / size * 1e6, 1),
+        "batch_us_per_payment_by_tenth": real["segments"],
+        "batch_wal": real["wal"],
         "single_per_s": round(single["count"] / single["seconds"], 1),
         "single_count": single["count"],
         "batch_path": f"{batch_service().__module__}.{batch_service().__name__}",
@@ -213,8 +238,9 @@ def child(
     return 0 if report.ok and not figures.get("api_errors") else 1
 
 
-def build_plans(size: int) -> list:
-    """Plans built directly in bulk (setup, not measured): one plan per 4 payments."""
+def build_plans(size: int, count: int | None = None) -> list:
+    """Plans built directly in bulk (setup, not measured): `count`, by default one plan per 4
+    payments."""
     from django.contrib.auth import get_user_model
 
     from borrowers.models import Borrower
@@ -231,7 +257,7 @@ def build_plans(size: int) -> list:
                                   kind="bank", ombudsman="banking"))  # fmt: skip
         serial = int(creditors[-1].bin[6:11]) + 1
     Creditor.objects.bulk_create(creditors)
-    count = max(1, size // 4)
+    count = count or max(1, size // 4)
     User = get_user_model()
     users = User.objects.bulk_create(
         [User(username=f"bench{i}", password="!") for i in range(count)], batch_size=5000
@@ -305,10 +331,14 @@ def run_real(items: list, batch: int) -> dict:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    wal_before = wal_stats()
     started = time.perf_counter()
+    marks = []  # (payments booked, seconds since start) after every batch
     for start in range(0, len(items), batch):
         book_payments(source="bench", items=items[start : start + batch])
+        marks.append((min(start + batch, len(items)), time.perf_counter() - started))
     seconds = time.perf_counter() - started
+    wal = {k: wal_stats()[k] - v for k, v in wal_before.items()}
     if profiler is not None:
         import pstats
 
@@ -317,7 +347,36 @@ def run_real(items: list, batch: int) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM schedules_ledgerentry")
         entries = cursor.fetchone()[0]
-    return {"seconds": seconds, "entries": entries}
+    return {"seconds": seconds, "entries": entries, "segments": segments(marks), "wal": wal}
+
+
+def segments(marks: list, count: int = 10) -> list[float]:
+    """µs per payment in each tenth of the run (the curve as the ledger grows, from one run:
+    the first tenth and the last are minutes apart, not separate databases)."""
+    total = marks[-1][0]
+    bounds = [total * k // count for k in range(count + 1)]
+    out, prev = [], (0, 0.0)
+    for bound in bounds[1:]:
+        mark = next(m for m in marks if m[0] >= bound)
+        if mark[0] > prev[0]:
+            out.append(round((mark[1] - prev[1]) / (mark[0] - prev[0]) * 1e6, 1))
+        prev = mark
+    return out
+
+
+def wal_stats() -> dict:
+    """What PostgreSQL wrote while the batch ran: WAL records, full-page images (the first
+    change of a page after each checkpoint), bytes, and checkpoints."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT w.wal_records, w.wal_fpi, w.wal_bytes::bigint,"
+            " b.checkpoints_timed + b.checkpoints_req"
+            " FROM pg_stat_wal w, pg_stat_bgwriter b"
+        )
+        records, fpi, size, checkpoints = cursor.fetchone()
+    return {"records": records, "fpi": fpi, "bytes": size, "checkpoints": checkpoints}
 
 
 TABLES = ["schedules_ledgertransaction", "schedules_ledgerentry", "schedules_incomingpayment"]
