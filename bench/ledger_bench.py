@@ -7,11 +7,14 @@ indexes, constraints and triggers) as the physical limit.
 
     .venv/bin/python bench/ledger_bench.py [--sizes 10000 100000] [--batch 1000] [--json PATH]
                                            [--no-api] [--web 2x8] [--ab ROUNDS]
-                                           [--shared-buffers 1GB]
+                                           [--shared-buffers 1GB] [--plans N]
+                                           [--pg-set NAME=VALUE ...]
 
 `--json PATH` writes one JSON object: the figures of the largest size at the top level
 (`batch_per_s`, `copy_floor_per_s`, `single_per_s`, `api_per_s_4_clients`,
-`api_p95_ms_16_clients_hot`, `payments`, `load_avg`) and every size under `runs`. The HTTP
+`api_p95_ms_16_clients_hot`, `payments`, `load_avg`) and every size under `runs`; each run
+also has the batch's µs per payment in each tenth of it (`batch_us_per_payment_by_tenth`: does
+the cost grow with the ledger?) and the WAL it wrote (`batch_wal`). The HTTP
 figures come from gunicorn on loopback (bench/ledger_api.py). `--sizes 1000000` works (plans
 and payments are built in bulk; allow several minutes and a few GB of RAM).
 
