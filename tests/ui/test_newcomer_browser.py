@@ -13,6 +13,7 @@ import time
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from borrowers.models import Borrower
 from bureau_gateway.simulator import open_world
@@ -97,7 +98,9 @@ def test_a_newcomer_gets_from_the_front_page_to_a_verdict(language, worker, page
     case = Case.objects.get(borrower__iin=iin)
     assert case.status not in (CaseStatus.SUBMITTED, CaseStatus.CHECKING)
     assert page.locator("ul.rules li.fail").count() == 0  # the open world's ordinary person
-    assert page.locator("[data-status-url]").count() == 0
+    # the polling stops: a page rendered as the check finished can show its outcomes with the
+    # poller still on; the poller's next answer (seconds later) reloads it without the poller
+    expect(page.locator("[data-status-url]")).to_have_count(0, timeout=30_000)
     _checked(page, "verdict")
     screenshot(page, f"newcomer/{language}-04-verdict")
     assert control_calls == []  # the browser never touched a simulator control endpoint
@@ -121,7 +124,7 @@ def test_a_bureau_failure_ends_in_a_next_step_and_the_polling_stops(worker, page
     page.wait_for_url("**/portal/cases/*/")
     page.wait_for_selector("#next-step", timeout=60_000)
     assert page.locator("#retry-check button").count() == 1
-    assert page.locator("[data-status-url]").count() == 0
+    expect(page.locator("[data-status-url]")).to_have_count(0, timeout=30_000)  # polling stops
     check = EligibilityCheck.objects.get(case__borrower=borrower)
     assert check.state == CheckState.ERROR
     seen = len(polls)
