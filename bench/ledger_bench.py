@@ -341,7 +341,8 @@ def run_real(items: list, batch: int) -> dict:
         book_payments(source="bench", items=items[start : start + batch])
         marks.append((min(start + batch, len(items)), time.perf_counter() - started))
     seconds = time.perf_counter() - started
-    wal = {k: wal_stats()[k] - v for k, v in wal_before.items()}
+    wal_after = wal_stats()
+    wal = {k: wal_after[k] - v for k, v in wal_before.items()}
     if profiler is not None:
         import pstats
 
@@ -355,7 +356,8 @@ def run_real(items: list, batch: int) -> dict:
 
 def segments(marks: list, count: int = 10) -> list[float]:
     """µs per payment in each tenth of the run (the curve as the ledger grows, from one run:
-    the first tenth and the last are minutes apart, not separate databases)."""
+    the first tenth and the last are minutes apart, not separate databases); a run of fewer
+    than ten batches gives one figure per batch."""
     total = marks[-1][0]
     bounds = [total * k // count for k in range(count + 1)]
     out, prev = [], (0, 0.0)
