@@ -74,6 +74,7 @@ def main() -> int:
     parser.add_argument("--plans", type=int, metavar="N",
                         help="plans to pay (default: one per 4 payments of each size)")  # fmt: skip
     parser.add_argument("--pg-set", action="append", default=[], metavar="NAME=VALUE",
+                        type=pg_setting,
                         help="also ALTER SYSTEM SET this setting (repeatable)")  # fmt: skip
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
@@ -115,6 +116,14 @@ def main() -> int:
         if server is not None:
             server.cleanup()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def pg_setting(text: str) -> str:
+    """`--pg-set`'s argument: NAME=VALUE with a plain setting name."""
+    name, sep, _value = text.partition("=")
+    if not sep or not name.replace("_", "").replace(".", "").isalnum():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return text
 
 
 def tune_postgres(server, shared_buffers: str, settings: list[str] = ()) -> None:
