@@ -14,7 +14,7 @@ from finplatform.errors import ApplicationError
 from finplatform.permissions import borrower_required
 from portal.forms import ApplicationForm
 from portal.views.consents import offered_texts
-from resolution.models import CaseStatus, CheckState
+from resolution.models import CaseStatus
 from resolution.selectors import borrower as selectors
 from resolution.selectors.plans import refund_owed_tiyn
 from resolution.selectors.timeline import BORROWER, case_timeline
@@ -22,7 +22,6 @@ from resolution.services import eligibility as services
 
 EGOV_BANKRUPTCY_URL = "https://egov.kz/cms/ru/services/economics/pass_P1_mf"
 MSG_SUBMITTED = _("Your application is submitted. We are checking your credit report.")
-CHECK_STATES = (CaseStatus.SUBMITTED, CaseStatus.CHECKING)
 ENDED = (CaseStatus.COMPLETED, CaseStatus.BREACHED)
 
 
@@ -60,18 +59,13 @@ def apply_view(request):
     )
 
 
-def _still_checking(case, check) -> bool:
-    """Checking, and not given up (a failed check waits for a retry or a person)."""
-    return case.status in CHECK_STATES and (check is None or check.state != CheckState.ERROR)
-
-
 def _status_payload(case) -> dict:
     check = getattr(case, "eligibility_check", None)
     return {
         "reference": case.reference,
         "status": case.status,
         "status_display": str(case.get_status_display()),
-        "checking": _still_checking(case, check),
+        "checking": selectors.still_checking(case),
         "check_state": check.state if check else None,
         "check_state_display": str(check.get_state_display()) if check else None,
         "eligible": check.eligible if check else None,
@@ -82,6 +76,7 @@ def _status_payload(case) -> dict:
 def case_detail(request, reference: str):
     case = selectors.case_for_borrower_by_reference(request.user.borrower, reference)
     check = getattr(case, "eligibility_check", None)
+    checking = selectors.still_checking(case)  # the poller or the outcomes, never both
     loans = list(selectors.case_loans(case))
     flags = selectors.fraud_flags(case)
     for loan in loans:
@@ -93,11 +88,11 @@ def case_detail(request, reference: str):
         {
             "case": case,
             "check": check,
-            "checking": _still_checking(case, check),
+            "checking": checking,
             "can_retry": case.status == CaseStatus.CHECKING and services.can_retry(check),
             "poll_stop_ms": settings.PORTAL_POLL_STOP_SECONDS * 1000,
             "retry_backoff_minutes": max(1, round(settings.ELIGIBILITY_RETRY_BACKOFF_SECONDS / 60)),
-            "outcomes": selectors.rule_outcomes(case),
+            "outcomes": () if checking else selectors.rule_outcomes(case),
             "included": [loan for loan in loans if loan.included],
             "answered": sum(
                 1 for loan in loans if loan.included and loan.confirmation_status != "pending"

@@ -21,6 +21,8 @@ from resolution.models import (
 
 # While a loan may be flagged as "not mine" (before the ombudsman approves the case).
 FLAGGABLE_STATUSES = (CaseStatus.AWAITING_CREDITORS, CaseStatus.UNDER_REVIEW)
+# While the case waits for its eligibility check.
+CHECK_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.CHECKING)
 SIGNED_STATES = (
     CaseStatus.SIGNED, CaseStatus.ACTIVE, CaseStatus.COMPLETED, CaseStatus.BREACHED,
     CaseStatus.TERMINATED,
@@ -32,7 +34,10 @@ def cases_for_borrower(borrower) -> QuerySet[Case]:
 
 
 def case_for_borrower_by_reference(borrower, reference: str) -> Case:
-    return get_object_or_404(cases_for_borrower(borrower), reference=reference)
+    """The case with its eligibility check, both from one statement (see `still_checking`)."""
+    return get_object_or_404(
+        cases_for_borrower(borrower).select_related("eligibility_check"), reference=reference
+    )
 
 
 def case_for_borrower(borrower, case_id) -> Case:
@@ -60,6 +65,17 @@ def current_policy() -> EligibilityPolicy:
 
 def case_loans(case: Case) -> QuerySet[CaseLoan]:
     return case.loans.select_related("creditor", "loan").order_by("-included", "creditor__name")
+
+
+def still_checking(case: Case) -> bool:
+    """Whether the borrower still waits for the eligibility check (the page polls): the case
+    is at the check and its check has neither finished nor failed (a failed check waits for a
+    retry or a person). Decided from `case` and its check as read together: the result
+    commits the outcomes, the check's DONE and the case's next status in one transaction, so
+    one read sees all of them or none. A later read (the outcomes) may be newer, so the page
+    shows the outcomes only when this is false."""
+    check = getattr(case, "eligibility_check", None)
+    return case.status in CHECK_STATUSES and (check is None or check.in_progress)
 
 
 def rule_outcomes(case: Case) -> QuerySet[RuleOutcome]:
