@@ -116,13 +116,12 @@ def _create_accounts(plan_ids: list) -> None:
     plan_ids = [pk for pk in plan_ids if pk is not None]
     if not plan_ids:
         return
-    shares = list(
-        CreditorShare.objects.filter(plan_id__in=plan_ids, hold__in=LIVE_HOLDS).select_related(
-            "creditor"
-        )
-    )
-    ledger.creditor_account_ids(s.creditor_id for s in shares)
-    ledger.held_account_ids(s for s in shares if s.hold == ShareHold.HELD)
+    # Plain values, not model objects: a platform's first batch meets every creditor of a
+    # thousand payments' plans here (3,000 shares built as objects cost ~200 ms, once).
+    live = CreditorShare.objects.filter(plan_id__in=plan_ids, hold__in=LIVE_HOLDS)
+    ledger.creditor_account_ids(live.values_list("creditor_id", flat=True).distinct())
+    held = live.filter(hold=ShareHold.HELD).select_related("creditor")
+    ledger.held_account_ids(held)
 
 
 @transaction.atomic
