@@ -25,6 +25,7 @@ per size, runs the migrations, builds the plans, runs, prints, and deletes every
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import os
@@ -35,11 +36,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
+from ledger_measure import GcTimer, segments, wal_stats
+from ledger_setup import build_payments, build_plans
+
 # LEDGER_BENCH_ROOT: measure another checkout's code (e.g. the code before a change) with
-# this benchmark; bench/ledger_api.py is always taken from beside this file.
+# this benchmark; bench/ledger_*.py are always taken from beside this file.
 ROOT = Path(os.environ.get("LEDGER_BENCH_ROOT") or Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -76,12 +80,14 @@ def main() -> int:
     parser.add_argument("--pg-set", action="append", default=[], metavar="NAME=VALUE",
                         type=pg_setting,
                         help="also ALTER SYSTEM SET this setting (repeatable)")  # fmt: skip
+    parser.add_argument("--no-gc-freeze", action="store_true",
+                        help="let Python's collector walk the setup (before round 7)")  # fmt: skip
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child(args.child, args.batch, args.child_out, api=not args.no_api, ab=args.ab,
-                     web=args.web, plans=args.plans)  # fmt: skip
+                     web=args.web, plans=args.plans, gc_freeze=not args.no_gc_freeze)  # fmt: skip
 
     from finplatform.devstack import ensure_database, start_postgres
 
@@ -102,7 +108,7 @@ def main() -> int:
             )
             out = tmp / f"run-{size}.json"
             argv = [sys.executable, __file__, "--child", str(size), "--batch", str(args.batch),
-                    "--child-out", str(out), "--ab", str(args.ab), "--web", args.web] + (["--no-api"] if args.no_api else []) + (["--plans", str(args.plans)] if args.plans else [])  # fmt: skip  # noqa: E501
+                    "--child-out", str(out), "--ab", str(args.ab), "--web", args.web] + (["--no-api"] if args.no_api else []) + (["--plans", str(args.plans)] if args.plans else []) + (["--no-gc-freeze"] if args.no_gc_freeze else [])  # fmt: skip  # noqa: E501
             rc = subprocess.run(argv, cwd=ROOT, env=env).returncode
             if rc:
                 return rc
@@ -159,6 +165,7 @@ def child(
     ab: int = 0,
     web: str = "2x8",
     plans: int | None = None,
+    gc_freeze: bool = True,
 ) -> int:
     import django
 
@@ -169,6 +176,13 @@ def child(
     plans = build_plans(size, plans)
     items = build_payments(size, plans)
     settle()  # statistics for the plans just built in bulk, as a database in use has them
+    if gc_freeze:
+        # The setup's objects (every plan, case, borrower and user as a model object, the input
+        # payments) live to the end; Python's full collections would walk them all, about 10%
+        # of a 10,000-payment run and ~2% of a million's (round 7), a cost of this harness,
+        # not of the booking. Frozen, the collector sees only what the booking itself makes.
+        gc.collect()
+        gc.freeze()
     print(f"\n== N = {size:,} payments to {len(plans):,} plans (1–6 creditors each)")
     print(f"load average at start: {load_avg()}")
     loads = [load_avg()]
@@ -191,7 +205,8 @@ def child(
     print(
         f"batch, µs per payment in each tenth: {real['segments']}; WAL per payment: "
         f"{wal['records'] / size:.1f} records, {wal['fpi'] / size:.2f} full pages, "
-        f"{wal['bytes'] / size:,.0f} bytes; {wal['checkpoints']} checkpoint(s)"
+        f"{wal['bytes'] / size:,.0f} bytes; {wal['checkpoints']} checkpoint(s); Python's"
+        f" collector {real['gc_ms']:,.0f} ms{'' if gc_freeze else ' (setup not frozen)'}"
     )
     print(
         f"API path    single, 1/transaction:          {single['count'] / single['seconds']:,.0f} payments/s "  # noqa: E501
@@ -207,6 +222,8 @@ def child(
         "batch_us_per_payment": round(real["seconds"] / size * 1e6, 1),
         "batch_us_per_payment_by_tenth": real["segments"],
         "batch_wal": real["wal"],
+        "batch_gc_ms": real["gc_ms"],
+        "gc_frozen": gc_freeze,
         "single_per_s": round(single["count"] / single["seconds"], 1),
         "single_count": single["count"],
         "batch_path": f"{batch_service().__module__}.{batch_service().__name__}",
@@ -250,69 +267,6 @@ def child(
     return 0 if report.ok and not figures.get("api_errors") else 1
 
 
-def build_plans(size: int, count: int | None = None) -> list:
-    """Plans built directly in bulk (setup, not measured): `count`, by default one plan per 4
-    payments."""
-    from django.contrib.auth import get_user_model
-
-    from borrowers.models import Borrower
-    from creditors.models import Creditor
-    from finplatform.kzid import make_bin
-    from resolution.models import Case
-    from schedules.models import CreditorShare, Plan, ScheduleTableVersion
-
-    rng = random.Random(size)
-    creditors = []
-    serial = 1
-    for n in range(60):
-        creditors.append(Creditor(name=f"Bench creditor {n}", bin=make_bin(date(2012, 3, 1), serial=serial),  # noqa: E501
-                                  kind="bank", ombudsman="banking"))  # fmt: skip
-        serial = int(creditors[-1].bin[6:11]) + 1
-    Creditor.objects.bulk_create(creditors)
-    count = count or max(1, size // 4)
-    User = get_user_model()
-    users = User.objects.bulk_create(
-        [User(username=f"bench{i}", password="!") for i in range(count)], batch_size=5000
-    )
-    borrowers = Borrower.objects.bulk_create(
-        [Borrower(user=u, iin=f"{i:012d}", full_name="Bench", phone="+77010000000") for i, u in enumerate(users)],  # noqa: E501
-        batch_size=5000,
-    )  # fmt: skip
-    cases = Case.objects.bulk_create(
-        [Case(borrower=b, reference=f"FK-B{i:08d}", status="active") for i, b in enumerate(borrowers)],  # noqa: E501
-        batch_size=5000,
-    )  # fmt: skip
-    version = ScheduleTableVersion.objects.get()
-    plans, shares = [], []
-    for case in cases:
-        debts = [rng.randint(50_000_00, 1_200_000_00) for _ in range(rng.randint(1, 6))]
-        total = sum(debts)
-        plan = Plan(case=case, table_version=version, category="general", total_tiyn=total,
-                    term_months=60, monthly_tiyn=-(-total // 60), first_due=date(2026, 1, 25))  # fmt: skip  # noqa: E501
-        plans.append(plan)
-        for pos, (creditor, debt) in enumerate(
-            zip(rng.sample(creditors, len(debts)), debts, strict=True)
-        ):
-            shares.append(CreditorShare(plan=plan, creditor=creditor, position=pos, debt_tiyn=debt))
-    Plan.objects.bulk_create(plans, batch_size=5000)
-    CreditorShare.objects.bulk_create(shares, batch_size=5000)
-    return plans
-
-
-def build_payments(size: int, plans: list) -> list:
-    from schedules.services.payments import PaymentIn
-
-    rng = random.Random(size + 1)
-    items = []
-    for i in range(size):
-        plan = plans[i % len(plans)]
-        amount = rng.randint(1_000_00, plan.monthly_tiyn * 2)
-        day = datetime(2026, 2, 1, 6, tzinfo=UTC) + timedelta(days=rng.randint(0, 27))
-        items.append(PaymentIn(f"bench-{i}", amount, day, "", plan.case.reference))
-    rng.shuffle(items)
-    return items
-
-
 def batch_service():
     """The month-end path: `booking.book_many` (SQL) where it exists, else the older
     `payments.book_payments` (so LEDGER_BENCH_ROOT can measure a checkout from before)."""
@@ -346,10 +300,13 @@ def run_real(items: list, batch: int) -> dict:
     wal_before = wal_stats()
     started = time.perf_counter()
     marks = []  # (payments booked, seconds since start) after every batch
+    collector = GcTimer()
+    gc.callbacks.append(collector)
     for start in range(0, len(items), batch):
         book_payments(source="bench", items=items[start : start + batch])
         marks.append((min(start + batch, len(items)), time.perf_counter() - started))
     seconds = time.perf_counter() - started
+    gc.callbacks.remove(collector)
     wal_after = wal_stats()
     wal = {k: wal_after[k] - v for k, v in wal_before.items()}
     if profiler is not None:
@@ -360,37 +317,8 @@ def run_real(items: list, batch: int) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM schedules_ledgerentry")
         entries = cursor.fetchone()[0]
-    return {"seconds": seconds, "entries": entries, "segments": segments(marks), "wal": wal}
-
-
-def segments(marks: list, count: int = 10) -> list[float]:
-    """µs per payment in each tenth of the run (the curve as the ledger grows, from one run:
-    the first tenth and the last are minutes apart, not separate databases); a run of fewer
-    than ten batches gives one figure per batch."""
-    total = marks[-1][0]
-    bounds = [total * k // count for k in range(count + 1)]
-    out, prev = [], (0, 0.0)
-    for bound in bounds[1:]:
-        mark = next(m for m in marks if m[0] >= bound)
-        if mark[0] > prev[0]:
-            out.append(round((mark[1] - prev[1]) / (mark[0] - prev[0]) * 1e6, 1))
-        prev = mark
-    return out
-
-
-def wal_stats() -> dict:
-    """What PostgreSQL wrote while the batch ran: WAL records, full-page images (the first
-    change of a page after each checkpoint), bytes, and checkpoints."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT w.wal_records, w.wal_fpi, w.wal_bytes::bigint,"
-            " b.checkpoints_timed + b.checkpoints_req"
-            " FROM pg_stat_wal w, pg_stat_bgwriter b"
-        )
-        records, fpi, size, checkpoints = cursor.fetchone()
-    return {"records": records, "fpi": fpi, "bytes": size, "checkpoints": checkpoints}
+    return {"seconds": seconds, "entries": entries, "segments": segments(marks), "wal": wal,
+            "gc_ms": round(collector.seconds * 1000, 1)}  # fmt: skip
 
 
 TABLES = ["schedules_ledgertransaction", "schedules_ledgerentry", "schedules_incomingpayment"]
