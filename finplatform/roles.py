@@ -67,7 +67,9 @@ GROUP_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "view_scheduleversion",
         ],  # fmt: skip
     },
-    OMBUDSMAN_SENIOR: {"resolution": ["view_all_queues", "view_staffqueueaccess"]},
+    OMBUDSMAN_SENIOR: {
+        "resolution": ["view_all_queues", "view_staffqueueaccess", "view_documentread"],
+    },
 }
 
 

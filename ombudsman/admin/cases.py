@@ -12,6 +12,7 @@ from resolution.models import (
     Case,
     CaseLoan,
     CaseTransition,
+    DocumentRead,
     EligibilityCheck,
     EligibilityPolicy,
     Notification,
@@ -129,3 +130,25 @@ class StaffQueueAccessAdmin(ServiceOnlyAdmin):
         return obj.user
 
     list_filter = ["model", "own_ombudsman"]
+
+
+@admin.register(DocumentRead)
+class DocumentReadAdmin(ServiceOnlyAdmin):
+    """The audit of stored documents handed out, through every door (append-only)."""
+
+    list_display = ["read_at", "channel", "document_kind", "case_reference", "reader",
+                    "creditor", "document_id"]  # fmt: skip
+    list_filter = ["channel", "document_kind", "read_at"]
+    date_hierarchy = "read_at"
+    search_fields = ["case__reference"]
+    list_select_related = ["case", "user", "api_key", "creditor"]
+
+    @admin.display(description=_("case"), ordering="case__reference")
+    def case_reference(self, obj):
+        return obj.case.reference if obj.case else "—"
+
+    @admin.display(description=_("read by"))
+    def reader(self, obj):
+        if obj.api_key is not None:
+            return f"{_('API key')} {obj.api_key.prefix} ({obj.api_key.name})"
+        return obj.user

@@ -1,6 +1,13 @@
 """The models of the resolution app, by topic; Django and every importer find them here."""
 
-from resolution.models.audit import FraudFlagEvent, FraudStep, StaffQueueAccess
+from resolution.models.audit import (
+    DocumentRead,
+    FraudFlagEvent,
+    FraudStep,
+    ReadChannel,
+    ReadDocumentKind,
+    StaffQueueAccess,
+)
 from resolution.models.burden import BurdenEvidence, OfficialIncomeState
 from resolution.models.case import (
     CLOSED_BEFORE_SIGNING,
@@ -64,6 +71,7 @@ __all__ = [
     "DebtConfirmation",
     "DocumentKind",
     "DocumentPackage",
+    "DocumentRead",
     "EligibilityCheck",
     "EligibilityPolicy",
     "EndingDocument",
@@ -76,6 +84,8 @@ __all__ = [
     "NotificationChannel",
     "NotificationStatus",
     "OmbudsmanStaff",
+    "ReadChannel",
+    "ReadDocumentKind",
     "ReviewQueueCase",
     "RuleOutcome",
     "Signature",
