@@ -6,8 +6,9 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 
-from creditor_portal.api.views import ERRORS, Base, api_creditor
+from creditor_portal.api.views import ERRORS, Base, api_creditor, record_api_read
 from finplatform.uploads import PDF, serve
+from resolution.models import ReadDocumentKind
 from resolution.selectors.changes import termination_document_for_creditor
 
 
@@ -26,4 +27,6 @@ class TerminationDocument(Base):
     )  # fmt: skip
     def get(self, request, case_id):
         termination = termination_document_for_creditor(api_creditor(request), case_id)
+        record_api_read(request, kind=ReadDocumentKind.TERMINATION, document_id=termination.pk,
+                        case_id=case_id)  # fmt: skip
         return serve(termination.document, name=termination.document_name, content_type=PDF)

@@ -11,9 +11,10 @@ from rest_framework.response import Response
 
 from creditor_portal.api import serializers as s
 from creditor_portal.api.auth import ApiPrincipal
-from creditor_portal.api.views import ERRORS, Base, api_creditor
+from creditor_portal.api.views import ERRORS, Base, api_creditor, record_api_read
 from finplatform.errors import ErrorSerializer
 from finplatform.uploads import PDF, serve
+from resolution.models import ReadDocumentKind
 from resolution.selectors import changes as reads
 from resolution.services.transfers import record_transfer
 from schedules.models import RecordedVia
@@ -76,4 +77,6 @@ class TransferDocument(Base):
     )  # fmt: skip
     def get(self, request, transfer_id):
         transfer = reads.transfer_for_creditor(api_creditor(request), transfer_id)
+        record_api_read(request, kind=ReadDocumentKind.ASSIGNMENT, document_id=transfer.pk,
+                        case_id=transfer.plan.case_id)  # fmt: skip
         return serve(transfer.document, name=transfer.document_name, content_type=PDF)

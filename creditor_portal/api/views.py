@@ -23,10 +23,11 @@ from creditors.selectors import creditor_for_user
 from creditors.webhooks import deactivate_endpoint, register_endpoint
 from finplatform import idempotency
 from finplatform.errors import ErrorSerializer
-from resolution.models import CaseStatus, ConfirmationAction
+from resolution.models import CaseStatus, ConfirmationAction, ReadChannel, ReadDocumentKind
 from resolution.selectors import creditor as sel
 from resolution.selectors.claims import cap_warning
 from resolution.services.confirmation import answer_loan
+from resolution.services.document_reads import record_document_read
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="invalid input"),
@@ -52,6 +53,17 @@ def api_creditor(request):
     if creditor is None:
         raise PermissionDenied
     return creditor
+
+
+def record_api_read(request, *, kind: ReadDocumentKind, document_id, case_id) -> None:
+    """The document-read audit row of an API download: the API key (no user) or the creditor
+    staff member signed in, and their organisation."""
+    if isinstance(request.user, ApiPrincipal):
+        reader = {"api_key": request.user.api_key, "creditor": request.user.creditor}
+    else:
+        reader = {"user": request.user, "creditor": api_creditor(request)}
+    record_document_read(channel=ReadChannel.CREDITOR_API, kind=kind, document_id=document_id,
+                         case_id=case_id, **reader)  # fmt: skip
 
 
 def choice_param(request, name: str, choices) -> str | None:
@@ -214,6 +226,8 @@ class DocumentDownload(Base):
     )  # fmt: skip
     def get(self, request, case_id, document_id):
         doc = sel.signed_document_for_creditor(api_creditor(request), case_id, document_id)
+        record_api_read(request, kind=ReadDocumentKind.CASE_DOCUMENT, document_id=doc.pk,
+                        case_id=case_id)  # fmt: skip
         doc = type(doc).objects.get(pk=doc.pk)  # with its content
         response = HttpResponse(bytes(doc.content), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'

@@ -17,11 +17,12 @@ from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
 from finplatform.permissions import creditor_staff_required
 from finplatform.uploads import PDF, serve
-from resolution.models import ConfirmationAction
+from resolution.models import ConfirmationAction, ReadChannel, ReadDocumentKind
 from resolution.selectors import creditor as reads
 from resolution.selectors.changes import termination_document_for_creditor, termination_of
 from resolution.selectors.claims import cap_warning
 from resolution.services.confirmation import answer_loan, confirm_at_bureau_figures
+from resolution.services.document_reads import record_document_read
 
 
 @creditor_staff_required
@@ -164,10 +165,18 @@ def answer(request, case_loan_id, action):
     return redirect("creditors:case_detail", case.pk)
 
 
+def _record_read(request, creditor, kind: ReadDocumentKind, document_id, case_id) -> None:
+    record_document_read(
+        channel=ReadChannel.CREDITOR_DASHBOARD, kind=kind, document_id=document_id,
+        case_id=case_id, user=request.user, creditor=creditor,
+    )  # fmt: skip
+
+
 @creditor_staff_required
 def document_download(request, case_id, document_id):
     creditor = creditor_for_user(request.user)
     doc = reads.signed_document_for_creditor(creditor, case_id, document_id)
+    _record_read(request, creditor, ReadDocumentKind.CASE_DOCUMENT, doc.pk, case_id)
     doc = type(doc).objects.get(pk=doc.pk)
     response = HttpResponse(bytes(doc.content), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
@@ -179,7 +188,8 @@ def ending_document_download(request, document_id):
     """The creditor's own breach statement (its lines only); another's is not found."""
     creditor = creditor_for_user(request.user)
     doc = reads.ending_document_for_creditor(creditor, document_id)
-    doc = type(doc).objects.get(pk=doc.pk)
+    doc = type(doc).objects.select_related("ending").get(pk=doc.pk)
+    _record_read(request, creditor, ReadDocumentKind.ENDING_DOCUMENT, doc.pk, doc.ending.case_id)
     response = HttpResponse(bytes(doc.content), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
     return response
@@ -190,4 +200,5 @@ def termination_document(request, case_id):
     """The document the plan was ended on, to the creditors with a share in it (else 404)."""
     creditor = creditor_for_user(request.user)
     termination = termination_document_for_creditor(creditor, case_id)
+    _record_read(request, creditor, ReadDocumentKind.TERMINATION, termination.pk, case_id)
     return serve(termination.document, name=termination.document_name, content_type=PDF)

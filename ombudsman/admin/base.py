@@ -8,6 +8,7 @@
 - `QueueScoped`: the rows of one ombudsman's queue. A staff member sees their own queue's
   personal data; a senior (`resolution.view_all_queues`, or a superuser) sees all, and every
   page that shows a senior another queue's rows writes a `StaffQueueAccess` audit row.
+- `record_admin_read`: every stored document the admin hands out writes a `DocumentRead` row.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from borrowers.models import Borrower
 from bureau_gateway.models import subject_hash
-from resolution.models import Case, CaseLoan
+from resolution.models import Case, CaseLoan, ReadChannel, ReadDocumentKind
 from resolution.selectors.ombudsman import is_senior, own_queue
+from resolution.services.document_reads import record_document_read
 from resolution.services.staff_access import record_queue_access
 
 
@@ -34,6 +36,12 @@ class ServiceOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def record_admin_read(request, *, kind: ReadDocumentKind, document_id, case_id) -> None:
+    """A document download from the admin, after the queue-scoped read found it."""
+    record_document_read(channel=ReadChannel.OMBUDSMAN_ADMIN, kind=kind, document_id=document_id,
+                         case_id=case_id, user=request.user)  # fmt: skip
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from finplatform.errors import ApplicationError
 from finplatform.uploads import PDF, UploadField, serve
-from ombudsman.admin.base import QueueScoped, ServiceOnlyAdmin
-from resolution.models import CaseLoan
+from ombudsman.admin.base import QueueScoped, ServiceOnlyAdmin, record_admin_read
+from resolution.models import CaseLoan, ReadDocumentKind
 from resolution.selectors.ombudsman import cases_for_ombudsman_staff
 from resolution.services import termination as ending_svc
 from resolution.services import transfers as transfer_svc
@@ -58,6 +58,7 @@ class ChangeAdmin(QueueScoped, ServiceOnlyAdmin):
     exclude = ["document"]
     record_form: type[forms.Form]
     record_title = ""
+    document_kind: ReadDocumentKind
     related: tuple[str, ...] = ("plan__case",)
 
     def queue_filter(self, queue: str) -> Q:
@@ -105,6 +106,8 @@ class ChangeAdmin(QueueScoped, ServiceOnlyAdmin):
 
     def document_view(self, request, pk):
         row = self._row(request, pk)
+        record_admin_read(request, kind=self.document_kind, document_id=row.pk,
+                          case_id=row.plan.case_id)  # fmt: skip
         return serve(row.document, name=row.document_name, content_type=PDF)
 
     def _page(self, request, title, form, details=(), row=None):
@@ -159,6 +162,7 @@ class ClaimTransferAdmin(ChangeAdmin):
     search_fields = ["plan__case__reference", "from_creditor__bin", "to_creditor__bin"]
     record_form = TransferRecordForm
     record_title = _("Record a claim transfer")
+    document_kind = ReadDocumentKind.ASSIGNMENT
     related = ("plan__case", "from_creditor", "to_creditor")
 
     def details(self, t):
@@ -199,6 +203,7 @@ class PlanTerminationAdmin(ChangeAdmin):
     search_fields = ["plan__case__reference"]
     record_form = TerminationRecordForm
     record_title = _("Record a termination")
+    document_kind = ReadDocumentKind.TERMINATION
 
     def details(self, t):
         return [(_("Case"), t.plan.case.reference), (_("Ground"), t.get_reason_display()),

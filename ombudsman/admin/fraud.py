@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from finplatform.errors import ApplicationError
 from finplatform.uploads import PDF_OR_IMAGE, UploadField, content_type_of, serve
-from ombudsman.admin.base import QueueScoped, ReadOnlyInline, ServiceOnlyAdmin
-from resolution.models import FraudFlag, FraudFlagEvent, FraudFlagStatus
+from ombudsman.admin.base import QueueScoped, ReadOnlyInline, ServiceOnlyAdmin, record_admin_read
+from resolution.models import FraudFlag, FraudFlagEvent, FraudFlagStatus, ReadDocumentKind
 from resolution.services import fraud as svc
 
 
@@ -135,6 +135,8 @@ class FraudFlagAdmin(QueueScoped, ServiceOnlyAdmin):
         row = FraudFlag.objects.get(pk=flag.pk)
         if row.court_document is None:
             raise PermissionDenied
+        record_admin_read(request, kind=ReadDocumentKind.COURT_DECISION, document_id=flag.pk,
+                          case_id=flag.case_loan.case_id)  # fmt: skip
         content = bytes(row.court_document)
         kind = content_type_of(content) or "application/octet-stream"
         return serve(content, name=row.court_document_name, content_type=kind)

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from finplatform.errors import ApplicationError
 from finplatform.money import format_tenge
 from finplatform.uploads import serve
-from ombudsman.admin.base import QueueScoped, ReadOnlyInline, ServiceOnlyAdmin
-from resolution.models import Variation, VariationStatus
+from ombudsman.admin.base import QueueScoped, ReadOnlyInline, ServiceOnlyAdmin, record_admin_read
+from resolution.models import ReadDocumentKind, Variation, VariationStatus
 from resolution.selectors.variations import schedule_versions
 from resolution.services.variations import decline_variation, propose_variation
 from schedules.models import ScheduleVersion, VersionInstalment
@@ -85,11 +85,14 @@ class VariationAdmin(QueueScoped, ServiceOnlyAdmin):
         row = Variation.objects.get(pk=variation.pk)
         if which == "evidence":
             content, kind, name = row.evidence, row.evidence_type, row.evidence_name
+            read = ReadDocumentKind.VARIATION_EVIDENCE
         elif which == "agreement" and row.document:
             content, kind = row.document, "application/pdf"
             name = f"{row.case.reference}-variation.pdf"
+            read = ReadDocumentKind.VARIATION_AGREEMENT
         else:
             raise PermissionDenied
+        record_admin_read(request, kind=read, document_id=row.pk, case_id=row.case_id)
         return serve(content, name=name, content_type=kind)
 
     def work_view(self, request, variation_id):
