@@ -138,8 +138,8 @@ class DocumentReadAdmin(ServiceOnlyAdmin):
 
     list_display = ["read_at", "channel", "document_kind", "case_reference", "reader",
                     "creditor", "document_id"]  # fmt: skip
-    list_filter = ["channel", "document_kind", "read_at"]
-    date_hierarchy = "read_at"
+    list_filter = ["channel", "document_kind"]  # not "read_at": its "today" is the real clock's
+    date_hierarchy = "read_at"  # by year, month, day of the rows themselves
     search_fields = ["case__reference"]
     list_select_related = ["case", "user", "api_key", "creditor"]
 
