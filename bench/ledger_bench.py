@@ -8,13 +8,14 @@ indexes, constraints and triggers) as the physical limit.
     .venv/bin/python bench/ledger_bench.py [--sizes 10000 100000] [--batch 1000] [--json PATH]
                                            [--no-api] [--web 2x8] [--ab ROUNDS]
                                            [--shared-buffers 1GB] [--plans N]
-                                           [--pg-set NAME=VALUE ...]
+                                           [--pg-set NAME=VALUE ...] [--no-gc-freeze]
 
 `--json PATH` writes one JSON object: the figures of the largest size at the top level
 (`batch_per_s`, `copy_floor_per_s`, `single_per_s`, `api_per_s_4_clients`,
 `api_p95_ms_16_clients_hot`, `payments`, `load_avg`) and every size under `runs`; each run
 also has the batch's µs per payment in each tenth of it (`batch_us_per_payment_by_tenth`: does
-the cost grow with the ledger?) and the WAL it wrote (`batch_wal`). The HTTP
+the cost grow with the ledger?), the WAL it wrote (`batch_wal`) and how long Python's collector
+ran in it (`batch_gc_ms`; the setup's objects are frozen first, `--no-gc-freeze` not). The HTTP
 figures come from gunicorn on loopback (bench/ledger_api.py). `--sizes 1000000` works (plans
 and payments are built in bulk; allow several minutes and a few GB of RAM).
 
@@ -178,9 +179,9 @@ def child(
     settle()  # statistics for the plans just built in bulk, as a database in use has them
     if gc_freeze:
         # The setup's objects (every plan, case, borrower and user as a model object, the input
-        # payments) live to the end; Python's full collections would walk them all, about 10%
-        # of a 10,000-payment run and ~2% of a million's (round 7), a cost of this harness,
-        # not of the booking. Frozen, the collector sees only what the booking itself makes.
+        # payments) live to the end, and each of Python's full collections would walk them all:
+        # a cost of this harness, not of the booking. Frozen, the collector sees only what the
+        # booking makes; `batch_gc_ms` says how long it ran either way.
         gc.collect()
         gc.freeze()
     print(f"\n== N = {size:,} payments to {len(plans):,} plans (1–6 creditors each)")
