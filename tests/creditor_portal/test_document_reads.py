@@ -97,55 +97,47 @@ def test_a_breach_statement_from_the_dashboard(client):
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("door", ["dashboard", "api"])
-def test_the_termination_document(client, door):
-    world = banking_plan()
+def _terminated(world):
+    """The termination document: one of the plan's creditors reads it, a stranger may not."""
     termination = terminated(world)
-    creditor = world.creditors[1]
     path = f"cases/{world.case.pk}/termination/document/"
-    outsider = new_creditor()
-    if door == "api":
-        _, refused = api_key_for(outsider)
-        key, allowed = api_key_for(creditor)
-        url, user, channel = f"/api/v1/creditor/{path}", None, Channel.CREDITOR_API
-    else:
-        refused = allowed = client
-        client.force_login(CreditorStaffFactory(creditor=outsider).user)
-        url, key, channel = f"/creditor/{path}", None, Channel.CREDITOR_DASHBOARD
-    assert refused.get(url).status_code == 404
-    assert not DocumentRead.objects.exists()
-    if door == "dashboard":
-        user = CreditorStaffFactory(creditor=creditor).user
-        client.force_login(user)
-    assert allowed.get(url).status_code == 200
-    only_read(
-        user=user, api_key=key, creditor=creditor, channel=channel,
-        document_kind=Kind.TERMINATION, document_id=termination.pk, case=world.case,
-    )  # fmt: skip
+    return path, new_creditor(), world.creditors[1], Kind.TERMINATION, termination.pk
 
 
-@pytest.mark.parametrize("door", ["dashboard", "api"])
-def test_the_assignment_agreement(client, door):
-    world = banking_plan()
+def _sold(world):
+    """The assignment agreement: the buyer reads it; a creditor of the same plan that is not a
+    party to the sale may not."""
     buyer = new_creditor()
     transfer = sold(world, buyer)
-    bystander = world.creditors[1]  # a creditor of the same plan, not a party to the sale
-    path = f"transfers/{transfer.pk}/document/"
+    return (
+        f"transfers/{transfer.pk}/document/",
+        world.creditors[1],
+        buyer,
+        Kind.ASSIGNMENT,
+        transfer.pk,
+    )
+
+
+@pytest.mark.parametrize("door", ["dashboard", "api"])
+@pytest.mark.parametrize("document", [_terminated, _sold], ids=["termination", "assignment"])
+def test_a_plan_change_document(client, door, document):
+    world = banking_plan()
+    path, refused_creditor, party, kind, document_id = document(world)
     if door == "api":
-        _, refused = api_key_for(bystander)
-        key, allowed = api_key_for(buyer)
+        _, refused = api_key_for(refused_creditor)
+        key, allowed = api_key_for(party)
         url, user, channel = f"/api/v1/creditor/{path}", None, Channel.CREDITOR_API
     else:
         refused = allowed = client
-        client.force_login(CreditorStaffFactory(creditor=bystander).user)
+        client.force_login(CreditorStaffFactory(creditor=refused_creditor).user)
         url, key, channel = f"/creditor/{path}", None, Channel.CREDITOR_DASHBOARD
     assert refused.get(url).status_code == 404
     assert not DocumentRead.objects.exists()
     if door == "dashboard":
-        user = CreditorStaffFactory(creditor=buyer).user
+        user = CreditorStaffFactory(creditor=party).user
         client.force_login(user)
     assert allowed.get(url).status_code == 200
     only_read(
-        user=user, api_key=key, creditor=buyer, channel=channel,
-        document_kind=Kind.ASSIGNMENT, document_id=transfer.pk, case=world.case,
+        user=user, api_key=key, creditor=party, channel=channel,
+        document_kind=kind, document_id=document_id, case=world.case,
     )  # fmt: skip
