@@ -26,7 +26,8 @@ class TerminationDocument(Base):
         },
     )  # fmt: skip
     def get(self, request, case_id):
-        termination = termination_document_for_creditor(api_creditor(request), case_id)
-        record_api_read(request, kind=ReadDocumentKind.TERMINATION, document_id=termination.pk,
-                        case_id=case_id)  # fmt: skip
+        creditor = api_creditor(request)
+        termination = termination_document_for_creditor(creditor, case_id)
+        record_api_read(request, creditor, kind=ReadDocumentKind.TERMINATION,
+                        document_id=termination.pk, case_id=case_id)  # fmt: skip
         return serve(termination.document, name=termination.document_name, content_type=PDF)

@@ -76,7 +76,8 @@ class TransferDocument(Base):
         },
     )  # fmt: skip
     def get(self, request, transfer_id):
-        transfer = reads.transfer_for_creditor(api_creditor(request), transfer_id)
-        record_api_read(request, kind=ReadDocumentKind.ASSIGNMENT, document_id=transfer.pk,
-                        case_id=transfer.plan.case_id)  # fmt: skip
+        creditor = api_creditor(request)
+        transfer = reads.transfer_for_creditor(creditor, transfer_id)
+        record_api_read(request, creditor, kind=ReadDocumentKind.ASSIGNMENT,
+                        document_id=transfer.pk, case_id=transfer.plan.case_id)  # fmt: skip
         return serve(transfer.document, name=transfer.document_name, content_type=PDF)

@@ -55,15 +55,15 @@ def api_creditor(request):
     return creditor
 
 
-def record_api_read(request, *, kind: ReadDocumentKind, document_id, case_id) -> None:
+def record_api_read(request, creditor, *, kind: ReadDocumentKind, document_id, case_id) -> None:
     """The document-read audit row of an API download: the API key (no user) or the creditor
-    staff member signed in, and their organisation."""
+    staff member signed in, for `creditor`, the organisation the view scoped its read to."""
     if isinstance(request.user, ApiPrincipal):
-        reader = {"api_key": request.user.api_key, "creditor": request.user.creditor}
+        reader = {"api_key": request.user.api_key}
     else:
-        reader = {"user": request.user, "creditor": api_creditor(request)}
+        reader = {"user": request.user}
     record_document_read(channel=ReadChannel.CREDITOR_API, kind=kind, document_id=document_id,
-                         case_id=case_id, **reader)  # fmt: skip
+                         case_id=case_id, creditor=creditor, **reader)  # fmt: skip
 
 
 def choice_param(request, name: str, choices) -> str | None:
@@ -225,9 +225,10 @@ class DocumentDownload(Base):
         responses={(200, "application/pdf"): OpenApiTypes.BINARY, **ERRORS},
     )  # fmt: skip
     def get(self, request, case_id, document_id):
-        doc = sel.signed_document_for_creditor(api_creditor(request), case_id, document_id)
-        record_api_read(request, kind=ReadDocumentKind.CASE_DOCUMENT, document_id=doc.pk,
-                        case_id=case_id)  # fmt: skip
+        creditor = api_creditor(request)
+        doc = sel.signed_document_for_creditor(creditor, case_id, document_id)
+        record_api_read(request, creditor, kind=ReadDocumentKind.CASE_DOCUMENT,
+                        document_id=doc.pk, case_id=case_id)  # fmt: skip
         doc = type(doc).objects.get(pk=doc.pk)  # with its content
         response = HttpResponse(bytes(doc.content), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'

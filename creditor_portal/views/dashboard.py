@@ -165,7 +165,9 @@ def answer(request, case_loan_id, action):
     return redirect("creditors:case_detail", case.pk)
 
 
-def _record_read(request, creditor, kind: ReadDocumentKind, document_id, case_id) -> None:
+def record_dashboard_read(request, creditor, kind: ReadDocumentKind, document_id, case_id):
+    """The dashboard's door into the document-read audit: the staff member and their
+    organisation, after the scoping read found the document."""
     record_document_read(
         channel=ReadChannel.CREDITOR_DASHBOARD, kind=kind, document_id=document_id,
         case_id=case_id, user=request.user, creditor=creditor,
@@ -176,7 +178,7 @@ def _record_read(request, creditor, kind: ReadDocumentKind, document_id, case_id
 def document_download(request, case_id, document_id):
     creditor = creditor_for_user(request.user)
     doc = reads.signed_document_for_creditor(creditor, case_id, document_id)
-    _record_read(request, creditor, ReadDocumentKind.CASE_DOCUMENT, doc.pk, case_id)
+    record_dashboard_read(request, creditor, ReadDocumentKind.CASE_DOCUMENT, doc.pk, case_id)
     doc = type(doc).objects.get(pk=doc.pk)
     response = HttpResponse(bytes(doc.content), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
@@ -189,7 +191,9 @@ def ending_document_download(request, document_id):
     creditor = creditor_for_user(request.user)
     doc = reads.ending_document_for_creditor(creditor, document_id)
     doc = type(doc).objects.select_related("ending").get(pk=doc.pk)
-    _record_read(request, creditor, ReadDocumentKind.ENDING_DOCUMENT, doc.pk, doc.ending.case_id)
+    record_dashboard_read(
+        request, creditor, ReadDocumentKind.ENDING_DOCUMENT, doc.pk, doc.ending.case_id
+    )
     response = HttpResponse(bytes(doc.content), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
     return response
@@ -200,5 +204,5 @@ def termination_document(request, case_id):
     """The document the plan was ended on, to the creditors with a share in it (else 404)."""
     creditor = creditor_for_user(request.user)
     termination = termination_document_for_creditor(creditor, case_id)
-    _record_read(request, creditor, ReadDocumentKind.TERMINATION, termination.pk, case_id)
+    record_dashboard_read(request, creditor, ReadDocumentKind.TERMINATION, termination.pk, case_id)
     return serve(termination.document, name=termination.document_name, content_type=PDF)

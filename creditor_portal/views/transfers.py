@@ -6,13 +6,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from creditor_portal.forms import TransferForm
+from creditor_portal.views.dashboard import record_dashboard_read
 from creditors.selectors import creditor_for_user
 from finplatform.errors import ApplicationError
 from finplatform.permissions import creditor_staff_required
 from finplatform.uploads import PDF, serve
-from resolution.models import ReadChannel, ReadDocumentKind
+from resolution.models import ReadDocumentKind
 from resolution.selectors import changes as reads
-from resolution.services.document_reads import record_document_read
 from resolution.services.transfers import record_transfer
 from schedules.models import RecordedVia
 
@@ -52,9 +52,7 @@ def document(request, transfer_id):
     """The assignment agreement, to the seller and the buyer only (anyone else: 404)."""
     creditor = creditor_for_user(request.user)
     transfer = reads.transfer_for_creditor(creditor, transfer_id)
-    record_document_read(
-        channel=ReadChannel.CREDITOR_DASHBOARD, kind=ReadDocumentKind.ASSIGNMENT,
-        document_id=transfer.pk, case_id=transfer.plan.case_id, user=request.user,
-        creditor=creditor,
-    )  # fmt: skip
+    record_dashboard_read(
+        request, creditor, ReadDocumentKind.ASSIGNMENT, transfer.pk, transfer.plan.case_id
+    )
     return serve(transfer.document, name=transfer.document_name, content_type=PDF)

@@ -14,12 +14,12 @@ from finplatform.errors import ApplicationError
 from finplatform.permissions import borrower_required
 from portal.forms import ApplicationForm
 from portal.views.consents import offered_texts
-from resolution.models import CaseStatus, ReadChannel, ReadDocumentKind
+from portal.views.reads import record_portal_read
+from resolution.models import CaseStatus, ReadDocumentKind
 from resolution.selectors import borrower as selectors
 from resolution.selectors.plans import refund_owed_tiyn
 from resolution.selectors.timeline import BORROWER, case_timeline
 from resolution.services import eligibility as services
-from resolution.services.document_reads import record_document_read
 
 EGOV_BANKRUPTCY_URL = "https://egov.kz/cms/ru/services/economics/pass_P1_mf"
 MSG_SUBMITTED = _("Your application is submitted. We are checking your credit report.")
@@ -126,10 +126,7 @@ def ending_document_download(request, document_id):
     """The borrower's own breach statement or completion certificate (PDF)."""
     doc = selectors.ending_document_for_borrower(request.user.borrower, document_id)
     doc = type(doc).objects.select_related("ending").get(pk=doc.pk)
-    record_document_read(
-        channel=ReadChannel.BORROWER_PORTAL, kind=ReadDocumentKind.ENDING_DOCUMENT,
-        document_id=doc.pk, case_id=doc.ending.case_id, user=request.user,
-    )  # fmt: skip
+    record_portal_read(request, ReadDocumentKind.ENDING_DOCUMENT, doc.pk, doc.ending.case_id)
     response = HttpResponse(bytes(doc.content), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
     return response

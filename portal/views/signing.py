@@ -15,9 +15,9 @@ from finplatform.permissions import borrower_required
 from finplatform.signin import client_ip
 from portal.document_summary import summaries
 from portal.forms import CodeForm, EdsForm
-from resolution.models import ReadChannel, ReadDocumentKind
+from portal.views.reads import record_portal_read
+from resolution.models import ReadDocumentKind
 from resolution.selectors import borrower as sel
-from resolution.services.document_reads import record_document_read
 from resolution.services.signing import send_signing_code, sign_with_code, sign_with_eds
 
 
@@ -62,10 +62,7 @@ def case_documents(request, case_id):
 def _pdf(request, document_id, disposition: str) -> HttpResponse:
     doc = sel.document_for_borrower(request.user.borrower, document_id)
     doc = type(doc).objects.select_related("package").get(pk=doc.pk)
-    record_document_read(
-        channel=ReadChannel.BORROWER_PORTAL, kind=ReadDocumentKind.CASE_DOCUMENT,
-        document_id=doc.pk, case_id=doc.package.case_id, user=request.user,
-    )  # fmt: skip
+    record_portal_read(request, ReadDocumentKind.CASE_DOCUMENT, doc.pk, doc.package.case_id)
     response = HttpResponse(bytes(doc.content), content_type="application/pdf")
     response["Content-Disposition"] = f'{disposition}; filename="{doc.filename}"'
     return response

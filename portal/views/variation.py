@@ -19,12 +19,12 @@ from finplatform.permissions import borrower_required
 from finplatform.signin import client_ip
 from finplatform.uploads import PDF, serve
 from portal.forms import CodeForm, EdsForm, VariationRequestForm
+from portal.views.reads import record_portal_read
 from resolution.models import OPEN_STATUSES_OF_VARIATION as OPEN
-from resolution.models import ReadChannel, ReadDocumentKind
+from resolution.models import ReadDocumentKind
 from resolution.selectors import borrower as case_sel
 from resolution.selectors import variations as sel
 from resolution.services import variation_signing as signing
-from resolution.services.document_reads import record_document_read
 from resolution.services.variations import request_variation
 
 MSG_FORM_SENT = _("This form was sent already. Open the page again to ask for another change.")
@@ -81,19 +81,14 @@ def detail(request, variation_id):
     return _detail_page(request, sel.variation_for_borrower(request.user.borrower, variation_id))
 
 
-def _record_read(request, variation, kind: ReadDocumentKind) -> None:
-    record_document_read(
-        channel=ReadChannel.BORROWER_PORTAL, kind=kind, document_id=variation.pk,
-        case_id=variation.case_id, user=request.user,
-    )  # fmt: skip
-
-
 @borrower_required
 def agreement(request, variation_id):
     variation = sel.variation_for_borrower(request.user.borrower, variation_id)
     if not variation.document:
         return HttpResponse(status=404)
-    _record_read(request, variation, ReadDocumentKind.VARIATION_AGREEMENT)
+    record_portal_read(
+        request, ReadDocumentKind.VARIATION_AGREEMENT, variation.pk, variation.case_id
+    )
     return serve(variation.document, name=f"{variation.case.reference}-variation.pdf",
                  content_type=PDF)  # fmt: skip
 
@@ -102,7 +97,9 @@ def agreement(request, variation_id):
 def evidence(request, variation_id):
     """The income evidence the borrower uploaded, to that borrower only (anyone else: 404)."""
     variation = sel.variation_for_borrower(request.user.borrower, variation_id)
-    _record_read(request, variation, ReadDocumentKind.VARIATION_EVIDENCE)
+    record_portal_read(
+        request, ReadDocumentKind.VARIATION_EVIDENCE, variation.pk, variation.case_id
+    )
     return serve(variation.evidence, name=variation.evidence_name,
                  content_type=variation.evidence_type)  # fmt: skip
 
