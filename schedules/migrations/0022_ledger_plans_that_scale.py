@@ -74,11 +74,13 @@ def _staged() -> str:
     return sql
 
 
-FORWARD = _staged() + "".join(
+# the triggers' planner settings (0023 restates them after replacing the functions)
+SETTINGS = "".join(
     f"ALTER FUNCTION {function} SET {setting} = off;\n"
     for function in TRIGGERS
     for setting in TRIGGER_SETTINGS
 )
+FORWARD = _staged() + SETTINGS
 REVERSE = _STAGED + "".join(f"ALTER FUNCTION {function} RESET ALL;\n" for function in TRIGGERS)
 
 

@@ -62,13 +62,8 @@ def _triggers() -> str:
     return sql
 
 
-SETTINGS = "".join(
-    f"ALTER FUNCTION {function} SET {setting} = off;\n"
-    for function in _0022.TRIGGERS
-    for setting in _0022.TRIGGER_SETTINGS
-)
-FORWARD = _triggers() + SETTINGS
-REVERSE = OLD + SETTINGS
+FORWARD = _triggers() + _0022.SETTINGS
+REVERSE = OLD + _0022.SETTINGS
 
 
 class Migration(migrations.Migration):
