@@ -15,7 +15,6 @@ from resolution.models import ReadDocumentKind as Kind
 from tests.conftest import run_outbox
 from tests.factories import CreditorStaffFactory
 from tests.support.documents import (
-    api_key_for,
     banking_plan,
     only_read,
     signed_case,
@@ -24,6 +23,7 @@ from tests.support.documents import (
 )
 from tests.support.endings import breach
 from tests.support.ledger import new_creditor
+from tests.support.workflow import api_key_for
 
 pytestmark = pytest.mark.django_db
 AT = datetime(2026, 12, 1, 9, 30, tzinfo=BUSINESS_TZ)

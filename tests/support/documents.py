@@ -7,9 +7,7 @@ from datetime import date, datetime, timedelta
 
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.test import APIClient
 
-from creditors.api_keys import create_api_key
 from finplatform.clock import BUSINESS_TZ
 from resolution.models import Case, DocumentRead, Variation
 from resolution.services import variation_signing
@@ -87,14 +85,6 @@ def agreed_variation(world) -> Variation:
     variation.refresh_from_db()
     assert variation.document
     return variation
-
-
-def api_key_for(creditor):
-    """(the key's row, an API client that sends it)."""
-    row, key = create_api_key(creditor=creditor, name="audit test")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
-    return row, client
 
 
 def only_read(after: DocumentRead | None = None, **expected) -> DocumentRead:

@@ -57,12 +57,17 @@ def awaiting_case(*, language="ru", income_tiyn=40_000_000, totals=None, borrowe
 
 
 def api_client_for(creditor):
+    return api_key_for(creditor)[1]
+
+
+def api_key_for(creditor):
+    """(the key's row, an API client that sends it)."""
     from rest_framework.test import APIClient
 
-    _, key = create_api_key(creditor=creditor, name="test")
+    row, key = create_api_key(creditor=creditor, name="test")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
-    return client
+    return row, client
 
 
 def answer_all(world: World, *, dispute_second: bool = True) -> None:
