@@ -15,7 +15,10 @@ here before migration 0024, which plans the function without sequential scans).
 
 The statement triggers read the ledger the same way: one look-up of each transaction the batch
 wrote and of its legs (migration 0023 made that the shape of their queries; with 0022's
-planner settings alone one full-suite run still read the whole ledger once)."""
+planner settings alone one full-suite run still read the whole ledger once).
+
+One payment per call (`book_one`, the provider API's path) had the same exposure in the same
+session: 12,027 payment rows read for two payments on top of 6,000 before migration 0025."""
 
 import uuid
 from datetime import date
@@ -23,7 +26,7 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from schedules.services.booking import book_many
+from schedules.services.booking import book_many, book_one
 from tests.support.ledger import make_plan
 from tests.support.payments import pay
 
@@ -79,6 +82,43 @@ def test_a_batch_reads_the_ledger_in_proportion_to_itself_not_to_the_ledger():
     assert read["schedules_ledgerentry"] <= 2 * 4 * BATCH, read
 
 
+def test_one_payment_per_call_reads_in_proportion_to_itself_not_to_the_ledger():
+    """The single-payment function (`book_one`, what `POST /api/v1/payments/` calls) looks its
+    key, its plan and the plan's shares up through their indexes in a session whose plans were
+    made when the tables looked tiny (migration 0025), as the batch does since 0024."""
+    source = f"young-{uuid.uuid4().hex[:8]}"
+    plan = make_plan([6_000_000, 3_000_000, 1_000_000])[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE pg_class SET relpages = 1, reltuples = 5 WHERE oid = ANY(ARRAY["
+            "'schedules_incomingpayment'::regclass, 'schedules_plan'::regclass,"
+            " 'schedules_creditorshare'::regclass])"
+        )
+        cursor.execute("DISCARD PLANS")
+    # the batch's staging table first: creating the session's temporary schema changes its
+    # search path, which would make PostgreSQL plan everything again
+    book_many(source=f"{source}-warm", items=[pay("w", 1_000, DAY)])
+    for n in range(6):  # after five runs PL/pgSQL may keep the generic plans made now
+        book_one(source=source, item=pay(f"w{n}", 1_000, DAY, plan=plan))
+        book_one(source=source, item=pay(f"w{n}", 1_000, DAY, plan=plan))  # found: existing
+        book_one(source=source, item=pay(f"s{n}", 1_000, DAY))  # to suspense
+    for start in range(0, EARLIER, 1_000):
+        book_many(source=source, items=[pay(f"e{n}", 1_000, DAY) for n in range(start, start + 1_000)])  # noqa: E501  # fmt: skip
+
+    before = _rows_read()
+    fresh = book_one(source=source, item=pay("new", 10_000, DAY, plan=plan))
+    again = book_one(source=source, item=pay("e7", 1_000, DAY))
+    after = _rows_read()
+
+    assert (fresh.created, again.created) == (True, False)
+    read = {table: after.get(table, 0) - before.get(table, 0) for table in TABLES}
+    # the key's look-up twice (the new key finds nothing; e7 finds itself), where a scan of the
+    # earlier rows reads 6,000 payments each time
+    assert read["schedules_incomingpayment"] <= 2, read
+    assert read["schedules_ledgertransaction"] <= 1, read
+    assert read["schedules_ledgerentry"] <= 2 * 4, read
+
+
 def test_the_statement_triggers_keep_their_planner_settings():
     """A later migration that replaces a trigger function or the batch booking (CREATE OR
     REPLACE) drops its settings unless it restates them: the plans of a young ledger would come
@@ -95,5 +135,11 @@ def test_the_statement_triggers_keep_their_planner_settings():
         "schedules_note_transactions": expected,
     }
     with connection.cursor() as cursor:
-        cursor.execute("SELECT proconfig FROM pg_proc WHERE proname = 'schedules_book_staged'")
-        assert cursor.fetchall() == [(["enable_seqscan=off"],)]  # 0024
+        cursor.execute(
+            "SELECT proname, proconfig FROM pg_proc WHERE proname = ANY(%s) ORDER BY proname",
+            [["schedules_book_payment", "schedules_book_staged"]],
+        )
+        assert cursor.fetchall() == [
+            ("schedules_book_payment", ["enable_seqscan=off"]),  # 0025
+            ("schedules_book_staged", ["enable_seqscan=off"]),  # 0024
+        ]
