@@ -4,7 +4,8 @@ text the same way.
 Text cells that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) get a
 leading quote; such text can come from outside (a payment provider's idempotency key, a
 creditor's contract number). Numbers, dates and `Decimal`s are written as they are, so a
-negative amount stays a number.
+negative amount stays a number. The response carries the headers of every download
+(finplatform.uploads.download_headers: the name per RFC 6266, nosniff, no-store).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.http import HttpResponse
 
 from finplatform.clock import BUSINESS_TZ
 from finplatform.money import tiyn_to_decimal
+from finplatform.uploads import download_headers
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -41,8 +43,7 @@ class SafeWriter:
 def csv_attachment(filename: str) -> tuple[HttpResponse, SafeWriter]:
     """A UTF-8 CSV response offered as `filename`, and the writer to fill it."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response, SafeWriter(response)
+    return download_headers(response, name=filename), SafeWriter(response)
 
 
 def kzt(tiyn: int | None) -> Decimal | str:

@@ -10,8 +10,16 @@ before anything is stored.
 
 `check_upload` raises Django's ValidationError (field errors in forms; the API's handler turns
 it into the documented 400 body); `UploadField` / `UploadSerializerField` wrap it for forms
-and serializers; both hand on an `Upload` (name, bytes, content type, SHA-256). `serve`
-answers a stored document as a download that no browser renders in the site's origin.
+and serializers; both hand on an `Upload` (name, bytes, content type, SHA-256).
+
+The way out is one door too: `serve` answers a stored or rendered document, and
+`download_headers` marks any response (the CSV exports, finplatform.csvexport) the same way:
+the name per RFC 6266/5987 (Cyrillic, Kazakh and quotes survive), no sniffing, no copy in a
+shared computer's cache, and a policy under which nothing in the file runs in the site's
+origin. `inline=True` (the borrower's preview before signing) drops only `sandbox`: a sandbox
+forbids plugins, and a browser whose PDF viewer is one may then show nothing (Chromium 156 still
+shows it; a sandboxed iframe it does not); scripts and every fetch stay forbidden, and only our
+own pages may frame it (tests/ui/test_pdf_preview_browser.py opens it in Chromium).
 """
 
 from __future__ import annotations
@@ -153,11 +161,27 @@ class UploadSerializerField(serializers.FileField):
             raise serializers.ValidationError(exc.messages, code=exc.code) from None
 
 
-def serve(content, *, name: str, content_type: str) -> HttpResponse:
-    """A stored document as a download: attachment, its checked type, no sniffing, no cache."""
-    response = HttpResponse(bytes(content), content_type=content_type or PDF)
-    response["Content-Disposition"] = content_disposition_header(True, name or "document")
+# An attachment is never rendered; if a browser did, it would be an opaque sandbox.
+ATTACHMENT_POLICY = "default-src 'none'; sandbox"
+# The preview: no script, no fetch, no form; the plugin viewer of our own origin may show it,
+# framed only by our own documents page.
+INLINE_POLICY = (
+    "default-src 'none'; object-src 'self'; frame-ancestors 'self'; base-uri 'none'; "
+    "form-action 'none'"
+)
+
+
+def download_headers(response: HttpResponse, *, name: str, inline: bool = False) -> HttpResponse:
+    """`response` marked as the file `name`: attachment (or inline), no sniffing, no cache."""
+    response["Content-Disposition"] = content_disposition_header(not inline, name or "document")
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Security-Policy"] = INLINE_POLICY if inline else ATTACHMENT_POLICY
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def serve(content, *, name: str, content_type: str, inline: bool = False) -> HttpResponse:
+    """A stored or rendered document as a download (`download_headers`), of its checked type;
+    `inline` for a preview the browser shows in its own PDF viewer."""
+    response = HttpResponse(bytes(content), content_type=content_type or PDF)
+    return download_headers(response, name=name, inline=inline)

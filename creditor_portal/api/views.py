@@ -5,7 +5,6 @@ service; errors come out in the one error body (finplatform.errors)."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -23,6 +22,7 @@ from creditors.selectors import creditor_for_user
 from creditors.webhooks import deactivate_endpoint, register_endpoint
 from finplatform import idempotency
 from finplatform.errors import ErrorSerializer
+from finplatform.uploads import PDF, serve
 from resolution.models import CaseStatus, ConfirmationAction, ReadChannel, ReadDocumentKind
 from resolution.selectors import creditor as sel
 from resolution.selectors.claims import cap_warning
@@ -222,7 +222,12 @@ class DocumentList(Base):
 class DocumentDownload(Base):
     @extend_schema(
         tags=["documents"], summary="Download a signed document (PDF)",
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **ERRORS},
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description=(
+                "the PDF as an attachment (X-Content-Type-Options: nosniff, sandboxed, "
+                "Cache-Control: no-store); X-Content-SHA256 is its hash")),
+            **ERRORS,
+        },
     )  # fmt: skip
     def get(self, request, case_id, document_id):
         creditor = api_creditor(request)
@@ -230,8 +235,7 @@ class DocumentDownload(Base):
         record_api_read(request, creditor, kind=ReadDocumentKind.CASE_DOCUMENT,
                         document_id=doc.pk, case_id=case_id)  # fmt: skip
         doc = type(doc).objects.get(pk=doc.pk)  # with its content
-        response = HttpResponse(bytes(doc.content), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
+        response = serve(doc.content, name=doc.filename, content_type=PDF)
         response["X-Content-SHA256"] = doc.sha256
         return response
 

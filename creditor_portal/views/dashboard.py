@@ -5,7 +5,7 @@ documents. Everything is scoped to the signed-in staff member's organisation."""
 import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -180,9 +180,7 @@ def document_download(request, case_id, document_id):
     doc = reads.signed_document_for_creditor(creditor, case_id, document_id)
     record_dashboard_read(request, creditor, ReadDocumentKind.CASE_DOCUMENT, doc.pk, case_id)
     doc = type(doc).objects.get(pk=doc.pk)
-    response = HttpResponse(bytes(doc.content), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
-    return response
+    return serve(doc.content, name=doc.filename, content_type=PDF)
 
 
 @creditor_staff_required
@@ -194,9 +192,7 @@ def ending_document_download(request, document_id):
     record_dashboard_read(
         request, creditor, ReadDocumentKind.ENDING_DOCUMENT, doc.pk, doc.ending.case_id
     )
-    response = HttpResponse(bytes(doc.content), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
-    return response
+    return serve(doc.content, name=doc.filename, content_type=PDF)
 
 
 @creditor_staff_required

@@ -3,7 +3,6 @@ CSV or PDF. Scoped to the signed-in staff member's organisation."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from weasyprint import HTML
@@ -15,6 +14,7 @@ from finplatform.csvexport import csv_attachment, kzt, local_time
 from finplatform.money import format_tenge, tiyn_to_decimal
 from finplatform.permissions import creditor_staff_required
 from finplatform.replica import replica_reads
+from finplatform.uploads import PDF, serve
 from resolution.selectors import creditor as reads
 from schedules import selectors, statements
 from schedules.allocation import ORDER as ALLOCATION_ORDER
@@ -110,6 +110,4 @@ def creditor_statement(request, fmt: str):
             "total_debit": format_tenge(statement.total_debit_tiyn),
         },
     )
-    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
-    return response
+    return serve(HTML(string=html).write_pdf(), name=f"{filename}.pdf", content_type=PDF)

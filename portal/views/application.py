@@ -3,7 +3,7 @@ status as JSON for the page's polling."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from borrowers.models import ConsentPurpose
 from finplatform.errors import ApplicationError
 from finplatform.permissions import borrower_required
+from finplatform.uploads import PDF, serve
 from portal.forms import ApplicationForm
 from portal.views.consents import offered_texts
 from portal.views.reads import record_portal_read
@@ -127,9 +128,7 @@ def ending_document_download(request, document_id):
     doc = selectors.ending_document_for_borrower(request.user.borrower, document_id)
     doc = type(doc).objects.select_related("ending").get(pk=doc.pk)
     record_portal_read(request, ReadDocumentKind.ENDING_DOCUMENT, doc.pk, doc.ending.case_id)
-    response = HttpResponse(bytes(doc.content), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
-    return response
+    return serve(doc.content, name=doc.filename, content_type=PDF)
 
 
 @require_GET

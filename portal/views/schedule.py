@@ -7,7 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -20,6 +20,7 @@ from finplatform.csvexport import csv_attachment, kzt
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.money import format_tenge
 from finplatform.permissions import borrower_required
+from finplatform.uploads import PDF, serve
 from portal.forms import SimulatedPaymentForm, StatementMonthForm
 from portal.payment_details import payment_instructions
 from resolution.selectors.changes import approved_transfers_for_case, termination_of
@@ -171,9 +172,7 @@ def borrower_statement(request, reference: str, fmt: str):
             {"s": statement, "plan": plan, "borrower": borrower, "month": month,
              "language": language},
         )  # fmt: skip
-    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
-    return response
+    return serve(HTML(string=html).write_pdf(), name=f"{filename}.pdf", content_type=PDF)
 
 
 def _kzt_all(values) -> list[str]:

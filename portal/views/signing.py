@@ -13,6 +13,7 @@ from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
 from finplatform.permissions import borrower_required
 from finplatform.signin import client_ip
+from finplatform.uploads import PDF, serve
 from portal.document_summary import summaries
 from portal.forms import CodeForm, EdsForm
 from portal.views.reads import record_portal_read
@@ -59,24 +60,22 @@ def case_documents(request, case_id):
     return _page(request, sel.case_for_borrower(request.user.borrower, case_id))
 
 
-def _pdf(request, document_id, disposition: str) -> HttpResponse:
+def _pdf(request, document_id, *, inline: bool) -> HttpResponse:
     doc = sel.document_for_borrower(request.user.borrower, document_id)
     doc = type(doc).objects.select_related("package").get(pk=doc.pk)
     record_portal_read(request, ReadDocumentKind.CASE_DOCUMENT, doc.pk, doc.package.case_id)
-    response = HttpResponse(bytes(doc.content), content_type="application/pdf")
-    response["Content-Disposition"] = f'{disposition}; filename="{doc.filename}"'
-    return response
+    return serve(doc.content, name=doc.filename, content_type=PDF, inline=inline)
 
 
 @borrower_required
 @xframe_options_sameorigin
 def document_preview(request, document_id):
-    return _pdf(request, document_id, "inline")
+    return _pdf(request, document_id, inline=True)
 
 
 @borrower_required
 def document_download(request, document_id):
-    return _pdf(request, document_id, "attachment")
+    return _pdf(request, document_id, inline=False)
 
 
 @require_POST
