@@ -60,8 +60,9 @@ def decide_held_share(*, share_id, decided_tiyn: int, on: date | None = None) ->
       from the end by the rest of the drop (a `PlanAdjustment`, replayed like an
       overpayment), so each remaining creditor receives exactly its debt over the schedule;
     * the held account ends at zero; a second call raises ConflictError.
-    * a plan the drop leaves paid in full is completed, and `resolution.plan_completed` is
-      written to the outbox in the same transaction (once per plan).
+    * a plan the decision leaves paid in full (the drop, or a plan paid off while this share
+      was held) is completed, unless another share is still held, and
+      `resolution.plan_completed` is written to the outbox in the same transaction (once).
     """
     plan_id = CreditorShare.objects.values_list("plan_id", flat=True).get(pk=share_id)
     plan = lock_plans([plan_id])[plan_id]
@@ -140,6 +141,7 @@ def decide_held_share(*, share_id, decided_tiyn: int, on: date | None = None) ->
             target.save(update_fields=["debt_tiyn", "received_tiyn"])
 
     adjustment = None
+    fields = []
     if drop:
         adjustment = PlanAdjustment.objects.create(
             plan=plan, share=share, booked_on=on, total_drop_tiyn=drop,
@@ -149,11 +151,15 @@ def decide_held_share(*, share_id, decided_tiyn: int, on: date | None = None) ->
         plan.total_tiyn -= drop
         plan.paid_tiyn -= refund
         fields = ["total_tiyn", "paid_tiyn"]
-        if plan.paid_tiyn == plan.total_tiyn and plan.status != PlanStatus.COMPLETED:
-            plan.status = PlanStatus.COMPLETED
-            plan.completed_on = on
-            fields += ["status", "completed_on"]
-            plan_completed(plan)
+    # A plan paid in full while this share was held stayed open (the booking completes no plan
+    # with a held share): it completes now, unless another dispute is still held.
+    still_held = any(s.hold == ShareHold.HELD for s in live)
+    if plan.paid_tiyn == plan.total_tiyn and plan.status != PlanStatus.COMPLETED and not still_held:
+        plan.status = PlanStatus.COMPLETED
+        plan.completed_on = on
+        fields += ["status", "completed_on"]
+        plan_completed(plan)
+    if fields:
         plan.save(update_fields=fields)
     redistributed: dict = {}
     for index, part in moved.items():

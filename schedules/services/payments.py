@@ -88,6 +88,7 @@ class ShareRow:
     debt_tiyn: int
     received_tiyn: int
     account_id: int | None = None
+    held: bool = False  # held for an undecided dispute: the plan does not complete
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,15 +216,13 @@ def _find_plans(items: list[PaymentIn]) -> dict[int, object]:
 def _load_shares(plans: dict) -> dict[object, list[ShareRow]]:
     """plan id -> its live shares in share order, each with the account its parts go to."""
     shares: dict[object, list[ShareRow]] = {pk: [] for pk in plans}
-    held: list[int] = []
     for plan_id, pk, creditor_id, debt, received, hold in (
         CreditorShare.objects.filter(plan_id__in=plans, hold__in=LIVE_HOLDS)
         .order_by("plan_id", "position")
         .values_list("plan_id", "pk", "creditor_id", "debt_tiyn", "received_tiyn", "hold")
     ):
-        shares[plan_id].append(ShareRow(pk, creditor_id, debt, received))
-        if hold == ShareHold.HELD:
-            held.append(pk)
+        shares[plan_id].append(ShareRow(pk, creditor_id, debt, received, None, hold == "held"))
+    held = [s.share_id for group in shares.values() for s in group if s.held]
     payable = ledger.creditor_account_ids(s.creditor_id for g in shares.values() for s in g)
     held_accounts = ledger.held_account_ids(
         CreditorShare.objects.filter(pk__in=held).select_related("creditor")
@@ -268,7 +267,8 @@ def _distribute(batch: Batch, item: PaymentIn, plan, shares, accounts) -> None:
         legs.append((accounts.refund, Side.CREDIT, refund))
         if applied:
             plan.paid_tiyn += applied
-            if plan.paid_tiyn == plan.total_tiyn:
+            # a share held for a dispute keeps it open: `holds.decide_held_share` completes it
+            if plan.paid_tiyn == plan.total_tiyn and not any(s.held for s in group):
                 plan.status = PlanStatus.COMPLETED
                 plan.completed_on = paid_on
                 batch.completed.append(plan)

@@ -53,7 +53,7 @@ class QuoteView:
 
 def quote_state(quote: PayoffQuote, plan: Plan, *, on: date | None = None) -> str:
     on = on or business_date()
-    if plan.status == PlanStatus.COMPLETED:
+    if plan.status == PlanStatus.COMPLETED or plan.outstanding_tiyn <= 0:  # (or paid, held)
         done = plan.completed_on is None or plan.completed_on <= quote.valid_until
         return QuoteState.SETTLED if done else QuoteState.EXPIRED
     if plan.paid_tiyn != quote.paid_tiyn_at_quote:
