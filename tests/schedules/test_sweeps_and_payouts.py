@@ -176,8 +176,7 @@ def test_payouts_go_only_to_approved_details_and_follow_a_second_approval():
     maker, checker = CreditorStaffFactory(creditor=b), CreditorStaffFactory(creditor=b)
     new_iban = make_kz_iban("601", "A000000123456")
     proposed = creditor_services.propose_payout_details(
-        user=maker.user, iban=new_iban, bank_bic="HSBKKZKX", bank_name="Bank",
-        beneficiary_name="B",
+        user=maker.user, iban=new_iban, bank_bic="HSBKKZKX", beneficiary_name=b.name,
     )  # fmt: skip
     assert run_payouts(on=date(2026, 1, 6)) == []  # a proposal alone moves nothing
     creditor_services.approve_payout_details(user=checker.user, details_id=proposed.pk)
@@ -329,3 +328,17 @@ def test_the_daily_tasks_run_on_a_real_worker(worker):
     assert tasks.run_payouts.delay().get(timeout=60) == 0  # once a day
     assert tasks.sweep_plans.delay().get(timeout=60)["checked"] == 1
     assert Payout.objects.count() == 2
+
+
+def test_creditor_statement_pdf_tells_two_providers_same_payment_number_apart(client):
+    """Each provider numbers its own payments: the statement names the provider beside the
+    number, so two providers' "p-1" are two lines a back office can tell apart."""
+    from pypdf import PdfReader
+
+    plan, (a,) = make_plan([60_000])
+    book_payment(source="provider:kaspi", item=pay("p-1", 1_000, date(2026, 1, 5), plan=plan))
+    book_payment(source="provider:halyk", item=pay("p-1", 2_000, date(2026, 1, 6), plan=plan))
+    client.force_login(CreditorStaffFactory(creditor=a).user)
+    pdf = client.get(reverse("creditors:statement_pdf"), {"month": "2026-01"})
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "provider:kaspi" in text and "provider:halyk" in text
