@@ -9,16 +9,28 @@ from django.utils.translation import gettext_lazy as _
 from finplatform.clock import business_date
 from finplatform.forms import TengeField
 from finplatform.iban import validate_kz_iban
+from finplatform.kzbanks import validate_kz_bic
 from finplatform.uploads import UploadField
 from resolution.models import CaseStatus
 from schedules.statement_months import month_bounds
 
 
 class PayoutDetailsForm(forms.Form):
+    """The shapes only; the rules (the bank code against the BIC, the beneficiary is the
+    organisation) are the service's, and its refusals come back onto these fields."""
+
     iban = forms.CharField(label=_("IBAN"), max_length=34, validators=[validate_kz_iban])
-    bank_bic = forms.CharField(label=_("Bank BIC"), max_length=11, min_length=8)
-    bank_name = forms.CharField(label=_("Bank"), max_length=200)
-    beneficiary_name = forms.CharField(label=_("Beneficiary"), max_length=200)
+    bank_bic = forms.CharField(label=_("Bank BIC"), max_length=11, validators=[validate_kz_bic])
+    bank_name = forms.CharField(
+        label=_("Bank"), max_length=200, required=False,
+        help_text=_("Only for a bank the platform does not know: a known bank's name is taken "
+                    "from the IBAN's bank code."),
+    )  # fmt: skip
+    beneficiary_name = forms.CharField(
+        label=_("Beneficiary"), max_length=200,
+        help_text=_("Your organisation's registered name: payouts go only to its own account."),
+    )  # fmt: skip
+    beneficiary_bin = forms.CharField(label=_("Beneficiary's BIN"), max_length=20, required=False)
 
 
 class RejectForm(forms.Form):

@@ -153,6 +153,8 @@ class PayoutDetails(models.Model):
     bank_bic = models.CharField(_("bank BIC"), max_length=11)
     bank_name = models.CharField(_("bank"), max_length=200)
     beneficiary_name = models.CharField(_("beneficiary"), max_length=200)
+    # Optional: the beneficiary's BIN as the creditor gave it (it can only be the creditor's).
+    beneficiary_bin = models.CharField(_("beneficiary BIN"), max_length=12, blank=True)
     status = models.CharField(max_length=16, choices=PayoutDetailsStatus.choices,
                               default=PayoutDetailsStatus.PROPOSED)  # fmt: skip
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -191,6 +193,11 @@ class PayoutDetails(models.Model):
             models.CheckConstraint(
                 condition=models.Q(iban__regex=r"^KZ[0-9]{5}[0-9A-Z]{13}$"),
                 name="payout_details_iban_shape",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(beneficiary_bin="")
+                | models.Q(beneficiary_bin__regex=r"^[0-9]{12}$"),
+                name="payout_details_beneficiary_bin_shape",
             ),
         ]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -16,16 +15,20 @@ from creditors.models import (
     PayoutDetails,
     PayoutDetailsStatus,
 )
+from creditors.payout_rules import (
+    CheckedDetails,
+    PayoutDetailsCode,
+    PayoutDetailsRefused,
+    check_details,
+)
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError, ConflictError, NotFoundError
-from finplatform.iban import normalize_iban, validate_kz_iban
 from finplatform.language import Language
 from finplatform.locks import lock_rows
 
 MSG_SAME_PERSON = _("A second person must approve: you proposed these details yourself.")
 MSG_PENDING_EXISTS = _("Other new details already await approval: approve or reject them first.")
 MSG_NOT_PENDING = _("These details are no longer awaiting approval.")
-MSG_BIC = _("A BIC has 8 or 11 letters and digits.")
 MSG_LANGUAGE = _("Choose Russian, Kazakh or English.")
 MSG_NOT_STAFF = _("Only staff members have a language of their own here.")
 
@@ -37,29 +40,42 @@ def _staff_creditor(user) -> Creditor:
     return staff.creditor
 
 
+def _checked(creditor: Creditor, **details) -> CheckedDetails:
+    """The payout rules (`creditors.payout_rules`) as an ApplicationError whose `extra.field`
+    names the form field."""
+    try:
+        return check_details(creditor_name=creditor.name, creditor_bin=creditor.bin, **details)
+    except PayoutDetailsRefused as refused:
+        raise ApplicationError(
+            refused.message, code=refused.code, extra={"field": refused.field}
+        ) from None
+
+
 @transaction.atomic
 def propose_payout_details(
-    *, user, iban: str, bank_bic: str, bank_name: str, beneficiary_name: str
-) -> PayoutDetails:
+    *, user, iban: str, bank_bic: str, beneficiary_name: str, bank_name: str = "",
+    beneficiary_bin: str = "",
+) -> PayoutDetails:  # fmt: skip
     """Record new payout details for the user's organisation; they stay inactive until a
-    different staff member of the same organisation approves them."""
+    different staff member of the same organisation approves them. Refused unless the IBAN is
+    a valid KZ IBAN, its bank code and the BIC are one bank as far as the table of Kazakhstan
+    banks knows, and the beneficiary is the organisation itself (its name, or its BIN). The
+    bank's name is the table's when the table knows the bank."""
     creditor = _staff_creditor(user)
-    try:
-        validate_kz_iban(iban)
-    except ValidationError as error:
-        raise ApplicationError(error.messages[0], code="invalid_iban") from None
-    bic = bank_bic.strip().upper()
-    if len(bic) not in (8, 11) or not bic.isalnum() or not bic.isascii():
-        raise ApplicationError(MSG_BIC, code="invalid_bic")
+    checked = _checked(
+        creditor, iban=iban, bank_bic=bank_bic, bank_name=bank_name,
+        beneficiary_name=beneficiary_name, beneficiary_bin=beneficiary_bin,
+    )  # fmt: skip
     try:
         with transaction.atomic():
             return PayoutDetails.objects.create(
-                creditor=creditor, iban=normalize_iban(iban), bank_bic=bic,
-                bank_name=bank_name.strip(), beneficiary_name=beneficiary_name.strip(),
-                proposed_by=user, proposed_at=business_now(),
+                creditor=creditor, iban=checked.iban, bank_bic=checked.bank_bic,
+                bank_name=checked.bank_name, beneficiary_name=checked.beneficiary_name,
+                beneficiary_bin=checked.beneficiary_bin, proposed_by=user,
+                proposed_at=business_now(),
             )  # fmt: skip
     except IntegrityError:
-        raise ConflictError(MSG_PENDING_EXISTS, code="payout_details_pending") from None
+        raise ConflictError(MSG_PENDING_EXISTS, code=PayoutDetailsCode.PENDING_EXISTS) from None
 
 
 def _lock_pending(user, details_id) -> PayoutDetails:
@@ -69,16 +85,23 @@ def _lock_pending(user, details_id) -> PayoutDetails:
     if details is None:
         raise PayoutDetails.DoesNotExist
     if details.status != PayoutDetailsStatus.PROPOSED:
-        raise ConflictError(MSG_NOT_PENDING, code="payout_details_not_pending")
+        raise ConflictError(MSG_NOT_PENDING, code=PayoutDetailsCode.NOT_PENDING)
     if details.proposed_by_id == user.pk:
-        raise ConflictError(MSG_SAME_PERSON, code="maker_checker")
+        raise ConflictError(MSG_SAME_PERSON, code=PayoutDetailsCode.SAME_PERSON)
     return details
 
 
 @transaction.atomic
 def approve_payout_details(*, user, details_id) -> PayoutDetails:
-    """Second approver: the proposed details become active, the old ones are superseded."""
+    """Second approver: the proposed details become active, the old ones are superseded.
+    Details that break the payout rules as they stand today (proposed before a rule existed,
+    or the organisation renamed since) cannot be approved, only rejected."""
     details = _lock_pending(user, details_id)
+    _checked(
+        details.creditor, iban=details.iban, bank_bic=details.bank_bic,
+        bank_name=details.bank_name, beneficiary_name=details.beneficiary_name,
+        beneficiary_bin=details.beneficiary_bin,
+    )  # fmt: skip
     now = business_now()
     PayoutDetails.objects.filter(
         creditor=details.creditor, status=PayoutDetailsStatus.ACTIVE

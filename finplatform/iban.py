@@ -29,3 +29,9 @@ def make_kz_iban(bank_code: str, account: str) -> str:
     body = f"{bank_code}{account}".upper()
     number = int("".join(str(int(ch, 36)) for ch in body + "KZ00"))
     return f"KZ{98 - number % 97:02d}{body}"
+
+
+def format_iban(value: str) -> str:
+    """In groups of four, as printed on paper: KZ86 125K ZT50 0410 0100."""
+    iban = normalize_iban(value)
+    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))

@@ -5,6 +5,7 @@ from itertools import count
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from borrowers.models import Borrower
 from creditors.models import (
@@ -67,6 +68,8 @@ class BorrowerFactory(factory.django.DjangoModelFactory):
     iin = factory.LazyFunction(next_iin)
     user = factory.SubFactory(UserFactory, username=factory.SelfAttribute("..iin"))
     full_name = factory.Faker("name", locale="ru_RU")
+    # as if taken from the state register (tests of that step pass None)
+    full_name_verified_at = factory.LazyFunction(timezone.now)
     phone = factory.Sequence(lambda n: f"+7701{n:07d}")
     preferred_language = "en"  # tests read English; language tests choose ru/kk explicitly
 
@@ -98,8 +101,9 @@ def approved_payout_details(creditor, *, iban: str | None = None) -> PayoutDetai
 
     now = business_now()
     return PayoutDetails.objects.create(
-        creditor=creditor, iban=iban or make_kz_iban("125", f"{int(creditor.bin):013d}"),
-        bank_bic="HSBKKZKX", bank_name="Test bank", beneficiary_name=creditor.name,
+        creditor=creditor, iban=iban or make_kz_iban("601", f"{int(creditor.bin):013d}"),
+        bank_bic="HSBKKZKX", bank_name="Halyk Bank of Kazakhstan JSC",
+        beneficiary_name=creditor.name, beneficiary_bin=creditor.bin,
         status=PayoutDetailsStatus.ACTIVE, proposed_by=UserFactory(), proposed_at=now,
         decided_by=UserFactory(), decided_at=now,
     )  # fmt: skip

@@ -10,7 +10,12 @@ from django.views.decorators.http import require_POST
 from creditor_portal.forms import PayoutDetailsForm, RejectForm, StatementPeriodForm
 from creditors import services
 from creditors.models import PayoutDetails
-from creditors.selectors import active_payout_details, creditor_for_user, payout_details_history
+from creditors.selectors import (
+    active_payout_details,
+    creditor_for_user,
+    payout_details_history,
+    pending_payout_review,
+)
 from finplatform.errors import ApplicationError
 from finplatform.permissions import creditor_staff_required
 from schedules import selectors
@@ -35,12 +40,15 @@ def payouts(request):
 @creditor_staff_required
 def payout_details(request):
     creditor = creditor_for_user(request.user)
-    form = PayoutDetailsForm(request.POST or None)
+    # The beneficiary can only be the organisation itself: offered as the starting values.
+    initial = {"beneficiary_name": creditor.name, "beneficiary_bin": creditor.bin}
+    form = PayoutDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.propose_payout_details(user=request.user, **form.cleaned_data)
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            field = error.extra.get("field")
+            form.add_error(field if field in form.fields else None, error.message)
         else:
             messages.success(request, _("Saved. A colleague must approve the new details."))
             return redirect("creditors:payout_details")
@@ -51,6 +59,7 @@ def payout_details(request):
             "creditor": creditor,
             "form": form,
             "active": active_payout_details(creditor),
+            "review": pending_payout_review(creditor),
             "history": payout_details_history(creditor),
         },
     )

@@ -36,7 +36,10 @@ class LoanAdmin(QueueScoped, ServiceOnlyAdmin):
 class PayoutDetailsAdmin(ServiceOnlyAdmin):
     """Read-only for staff: changes go through the creditor's own maker–checker."""
 
-    list_display = ["creditor", "iban", "status", "proposed_by", "decided_by", "proposed_at"]
+    list_display = [
+        "creditor", "iban", "bank_bic", "beneficiary_name", "status", "proposed_by",
+        "decided_by", "proposed_at",
+    ]  # fmt: skip
     list_filter = ["status"]
 
 

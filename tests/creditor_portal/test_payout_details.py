@@ -6,18 +6,19 @@ from django.urls import reverse
 from creditors import services
 from creditors.models import PayoutDetails, PayoutDetailsStatus
 from finplatform.errors import ApplicationError, ConflictError
-from finplatform.iban import make_kz_iban, validate_kz_iban
+from finplatform.iban import format_iban, make_kz_iban, validate_kz_iban
 from tests.factories import CreditorStaffFactory
 
 pytestmark = pytest.mark.django_db
 
-IBAN_A = make_kz_iban("125", "KZT5022044001")
-IBAN_B = make_kz_iban("601", "A000000123456")
+IBAN_A = make_kz_iban("601", "KZT5022044001")  # Halyk Bank, HSBKKZKX
+IBAN_B = make_kz_iban("722", "S000000123456")  # Kaspi Bank, CASPKZKA
+BIC = {IBAN_A: "HSBKKZKX", IBAN_B: "CASPKZKA"}
 
 
 def _propose(staff, iban=IBAN_A):
     return services.propose_payout_details(
-        user=staff.user, iban=iban, bank_bic="HSBKKZKX", bank_name="Demo bank",
+        user=staff.user, iban=iban, bank_bic=BIC.get(iban, "HSBKKZKX"),
         beneficiary_name=staff.creditor.name,
     )  # fmt: skip
 
@@ -92,7 +93,7 @@ def test_dashboard_flow_and_cross_organisation_404(client):
     checker = CreditorStaffFactory(creditor=maker.creditor)
     outsider = CreditorStaffFactory()
     client.force_login(maker.user)
-    form = {"bank_bic": "HSBKKZKX", "bank_name": "B", "beneficiary_name": "N"}
+    form = {"bank_bic": "HSBKKZKX", "beneficiary_name": maker.creditor.name}
     bad = client.post(reverse("creditors:payout_details"), {**form, "iban": "KZ11"})
     assert "field-error" in bad.content.decode()
     assert not PayoutDetails.objects.exists()
@@ -102,7 +103,8 @@ def test_dashboard_flow_and_cross_organisation_404(client):
     client.force_login(outsider.user)
     url = reverse("creditors:payout_details_decide", args=[details.pk, "approve"])
     assert client.post(url).status_code == 404
-    assert IBAN_A not in client.get(reverse("creditors:payout_details")).content.decode()
+    page = client.get(reverse("creditors:payout_details")).content.decode()
+    assert IBAN_A not in page and format_iban(IBAN_A) not in page
 
     client.force_login(checker.user)
     client.post(url)

@@ -15,7 +15,10 @@ from creditors.services import OMBUDSMAN_BY_KIND
 from finplatform import roles
 from finplatform.clock import business_now
 from finplatform.iban import make_kz_iban
+from finplatform.kzbanks import BY_CODE
 from resolution.models import EligibilityPolicy, OmbudsmanStaff
+
+HALYK = BY_CODE["601"]  # where the demo creditors are paid
 
 
 class Command(BaseCommand):
@@ -53,8 +56,9 @@ class Command(BaseCommand):
             return
         now = business_now()
         PayoutDetails.objects.create(
-            creditor=creditor, iban=make_kz_iban("125", f"{int(creditor.bin):013d}"),
-            bank_bic="HSBKKZKX", bank_name="Halyk Bank", beneficiary_name=creditor.name,
+            creditor=creditor, iban=make_kz_iban(HALYK.code, f"{int(creditor.bin):013d}"),
+            bank_bic=HALYK.bic, bank_name=HALYK.name, beneficiary_name=creditor.name,
+            beneficiary_bin=creditor.bin,
             status=PayoutDetailsStatus.ACTIVE, proposed_by=maker, proposed_at=now,
             decided_by=checker, decided_at=now,
         )  # fmt: skip
