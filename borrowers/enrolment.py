@@ -8,6 +8,9 @@ never reaches an account.
 The identified person then gets the account: a new one, or
 the existing one with their password and phone (an unidentified registration someone else
 made with this IIN is taken over; a forgotten password is replaced; the sign-in wait ends).
+The account's name is the legal name the identification returned (the identity source's or
+the state register's, identification.py), not the name typed on the form: that one is only
+checked by the two-factor method and kept in the evidence when it differed.
 Nothing here tells anyone, before identification, whether an IIN has an account."""
 
 from __future__ import annotations
@@ -123,9 +126,10 @@ def confirm_phone(*, enrolment: Enrolment, code: str) -> None:
 def enrol_identified(*, enrolment: Enrolment, method: str, challenge: dict | None,
                      answer: identification.Answer) -> Borrower:  # fmt: skip
     """Identify the person (one of the three methods plus the operator check of the phone
-    given, borrowers/identification.py); on success the account is settled. The two-factor
-    data check uses the name given at registration, or the account's name on a reset. The
-    phone must have been confirmed with the texted code first."""
+    given, borrowers/identification.py); on success the account is settled under the legal
+    name the identification returned. The two-factor data check uses the name given at
+    registration, or the account's name on a reset. The phone must have been confirmed with
+    the texted code first."""
     if enrolment.phone_confirmed_at is None:
         raise ApplicationError(MSG_PHONE_FIRST, code="phone_not_verified")
     full_name = enrolment.full_name
@@ -148,7 +152,8 @@ def enrol_identified(*, enrolment: Enrolment, method: str, challenge: dict | Non
 @transaction.atomic
 def _settle(enrolment: Enrolment, proof: identification.Proof) -> Borrower:
     """The identified person gets the account: created, or the existing one taken over with
-    the new password and phone (its other sessions end: the password hash changed)."""
+    the new password and phone (its other sessions end: the password hash changed); either
+    way named by the identification (`identification.record`), never by the form."""
     row = lock_row(Enrolment, pk=enrolment.pk)
     now = business_now()
     if row.completed_at is not None or row.expires_at <= now:
@@ -161,25 +166,24 @@ def _settle(enrolment: Enrolment, proof: identification.Proof) -> Borrower:
     if borrower is None and row.purpose == EnrolmentPurpose.RESET:
         raise ApplicationError(MSG_NO_ACCOUNT, code="no_account")
     if borrower is None:
-        user = get_user_model()(username=row.iin, first_name=row.full_name[:150],
+        user = get_user_model()(username=row.iin, first_name=proof.full_name[:150],
                                 email=row.email, password=row.password_hash)  # fmt: skip
         user.save()
         user.groups.add(Group.objects.get_or_create(name=roles.BORROWER)[0])
         borrower = Borrower(
-            user=user, iin=row.iin, full_name=row.full_name, email=row.email,
+            user=user, iin=row.iin, full_name=proof.full_name, email=row.email,
             preferred_language=row.language, data_consent_at=row.consent_at,
         )  # fmt: skip
     else:
-        borrower.user.password = row.password_hash
+        borrower.user.password, borrower.user.first_name = row.password_hash, proof.full_name[:150]
         if row.purpose == EnrolmentPurpose.REGISTER:
-            borrower.user.first_name, borrower.user.email = row.full_name[:150], row.email
-            borrower.full_name, borrower.email = row.full_name, row.email
+            borrower.user.email = borrower.email = row.email
             borrower.data_consent_at = row.consent_at
         borrower.user.save()
     borrower.phone = row.phone
     if borrower._state.adding:
         borrower.save()  # the identification row needs the borrower's key
-    identification.record(proof, borrower=borrower, purpose=row.purpose)
+    identification.record(proof, borrower=borrower, purpose=row.purpose)  # sets the name
     if row.purpose == EnrolmentPurpose.REGISTER and row.consent_at is not None:
         consents.accept_consent(borrower=borrower, purpose=ConsentPurpose.PROCESSING,
                                 method=ConsentMethod.REGISTRATION, at=row.consent_at)  # fmt: skip

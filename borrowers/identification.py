@@ -9,7 +9,24 @@ spends it on the first attempt); it names the IIN it was issued for, so an answe
 challenge from another session or for another IIN is refused, and the recorded
 `Identification.challenge_key` is unique, so an answer is never accepted twice. No HTTP call
 happens while a row is locked. Users: borrowers/services.py (identify, phone change) and
-borrowers/enrolment.py (registration, password reset)."""
+borrowers/enrolment.py (registration, password reset).
+
+The legal name: every passed identification also yields the person's name as a trusted
+source holds it — the identification centre's record that a biometric or two-factor match
+returns, or, when a method returns none (EDS: the certificate proves the key holder's IIN,
+its upper-case common name is not the register's spelling), the state register of
+individuals (ГБД ФЛ, the government-data adapter) asked by IIN. `record` makes it the
+borrower's `full_name`, which every document, screen and export reads; the name typed at
+registration is only a declaration: the two-factor method compares it (that is the
+method), the others replace it, and a typed name that differed is kept in the evidence.
+
+Why replace rather than refuse: what the compliance officer needs is that a contract names
+the person the state register knows under the identified IIN, never the applicant's own
+typing. A person who has just proved the IIN is theirs (face or EDS, plus the operator)
+gains nothing by typing a wrong name, and refusing them over a spelling variant (қ/к, ё/е,
+Latin or Cyrillic, patronymic or none) would add no assurance, only a call to staff. So the
+register's spelling is taken, the borrower is shown it before applying and on every page of
+the cabinet, and the difference is on record."""
 
 from __future__ import annotations
 
@@ -85,6 +102,16 @@ class Proof:
     challenge_key: str
     operator_confirmed_at: datetime
     evidence: dict = field(default_factory=dict)
+    full_name: str = ""  # the legal name the identity source or the state register gave
+
+
+def same_name(first: str, second: str) -> bool:
+    """Whether two spellings are the same name, ignoring case, spacing and ё/е."""
+    return _plain_name(first) == _plain_name(second)
+
+
+def _plain_name(name: str) -> str:
+    return " ".join(name.split()).casefold().replace("ё", "е")
 
 
 def new_challenge(*, iin: str, method: str) -> dict:
@@ -118,19 +145,28 @@ def prove(*, iin: str, phone: str, full_name: str, challenge: dict | None, answe
         result = _run(identity, method, iin, full_name, challenge, answer)
         if result.verified and not identity.phone_belongs_to(iin=iin, phone=phone):
             raise ApplicationError(MSG_PHONE_NOT_CONFIRMED, code="phone_not_confirmed")
+        # the name the method's source returned, or else the state register's by IIN
+        legal_name = (result.full_name or get_adapter("government").person(iin).full_name
+                      if result.verified else "")  # fmt: skip
     except AdapterError as exc:
         raise identity_failure(exc) from None
     if not result.verified:
         message, code = _refusal(method, result.reason, result.liveness)
         raise ApplicationError(message, code=code)
-    evidence = {"provider_reference": result.reference, "challenge_id": challenge["id"]}
+    evidence = {
+        "provider_reference": result.reference,
+        "challenge_id": challenge["id"],
+        "legal_name_from": "identity" if result.full_name else "state_register",
+    }
+    if full_name and not same_name(full_name, legal_name):
+        evidence["declared_name"] = full_name  # typed, not taken: kept for the record
     if method == IdentificationMethod.EDS:
         evidence |= {"certificate": answer.certificate, "signature": answer.signature}
     else:
         evidence |= {"selfie_token": answer.selfie_token}
     return Proof(iin=iin, phone=phone, method=method, operator_confirmed_at=business_now(),
                  challenge_key=hashlib.sha256(challenge["id"].encode()).hexdigest(),
-                 evidence=evidence)  # fmt: skip
+                 evidence=evidence, full_name=legal_name)  # fmt: skip
 
 
 def _run(identity, method, iin, full_name, challenge, answer):
@@ -161,7 +197,8 @@ def _refusal(method: str, reason: str, liveness: bool | None) -> tuple:
 
 
 def record(proof: Proof, *, borrower: Borrower, purpose: str) -> Identification:
-    """Write the identification and mark the borrower identified; the caller's transaction
+    """Write the identification and mark the borrower identified, with the legal name the
+    identification gave (`NAME_FIELDS` are what the caller saves); the caller's transaction
     holds the borrower. A challenge already recorded is refused (an answer counts once)."""
     now = business_now()
     try:
@@ -174,4 +211,11 @@ def record(proof: Proof, *, borrower: Borrower, purpose: str) -> Identification:
     except IntegrityError:
         raise ApplicationError(MSG_START_AGAIN, code="challenge_invalid") from None
     borrower.identified_at, borrower.identification_method = now, proof.method
+    if proof.full_name:
+        borrower.full_name, borrower.full_name_verified_at = proof.full_name, now
     return row
+
+
+# The Borrower fields `record` sets; a caller saving with update_fields lists them too.
+IDENTIFIED_FIELDS = ["identified_at", "identification_method"]
+NAME_FIELDS = ["full_name", "full_name_verified_at"]

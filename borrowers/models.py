@@ -30,7 +30,11 @@ class IdentificationMethod(models.TextChoices):
 
 
 class Borrower(models.Model):
-    """A citizen using the portal. The IIN is fixed at registration: nobody edits it."""
+    """A citizen using the portal. The IIN is fixed at registration: nobody edits it. The
+    `full_name` is the legal name every document carries: each identification sets it from
+    the identity source or the state register (borrowers/identification.py), so the name
+    typed at registration never reaches a document; `full_name_verified_at` says when (empty
+    for an account identified before that rule, until its next identification or check)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.OneToOneField(
@@ -38,6 +42,10 @@ class Borrower(models.Model):
     )
     iin = models.CharField(_("IIN"), max_length=12, unique=True, validators=[validate_iin])
     full_name = models.CharField(_("full name"), max_length=200)
+    full_name_verified_at = models.DateTimeField(
+        _("name taken from state records at"), null=True, blank=True,
+        help_text=_("Empty: the name was typed by the borrower and is not verified yet."),
+    )  # fmt: skip
     phone = models.CharField(_("mobile phone"), max_length=12, validators=[phone_validator])
     email = models.EmailField(_("email"), blank=True)
     preferred_language = models.CharField(

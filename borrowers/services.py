@@ -1,6 +1,7 @@
 """Identification of an account and the phone change (SPEC §2.1, §7; the methods and the
-operator check: borrowers/identification.py) and the verified social status. No HTTP call
-happens while a row is locked. Registration and password reset: borrowers/enrolment.py."""
+operator check: borrowers/identification.py), the legal name from the state register, and
+the verified social status. No HTTP call happens while a row is locked. Registration and
+password reset: borrowers/enrolment.py."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from borrowers.models import (
     IdentificationPurpose,
     SocialStatus,
 )
-from bureau_gateway.interfaces import SocialStatusAnswer
+from bureau_gateway.adapters import get_adapter
+from bureau_gateway.interfaces import SocialStatusAnswer, SubjectUnknown
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
 from finplatform.locks import lock_row, lock_rows
@@ -27,7 +29,8 @@ MSG_SAME_PHONE = _("This is already your phone number.")
 
 def identify_borrower(*, borrower: Borrower, method: str, challenge: dict | None,
                       answer: identification.Answer) -> Borrower:  # fmt: skip
-    """Identify an account that is not identified yet (borrowers/identification.py)."""
+    """Identify an account that is not identified yet (borrowers/identification.py); the
+    account takes the legal name the identification returned."""
     proof = identification.prove(iin=borrower.iin, phone=borrower.phone, method=method,
                                  full_name=borrower.full_name, challenge=challenge,
                                  answer=answer)  # fmt: skip
@@ -36,14 +39,15 @@ def identify_borrower(*, borrower: Borrower, method: str, challenge: dict | None
         if row.is_identified:
             raise ApplicationError(MSG_ALREADY_IDENTIFIED, code="already_identified")
         identification.record(proof, borrower=row, purpose=IdentificationPurpose.IDENTIFY)
-        row.save(update_fields=["identified_at", "identification_method"])
+        row.save(update_fields=identification.IDENTIFIED_FIELDS + identification.NAME_FIELDS)
         return row
 
 
 def change_phone(*, borrower: Borrower, new_phone: str, method: str, challenge: dict | None,
                  answer: identification.Answer) -> Borrower:  # fmt: skip
     """SPEC §7: a new phone needs a fresh EDS or biometric identification of this IIN and the
-    operator's confirmation that the NEW phone is registered to it. The IIN never changes."""
+    operator's confirmation that the NEW phone is registered to it. The IIN never changes;
+    the legal name is refreshed from the identification."""
     if method not in (IdentificationMethod.EDS, IdentificationMethod.BIOMETRIC):
         raise ApplicationError(identification.MSG_START_AGAIN, code="method_not_allowed")
     if new_phone == borrower.phone:
@@ -55,8 +59,28 @@ def change_phone(*, borrower: Borrower, new_phone: str, method: str, challenge: 
         row = lock_row(Borrower, pk=borrower.pk)
         identification.record(proof, borrower=row, purpose=IdentificationPurpose.PHONE_CHANGE)
         row.phone = new_phone
-        row.save(update_fields=["phone", "identified_at", "identification_method"])
+        row.save(update_fields=["phone", *identification.IDENTIFIED_FIELDS,
+                                *identification.NAME_FIELDS])  # fmt: skip
         return row
+
+
+def refresh_legal_name(*, borrower: Borrower) -> Borrower:
+    """Take the borrower's legal name from the state register (ГБД ФЛ) by IIN — for an
+    account identified before identification set the name (`full_name_verified_at` empty);
+    the eligibility check calls it before any document is made. The register is asked with
+    no row locked; a register that has no such person leaves the name as it is (the
+    identification services, which know the person, are asked again at the next
+    identification). Raises the adapter's ServiceUnavailable or MalformedResponse."""
+    try:
+        record = get_adapter("government").person(borrower.iin)
+    except SubjectUnknown:
+        return borrower
+    with transaction.atomic():
+        row = lock_row(Borrower, pk=borrower.pk)
+        row.full_name, row.full_name_verified_at = record.full_name, business_now()
+        row.save(update_fields=identification.NAME_FIELDS)
+    borrower.full_name, borrower.full_name_verified_at = row.full_name, row.full_name_verified_at
+    return row
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ from bureau_gateway.interfaces import (
     LivenessChallenge,
     MalformedResponse,
     OfficialIncomeAnswer,
+    PersonRecord,
     ServiceUnavailable,
     SocialStatusAnswer,
     SubjectUnknown,
@@ -247,6 +248,17 @@ class HttpGovernmentData(HttpService):
     service = "government"
     url_setting = "GOVERNMENT_URL"
 
+    def person(self, iin: str) -> PersonRecord:
+        data = self.call("GET", f"/persons/{iin}", subject=iin)
+        if data.get("iin") != iin:
+            raise MalformedResponse("the register answered about another IIN")
+        return PersonRecord(
+            iin=iin,
+            full_name=_legal_name(_field(data, "full_name", str)),
+            source=_field(data, "source", str),
+            checked_at=_field(data, "checked_at", datetime),
+        )
+
     def social_status(self, iin: str) -> SocialStatusAnswer:
         data = self.call("GET", f"/social-status/{iin}", subject=iin)
         return SocialStatusAnswer(
@@ -266,6 +278,15 @@ class HttpGovernmentData(HttpService):
             source=_field(data, "source", str),
             checked_at=_field(data, "checked_at", datetime),
         )
+
+
+def _legal_name(value: str) -> str:
+    """A name from an identity source, whitespace tidied; one that is blank, too long for
+    the borrower's record or carries control characters is off-contract."""
+    name = " ".join(value.split())
+    if not name or len(name) > 200 or not name.isprintable():
+        raise MalformedResponse("the person's name is not a printable name")
+    return name
 
 
 def certificate_iin(cert: x509.Certificate) -> str:
@@ -300,9 +321,13 @@ class HttpIdentityProvider(HttpService):
         verified = _field(data, "verified", bool) and liveness and _field(data, "image_match", bool)
         if method == "two_factor":
             verified = verified and _field(data, "data_match", bool)
+        # the record's name is taken only with a match (none given: the caller asks the
+        # state register)
+        name = _field(data, "full_name", str) if verified and data.get("full_name") else ""
         return IdentityResult(verified=verified, method=method, liveness=liveness,
                               reason=str(data.get("reason") or ""),
-                              reference=str(data.get("reference") or ""))  # fmt: skip
+                              reference=str(data.get("reference") or ""),
+                              full_name=_legal_name(name) if name else "")  # fmt: skip
 
     def verify_biometrics(self, *, iin, selfie_token, challenge_id, challenge_answer):
         return self._face("/biometric", "biometric", {

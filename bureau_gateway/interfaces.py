@@ -184,7 +184,22 @@ class OfficialIncomeAnswer:
     checked_at: datetime
 
 
+@dataclass(frozen=True)
+class PersonRecord:
+    """A person in the state register of individuals (ГБД ФЛ): the legal name as the state
+    holds it, the one every legal document must carry."""
+
+    iin: str
+    full_name: str
+    source: str
+    checked_at: datetime
+
+
 class GovernmentData(Protocol):
+    def person(self, iin: str) -> PersonRecord:
+        """The register's record of this IIN; SubjectUnknown when it has none."""
+        ...
+
     def social_status(self, iin: str) -> SocialStatusAnswer: ...
 
     def official_income(self, iin: str) -> OfficialIncomeAnswer: ...
@@ -211,6 +226,10 @@ class IdentityResult:
     liveness: bool | None = None  # face checks: the live answer to an unused challenge
     reference: str = ""  # the provider's reference of this check (evidence)
     subject_iin: str = ""  # eds: the IIN in the signer's certificate
+    # The person's name as the identification centre's record holds it, given only with a
+    # verified face check; "" when the method returns none (EDS: the certificate's common
+    # name is the CA's upper-case spelling, not the register's).
+    full_name: str = ""
 
 
 class IdentityProvider(Protocol):

@@ -117,7 +117,11 @@ class RegistrationForm(_NewPasswordForm):
     """Says nothing about whether the IIN has an account: identification comes next."""
 
     iin = _iin_field()
-    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=200,
+        help_text=_("As in your identity card. Your documents carry your name as the state "
+                    "register holds it, taken when you pass identification."),
+    )  # fmt: skip
     phone = _phone_field()
     email = forms.EmailField(label=_("Email"), required=False)
     consent = forms.BooleanField(

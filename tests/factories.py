@@ -5,6 +5,7 @@ from itertools import count
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from borrowers.models import Borrower
 from creditors.models import (
@@ -67,6 +68,8 @@ class BorrowerFactory(factory.django.DjangoModelFactory):
     iin = factory.LazyFunction(next_iin)
     user = factory.SubFactory(UserFactory, username=factory.SelfAttribute("..iin"))
     full_name = factory.Faker("name", locale="ru_RU")
+    # as if taken from the state register (tests of that step pass None)
+    full_name_verified_at = factory.LazyFunction(timezone.now)
     phone = factory.Sequence(lambda n: f"+7701{n:07d}")
     preferred_language = "en"  # tests read English; language tests choose ru/kk explicitly
 

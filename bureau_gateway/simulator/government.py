@@ -1,5 +1,9 @@
-"""The simulated government-data service: social status and official income.
+"""The simulated government-data service: the register of individuals (ГБД ФЛ), social status
+and official income.
 
+    GET  /government/persons/<iin>           {"iin", "full_name", "source", "checked_at"}: the
+                                             legal name (a demo person's, one a test set with
+                                             /_control/identity/phones, or the open world's)
     GET  /government/social-status/<iin>     {"vulnerable", "receives_asp", ...}
     GET  /government/income/<iin>            {"average_monthly_tiyn", "months_with_income",
                                               "source", "checked_at"}: the official income
@@ -15,15 +19,21 @@ from __future__ import annotations
 
 from bureau_gateway.simulator import open_world
 
+SOURCE_PERSON = "state register of individuals (ГБД ФЛ) simulator"
 SOURCE_STATUS = "government-data simulator"
 SOURCE_INCOME = "government-data simulator: pension contributions and state payments"
 
 
 def answer(world, parts: list[str], now: str) -> tuple[int, dict]:
     """(status, body) of a GET under /government/. The caller holds world.lock."""
-    if len(parts) != 2 or parts[0] not in ("social-status", "income"):
+    if len(parts) != 2 or parts[0] not in ("persons", "social-status", "income"):
         return 404, {"error": "no such endpoint"}
     iin = parts[1]
+    if parts[0] == "persons":
+        name = world.names.get(iin) or open_world.full_name(iin)
+        if not name:
+            return 404, {"error": "subject unknown"}
+        return 200, {"iin": iin, "full_name": name, "source": SOURCE_PERSON, "checked_at": now}
     known = iin in world.reports or iin in world.social or iin in world.income
     if not known and not open_world.knows(iin):
         return 404, {"error": "subject unknown"}

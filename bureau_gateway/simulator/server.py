@@ -9,14 +9,16 @@ Services, each under its own prefix, speaking the same JSON the real ones would:
                                              ("ended" carries "reason": "breached" or "terminated")
     POST /bureau/corrections                 correct a credit history after a court decision
                                              (fraud); one per "request_id" (corrections.py)
+    GET  /government/persons/<iin>           the register's legal name (government.py)
     GET  /government/social-status/<iin>     {"vulnerable", "receives_asp", ...}; unknown → 404
     GET  /government/income/<iin>            official income, six months (government.py)
     GET  /identity/phone-owner?iin=&phone=   {"match": bool} (the mobile operator's answer)
     POST /identity/liveness-challenges       {"iin"} → {"challenge_id", "nonce", "movements"}
     POST /identity/biometric                 {"iin", "selfie_token", "challenge_id",
-                                              "challenge_answer"} → {"verified", "liveness"}
+                                              "challenge_answer"} → {"verified", "liveness",
+                                              "full_name" (the record's, only when verified)}
     POST /identity/person-check              the same + "full_name" → {"data_match",
-                                              "image_match", "liveness", "verified"}
+                                              "image_match", "liveness", "verified", ...}
     POST /identity/eds                       {"certificate", "challenge", "signature"} →
                                              {"verified", "iin" (the certificate's)}
     POST /identity/eds/documents             {"iin", "signed_payload", "signature"}: package
@@ -302,6 +304,7 @@ class Handler(BaseHTTPRequestHandler):
             answer["data_match"] = bool(name) and given == " ".join(name.split()).casefold()
         verified = liveness and match and answer.get("data_match", True)
         reason = problem or ("liveness" if not liveness else "" if verified else "no_match")
+        answer |= {"full_name": name} if verified else {}  # the record's data: a match only
         return self._send(200, answer | {"verified": verified, "reason": reason})
 
     # --- SMS ---

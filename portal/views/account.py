@@ -69,6 +69,7 @@ def identify_view(request):
     borrower = request.user.borrower
     if borrower.is_identified:
         return redirect("resolution:apply")
+    typed = borrower.full_name
     if request.method == "POST" and request.POST.get("action") in identity.HELP_ACTIONS:
         return identity.ask_for_help(request, request.POST["action"], iin=borrower.iin,
                             phone=borrower.phone, full_name=borrower.full_name,
@@ -83,6 +84,7 @@ def identify_view(request):
     done, context = identity.step(request, iin=borrower.iin, methods=METHODS, attempt=attempt)
     if done is not None:
         messages.success(request, MSG_IDENTIFIED)
+        identity.tell_legal_name(request, typed=typed, borrower=done)
         return redirect("resolution:apply")
     if request.method == "POST" and context["identify_error"] is None:
         return redirect("borrowers:identify")

@@ -139,6 +139,7 @@ def enrol_view(request):
     if borrower is not None:
         request.session.pop(SESSION_KEY, None)
         login(request, borrower.user, backend="borrowers.auth.IINBackend")
+        identity.tell_legal_name(request, typed=enrolment.full_name, borrower=borrower)
         if enrolment.purpose == EnrolmentPurpose.RESET:
             messages.success(request, MSG_PASSWORD_CHANGED)
             return redirect("borrowers:portal")

@@ -24,6 +24,10 @@ MOVEMENTS = {
     "blink": _("blink"), "smile": _("smile"), "nod": _("nod"), "look_up": _("look up"),
 }  # fmt: skip
 HELP_ACTIONS = {"help_callback": HelpKind.CALLBACK, "help_visit": HelpKind.VISIT}
+MSG_NAME_FROM_REGISTER = _(
+    "Your documents will name you %(name)s, as the state register holds it, not as typed "
+    "on the form."
+)
 
 
 class AnswerForm(forms.Form):
@@ -45,6 +49,13 @@ def ask_for_help(request, action, *, iin, phone, full_name, language, redirect_t
     )  # fmt: skip
     messages.success(request, MSG_VISIT_REQUESTED if kind == HelpKind.VISIT else MSG_HELP_REQUESTED)
     return redirect(redirect_to)
+
+
+def tell_legal_name(request, *, typed: str, borrower) -> None:
+    """Say so when the identification named the borrower otherwise than they had typed (the
+    legal name comes from the identity source: borrowers/identification.py)."""
+    if typed and not identification.same_name(typed, borrower.full_name):
+        messages.info(request, str(MSG_NAME_FROM_REGISTER) % {"name": borrower.full_name})
 
 
 def camera_stand_in(challenge: dict | None) -> dict:

@@ -7,7 +7,9 @@ nothing is half-written:
 1. `begin_eligibility_check` — under the case lock: SUBMITTED → CHECKING, one
    EligibilityCheck row per case, attempt counted. A case already past CHECKING is left alone
    (running the task twice gives one result).
-2. fetch the credit report (and, when declared, the social status) over HTTP, no lock held.
+2. fetch the credit report (and, when declared, the social status) over HTTP, no lock held;
+   an account identified before identification set the legal name gets it from the state
+   register here, so no document is ever made under a typed name.
 3. `record_eligibility_result` — one transaction under the case lock: mirror the loans,
    write CaseLoans, rule outcomes, verified social status, the check result and the
    transition. Any error rolls all of it back. An eligible case gets its loan lists sent to
@@ -24,7 +26,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from borrowers.models import Borrower
-from borrowers.services import record_social_status
+from borrowers.services import record_social_status, refresh_legal_name
 from bureau_gateway.adapters import get_adapter
 from bureau_gateway.interfaces import (
     AdapterError,
@@ -164,6 +166,8 @@ def run_eligibility_check(*, case_id, final_attempt: bool = False) -> Eligibilit
     try:
         report = _fetch_report(case.borrower.iin)
         social = _fetch_social_status(case.borrower.iin) if case.declared_vulnerable else None
+        if case.borrower.full_name_verified_at is None:
+            refresh_legal_name(borrower=case.borrower)
     except ServiceUnavailable as exc:
         if final_attempt:
             _set_check_state(

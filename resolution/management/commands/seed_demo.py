@@ -105,7 +105,8 @@ class Command(BaseCommand):
                 iin=spec["iin"],
                 defaults={
                     "user": user,
-                    "full_name": spec["full_name"],
+                    "full_name": spec["full_name"],  # the simulated register's own
+                    "full_name_verified_at": now,
                     "phone": spec["phone"],
                     "preferred_language": spec["language"],
                     "identified_at": now,
