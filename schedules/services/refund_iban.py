@@ -99,7 +99,7 @@ def identify_and_set_refund_iban(*, borrower, iban: str, method: str, challenge:
     with transaction.atomic():
         row = lock_row(Borrower, pk=borrower.pk)
         ident = identification.record(proof, borrower=row, purpose=PURPOSE)
-        row.save(update_fields=["identified_at", "identification_method"])
+        row.save(update_fields=identification.IDENTIFIED_FIELDS + identification.NAME_FIELDS)
         return set_refund_iban(borrower=row, iban=iban, identification_id=ident.pk)
 
 
