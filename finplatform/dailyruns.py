@@ -8,6 +8,10 @@ and calls the job for each date since, oldest first, recording each date as it c
 (a crash in the middle resumes at the first date not covered). The jobs are idempotent per
 date, so the current date is always run again (several runs a day stay useful), and two
 runs at once book nothing twice.
+
+A job whose run on the latest date does all that the missed dates still owe (the borrower's
+notices: what a missed date owed is either owed now, or overtaken and must not be sent late)
+runs through `run_latest`: once, for the latest date, covering every date missed.
 """
 
 from __future__ import annotations
@@ -40,9 +44,22 @@ def run_daily(name: str, job: Callable[[date], object], *, now: datetime | None 
     results = []
     for on in dates_due(name, now=now):
         results.append(job(on))
-        # Only forward: a slower concurrent run never moves the mark back.
-        if not DailyRun.objects.filter(name=name, covered_through__lt=on).update(
-            covered_through=on
-        ):
-            DailyRun.objects.get_or_create(name=name, defaults={"covered_through": on})
+        _covered(name, on)
     return results
+
+
+def run_latest(name: str, job: Callable[[date], object], *, now: datetime | None = None):
+    """Call `job(on)` once, for the latest date due, and record every date due as covered;
+    returns (the dates covered, the job's result), or ([], None) when no date is due."""
+    dates = dates_due(name, now=now)
+    if not dates:
+        return [], None
+    result = job(dates[-1])
+    _covered(name, dates[-1])
+    return dates, result
+
+
+def _covered(name: str, on: date) -> None:
+    # Only forward: a slower concurrent run never moves the mark back.
+    if not DailyRun.objects.filter(name=name, covered_through__lt=on).update(covered_through=on):
+        DailyRun.objects.get_or_create(name=name, defaults={"covered_through": on})

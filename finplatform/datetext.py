@@ -11,9 +11,9 @@ Callers pass wall-clock time in the business zone (finplatform/clock.py converts
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from django.utils import dateformat, translation
+from django.utils import dateformat, formats, translation
 
 # the ending after the last word of a time read aloud: by its units digit, else its tens
 _DATIVE_UNITS = {1: "ге", 2: "ге", 3: "ке", 4: "ке", 5: "ке", 6: "ға", 7: "ге", 8: "ге", 9: "ға"}
@@ -79,3 +79,15 @@ def after_text(moment: datetime, language: str | None = None) -> str:
         ending = _spoken_ending(moment, _ABLATIVE_UNITS, _ABLATIVE_TENS)
         return f"{day}, сағат {time}-{ending} кейін"
     return f"{'после' if language == 'ru' else 'after'} {time}, {day}"
+
+
+def month_text(day: date, language: str | None = None) -> str:
+    """A month inside a sentence: "за ноябрь 2026", "2026 жылғы қараша", "November 2026".
+    Django's `F` is the heading form, capitalised in Russian ("Ноябрь 2026" above a table);
+    in running Russian text a month is written in lower case, and after "за" it stays in the
+    nominative. Kazakh and English use the locale's YEAR_MONTH_FORMAT as it is."""
+    language = _language(language)
+    with translation.override(language):
+        if language == "ru":
+            return f"{dateformat.format(day, 'F').lower()} {day.year}"
+        return formats.date_format(day, "YEAR_MONTH_FORMAT")

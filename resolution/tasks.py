@@ -8,7 +8,7 @@ from celery import shared_task
 from django.conf import settings
 
 from bureau_gateway.interfaces import ServiceUnavailable
-from finplatform.dailyruns import run_daily
+from finplatform.dailyruns import run_daily, run_latest
 from resolution.models import Case
 from resolution.services import (
     allocation,
@@ -147,16 +147,14 @@ def correct_credit_history(report_id: int) -> bool:
 
 @shared_task(name="resolution.sweep_payment_notices", time_limit=900, soft_time_limit=840)
 def sweep_payment_notices() -> dict:
-    """Due-date reminders (7/3/1 days) and missed-payment notices for every business date
-    since the last run; idempotent per date. The figures summed, and the dates covered."""
-    runs = run_daily(
-        "resolution-payment-notices", lambda on: (on, reminders.sweep_payment_notices(on=on))
-    )
-    totals = {"plans": 0, "reminders": 0, "missed": 0}
-    for _on, result in runs:
-        for key in totals:
-            totals[key] += getattr(result, key)
-    return {**totals, "dates": [str(on) for on, _ in runs]}
+    """Due-date reminders (7/3/1 days) and missed-payment notices as of the latest business
+    date due, which covers every date since the last run: after a gap only the reminder stage
+    current now goes out, and each instalment that fell late meanwhile gets its notice now.
+    The figures, and the dates covered."""
+    dates, result = run_latest("resolution-payment-notices",
+                               lambda on: reminders.sweep_payment_notices(on=on))  # fmt: skip
+    totals = {key: getattr(result, key, 0) for key in ("plans", "reminders", "missed")}
+    return {**totals, "dates": [str(on) for on in dates]}
 
 
 @shared_task(name="resolution.send_statement_notices", time_limit=900, soft_time_limit=840)

@@ -3,7 +3,11 @@ decision, the payments month by month, and the breach or completion.
 
 Scoped by audience: the ombudsman sees everything; the borrower (only ever given their own
 case by `resolution.selectors.borrower`) sees the notices sent to them, never a creditor's
-notices, and creditors' answers without the creditor's internal comment."""
+notices, and creditors' answers without the creditor's internal comment.
+
+A notice reads in the viewer's language (the active one): its title is its subject as sent
+when it was sent in that language, else its subject written again from its template and the
+data it was sent with."""
 
 from __future__ import annotations
 
@@ -12,8 +16,10 @@ from datetime import date, datetime
 
 from django.db.models import Count, Max, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from finplatform.datetext import month_text
 from finplatform.money import format_tenge
 from resolution.models import (
     Case,
@@ -24,6 +30,7 @@ from resolution.models import (
     EndingKind,
     Notification,
 )
+from resolution.services.notification_texts import MESSAGES  # the notices' texts (data)
 from schedules.models import IncomingPayment, PaymentStatus
 
 BORROWER, OMBUDSMAN = "borrower", "ombudsman"
@@ -71,16 +78,42 @@ def _notices(case: Case, audience: str) -> list[TimelineEvent]:
         notices = notices.filter(borrower=case.borrower, creditor__isnull=True)
     grouped: dict[tuple, list] = {}
     for n in notices:  # one line per message, its channels together
-        key = (n.creditor_id, n.template_key, n.subject)
+        # the dedup key without its channel names the message (two reminders of one subject
+        # are two messages)
+        key = (n.creditor_id, n.template_key, n.dedup_key.replace(f":{n.channel}", "", 1))
         grouped.setdefault(key, []).append(n)
+    language = (translation.get_language() or "ru")[:2]
     events = []
     for group in grouped.values():
         first = group[0]
         to = first.creditor.name if first.creditor else _("the borrower")
         channels = ", ".join(sorted({str(n.get_channel_display()) for n in group}))
         detail = _("To %(to)s by %(channels)s") % {"to": to, "channels": channels}
-        events.append(TimelineEvent(first.created_at, "notice", first.subject, detail))
+        title = notice_title(first, language)
+        events.append(TimelineEvent(first.created_at, "notice", title, detail))
     return events
+
+
+def notice_title(notice: Notification, language: str) -> str:
+    """The notice's subject in `language`: as sent, when it was sent in that language; else
+    its template's subject with the data it was sent with, the dates and months in it written
+    anew (a due-date reminder from before its date was kept gets a plain title)."""
+    if notice.language == language or notice.template_key not in MESSAGES:
+        return notice.subject
+    context = dict(notice.context)
+    with translation.override(language):
+        if "due_on" in context:
+            day = date.fromisoformat(context["due_on"])
+            context["due_date"] = formats.date_format(day, "DATE_FORMAT")
+        elif notice.template_key == "due_reminder":
+            number = context.get("number", "")
+            return _("Payment reminder: instalment %(number)s") % {"number": number}
+        if "period" in context:
+            context["month"] = month_text(date.fromisoformat(f"{context['period']}-01"), language)
+        try:
+            return str(MESSAGES[notice.template_key][0]) % context
+        except (KeyError, TypeError, ValueError):  # data that no longer fits the template
+            return notice.subject
 
 
 def _answers(case: Case, audience: str) -> list[TimelineEvent]:

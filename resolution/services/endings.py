@@ -7,7 +7,9 @@ report also has its own dedup key, so a re-sent task or a second sweep adds noth
 * a snapshot of each creditor's confirmed debt, what it received and what is outstanding;
 * every creditor: dashboard notice, email and webhook `plan.breached` / `plan.completed` /
   `plan.terminated` with its own figures;
-* the borrower: SMS (and email) and a cabinet notice in their language;
+* the borrower: SMS (and email) and a cabinet notice in their language; before a breach
+  notice, the missed-payment notices the plan still owed on the breach date (one per late
+  instalment, oldest first: a worker that was down while they fell late sent none);
 * one bureau report per included loan (`report_procedure_ended(reason="breached")` or
   `report_procedure_completed`), sent by a retrying task;
 * the PDFs (breach statement: the borrower's and each creditor's own; completion
@@ -33,6 +35,7 @@ from resolution.models import BureauReport, Case, CaseEnding, EndingDocument, En
 from resolution.selectors.plans import creditor_balances, refund_owed_tiyn
 from resolution.services import documents  # noqa: F401  (fixes SOURCE_DATE_EPOCH for PDFs)
 from resolution.services.notifications import notify_borrower, notify_creditor
+from resolution.services.reminders import notify_missed_payments
 from schedules.models import TerminationReason
 
 TASK_RENDER = "resolution.render_ending_documents"
@@ -80,6 +83,8 @@ def record_ending(*, case: Case, kind: str, plan=None, ground: str = "") -> Case
             )
     except IntegrityError:
         return None  # recorded before: everything below was done then
+    if kind == EndingKind.BREACHED and plan is not None:
+        notify_missed_payments(plan=plan, on=on)  # the borrower reads them before the breach
     _notify(case, ending)
     _report_to_bureau(case, kind)
     outbox.enqueue(TASK_RENDER, str(ending.pk), dedup_key=f"ending-documents:{ending.pk}")

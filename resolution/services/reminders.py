@@ -2,14 +2,22 @@
 date, a notice of a missed payment, and "your monthly statement is ready".
 
 Each is a periodic sweep over the database ("what is due / late by now?"), never an ETA task,
-so a worker that was down catches up on its next run:
+so a worker that was down catches up on its next run, as of *now* (the task runs the sweep
+for the latest business date only: what a missed date owed is either still owed now or was
+overtaken):
 
 * a reminder goes out for the stage the instalment is in *now* — the smallest N of
   `settings.DUE_REMINDER_DAYS` that is >= the days left — never for a stage already passed,
-  and each (instalment, stage) at most once (the notification's unique dedup key);
+  and each (instalment, stage) at most once (the notification's unique dedup key); a stage
+  skipped because a later one went out first is never sent afterwards either (the sweep
+  sends no stage above one already sent for the instalment);
 * a missed-payment notice goes out once per instalment, on the first sweep after its grace
   day: a due date on a weekend or holiday moves to the next working day (finplatform.workdays,
-  admin overrides included) and nothing is late until that day is over;
+  admin overrides included) and nothing is late until that day is over. After a gap every
+  instalment still unpaid past its grace day gets its own notice, oldest first;
+* a plan that is over 40 days late gets nothing from the sweep: the breach sweep ends it, and
+  the breach's ending (`resolution.services.endings`) first sends the missed-payment notices
+  still owed as of the breach date (`notify_missed_payments`), then the breach notice;
 * an instalment paid in full gets neither; amounts come from replaying the plan's payments.
 
 Texts are in the borrower's language, amounts as `1 234 567,89 ₸`, dates in the locale.
@@ -29,6 +37,7 @@ from django.utils import formats, translation
 from borrowers.consents import has_consent
 from borrowers.models import ConsentPurpose
 from finplatform.clock import BUSINESS_TZ, business_date
+from finplatform.datetext import month_text
 from finplatform.money import format_tenge
 from finplatform.workdays import WorkCalendar
 from resolution.models import Case, Notification
@@ -41,6 +50,7 @@ from schedules.statement_months import statement_months
 # An unpaid instalment older than this has breached its plan (40 days) long ago; the window
 # only keeps the sweep from replaying plans that have nothing to say.
 LOOKBACK_DAYS = BREACH_AFTER_DAYS + 30
+REMINDER, MISSED = "due_reminder", "payment_missed"
 
 
 def reminder_stage(days_left: int, stages: Sequence[int]) -> int | None:
@@ -83,62 +93,113 @@ def _candidate_plans(on: date):
     return Plan.objects.filter(pk__in=plan_ids).select_related("case__borrower").order_by("pk")
 
 
-@transaction.atomic
-def notify_plan(*, plan: Plan, on: date, calendar: WorkCalendar) -> tuple[int, int]:
-    """Reminders and missed-payment notices for one plan as of `on`; returns how many of each
-    were created now (0 when a run before already sent them)."""
-    stages = settings.DUE_REMINDER_DAYS
-    case, language = plan.case, _language(plan.case)
-    state = plan_state(plan, on=on)
+def _calendar(on: date) -> WorkCalendar:
+    return WorkCalendar(on - timedelta(days=LOOKBACK_DAYS + 10), on + timedelta(days=30))
+
+
+def _line_prefix(plan: Plan) -> str:
     # A varied timetable renumbers its lines: keys of a later version must not match the
-    # reminders already sent for the same numbers of an earlier one.
+    # notices already sent for the same numbers of an earlier one.
     version = plan.versions.order_by("-number").values_list("number", flat=True).first()
-    prefix = f"v{version}:" if version else ""
-    reminders = missed = 0
+    return f"v{version}:" if version else ""
+
+
+def _lowest_stage_sent(case: Case) -> dict[str, int]:
+    """For each instalment line ("3", "v2:3") the lowest reminder stage already sent."""
+    head = f"{REMINDER}:{case.pk}:"
+    lowest: dict[str, int] = {}
+    keys = Notification.objects.filter(case=case, template_key=REMINDER).values_list(
+        "dedup_key", flat=True
+    )
+    for key in keys:  # "due_reminder:<case>:<channel>:[v2:]<number>:<stage>"
+        line, stage = key.removeprefix(head).split(":", 1)[1].rsplit(":", 1)
+        lowest[line] = min(int(stage), lowest.get(line, int(stage)))
+    return lowest
+
+
+def _remind(plan: Plan, state, on: date, prefix: str, language: str) -> int:
+    stages, case = settings.DUE_REMINDER_DAYS, plan.case
+    if not has_consent(case.borrower, ConsentPurpose.NOTIFICATIONS):
+        return 0  # reminders need the notifications consent
+    due = []  # (instalment, the stage it is in now); one paid in full has nothing due
+    for inst in state.instalments:
+        stage = reminder_stage((inst.due_date - on).days, stages)
+        if inst.outstanding_tiyn and stage is not None:
+            due.append((inst, stage))
+    sent_before = _lowest_stage_sent(case) if due else {}
+    count = 0
+    for inst, stage in due:
+        if sent_before.get(f"{prefix}{inst.number}", stage) < stage:
+            continue  # a later stage went out already: this one was overtaken for good
+        sent = notify_borrower(
+            case=case, template_key=REMINDER, dedup=f"{prefix}{inst.number}:{stage}",
+            context={"number": inst.number, "amount": format_tenge(inst.outstanding_tiyn),
+                     "due_date": local_date(inst.due_date, language),
+                     "due_on": inst.due_date.isoformat(), "stage": stage},
+        )  # fmt: skip
+        count += bool(sent)
+    return count
+
+
+def _notify_missed(plan: Plan, state, on: date, calendar: WorkCalendar, prefix: str) -> int:
+    """One notice per instalment unpaid past its grace day as of `on`, oldest first; the
+    missed-payment notice is owed by law, consent or not."""
+    case, language = plan.case, _language(plan.case)
     late = [
         s for s in state.instalments
         if s.outstanding_tiyn and calendar.next_working_day(s.due_date) < on
     ]  # fmt: skip
-    # reminders need the notifications consent; the missed-payment notice is owed by law
-    remind = has_consent(case.borrower, ConsentPurpose.NOTIFICATIONS)
-    for inst in state.instalments:
-        if not inst.outstanding_tiyn or not remind:
-            continue  # paid in full, or no consent: nothing to remind of
-        stage = reminder_stage((inst.due_date - on).days, stages)
-        if stage is not None:
-            sent = notify_borrower(
-                case=case, template_key="due_reminder", dedup=f"{prefix}{inst.number}:{stage}",
-                context={"number": inst.number, "amount": format_tenge(inst.outstanding_tiyn),
-                         "due_date": local_date(inst.due_date, language), "stage": stage},
-            )  # fmt: skip
-            reminders += bool(sent)
-    if late:
-        # The 40-day breach counts calendar days from the oldest unpaid due date (moved to its
-        # working day, as the breach sweep counts): paying by `pay_by` keeps the plan.
-        oldest = calendar.next_working_day(late[0].due_date)
-        pay_by = oldest + timedelta(days=BREACH_AFTER_DAYS)
-        context = {
-            "overdue": format_tenge(sum(s.outstanding_tiyn for s in late)),
-            # a deadline, written as one where the notice is rendered ("до 23:59, 4 декабря")
-            "pay_by": datetime.combine(pay_by, time(23, 59), BUSINESS_TZ),
-            "breach_date": local_date(pay_by + timedelta(days=1), language),
-        }
-        for inst in late:
-            sent = notify_borrower(
-                case=case, template_key="payment_missed", dedup=f"{prefix}{inst.number}",
-                context={**context, "number": inst.number,
-                         "due_date": local_date(inst.due_date, language)},
-            )  # fmt: skip
-            missed += bool(sent)
-    return reminders, missed
+    if not late:
+        return 0
+    # The 40-day breach counts calendar days from the oldest unpaid due date (moved to its
+    # working day, as the breach sweep counts): paying by `pay_by` keeps the plan.
+    oldest = calendar.next_working_day(late[0].due_date)
+    pay_by = oldest + timedelta(days=BREACH_AFTER_DAYS)
+    context = {
+        "overdue": format_tenge(sum(s.outstanding_tiyn for s in late)),
+        # a deadline, written as one where the notice is rendered ("до 23:59, 4 декабря")
+        "pay_by": datetime.combine(pay_by, time(23, 59), BUSINESS_TZ),
+        "breach_date": local_date(pay_by + timedelta(days=1), language),
+    }
+    count = 0
+    for inst in late:
+        sent = notify_borrower(
+            case=case, template_key=MISSED, dedup=f"{prefix}{inst.number}",
+            context={**context, "number": inst.number,
+                     "due_date": local_date(inst.due_date, language)},
+        )  # fmt: skip
+        count += bool(sent)
+    return count
+
+
+@transaction.atomic
+def notify_plan(*, plan: Plan, on: date, calendar: WorkCalendar) -> tuple[int, int]:
+    """Reminders and missed-payment notices for one plan as of `on`; returns how many of each
+    were created now (0 when a run before already sent them). A plan over 40 days late gets
+    nothing here: its breach sends the missed-payment notices it still owes."""
+    state = plan_state(plan, on=on)
+    if state.is_breached:
+        return 0, 0  # the breach sweep has yet to end it (see notify_missed_payments)
+    prefix = _line_prefix(plan)
+    reminders = _remind(plan, state, on, prefix, _language(plan.case))
+    return reminders, _notify_missed(plan, state, on, calendar, prefix)
+
+
+def notify_missed_payments(*, plan: Plan, on: date) -> int:
+    """The missed-payment notices still owed when the plan breached on `on` (a worker that was
+    down while its instalments fell late sent none): one per instalment unpaid past its grace
+    day on that date, oldest first, each once whatever sent it before. Called by the breach's
+    ending before the breach notice, in its transaction."""
+    state = plan_state(plan, on=on)
+    return _notify_missed(plan, state, on, _calendar(on), _line_prefix(plan))
 
 
 def sweep_payment_notices(*, on: date | None = None) -> SweepResult:
     """The periodic sweep: due-date reminders and missed-payment notices for every active
-    plan. Idempotent (a second run the same day sends nothing) and safe to run concurrently
-    (the dedup key is unique in the database)."""
+    plan as of `on`. Idempotent (a second run the same day sends nothing) and safe to run
+    concurrently (the dedup key is unique in the database)."""
     on = on or business_date()
-    calendar = WorkCalendar(on - timedelta(days=LOOKBACK_DAYS + 10), on + timedelta(days=30))
+    calendar = _calendar(on)
     plans = reminders = missed = 0
     for plan in _candidate_plans(on):
         plans += 1
@@ -175,8 +236,7 @@ def send_statement_notices(*, on: date | None = None) -> int:
         language = _language(plan.case)
         sent = notify_borrower(
             case=plan.case, template_key="statement_ready", dedup=f"{month:%Y-%m}",
-            context={"month": local_date(month, language, "YEAR_MONTH_FORMAT"),
-                     "period": f"{month:%Y-%m}"},
+            context={"month": month_text(month, language), "period": f"{month:%Y-%m}"},
         )  # fmt: skip
         count += bool(sent)
     return count

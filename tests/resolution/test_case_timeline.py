@@ -54,7 +54,11 @@ def test_the_borrower_sees_their_own_notices_only_and_no_internal_comment():
     world = _breached_world()
     events = case_timeline(world.case, audience=BORROWER)
     notices = [e for e in events if e.kind == "notice"]
-    assert len(notices) == 1 and "the borrower" in notices[0].detail  # SMS + cabinet: one line
+    # the missed-payment notices of instalments 1-3 (no sweep ran here: the breach sent them
+    # first), then the breach notice (SMS + cabinet: one line)
+    assert len(notices) == 4 and all("the borrower" in e.detail for e in notices)
+    assert [world.case.reference in e.title for e in notices] == [True] * 4
+    assert "40" in notices[-1].title and "40" not in notices[0].title
     for creditor in world.creditors:
         assert not any(creditor.name in e.detail for e in notices)
     answer = next(e for e in events if e.kind == "answer")
