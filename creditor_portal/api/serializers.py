@@ -9,14 +9,24 @@ from resolution.selectors.changes import termination_of
 from schedules.models import ClaimTransfer, PartAllocation, TerminationReason
 
 
+class ApiKeyRefSerializer(serializers.Serializer):
+    prefix = serializers.CharField(help_text="the key's public prefix (`<prefix>.<secret>`)")
+    name = serializers.CharField(help_text="the name the key was issued under")
+
+
 class ConfirmationSerializer(serializers.ModelSerializer):
     case_loan = serializers.UUIDField(source="case_loan_id", read_only=True)
+    api_key = ApiKeyRefSerializer(
+        read_only=True, allow_null=True,
+        help_text="via 'api': the organisation's API key the answer came with (a revoked key "
+        "still shows); null for answers made otherwise",
+    )  # fmt: skip
 
     class Meta:
         model = DebtConfirmation
         fields = ["id", "case_loan", "action", "principal_tiyn", "interest_tiyn",
                   "penalty_tiyn", "total_tiyn", "overdue_principal_tiyn",
-                  "overdue_interest_tiyn", "comment", "via", "at"]  # fmt: skip
+                  "overdue_interest_tiyn", "comment", "via", "api_key", "at"]  # fmt: skip
 
 
 class AnswerWarningSerializer(serializers.Serializer):
@@ -85,6 +95,14 @@ class CaseLoanSerializer(serializers.ModelSerializer):
                   "bureau_principal_tiyn", "bureau_interest_tiyn", "bureau_penalty_tiyn",
                   "bureau_total_tiyn", "confirmation_status", "confirmed_total_tiyn",
                   "confirmations", "share_held", "fraud_flag"]  # fmt: skip
+        extra_kwargs = {
+            "confirmation_status": {
+                "help_text": "the creditor's answer (pending, confirmed, corrected, disputed, "
+                "deemed_confirmed), replaced by the ombudsman's decision on a disputed or "
+                "fraud-flagged loan: included (confirmed_total_tiyn is the amount decided) or "
+                "excluded (left out of the plan); 'disputed' always means not decided yet"
+            },
+        }
 
     @extend_schema_field(FraudFlagSerializer(allow_null=True))
     def get_fraud_flag(self, obj):
@@ -111,7 +129,12 @@ class CaseSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_answer_deadline(self, case):
         requests = getattr(case, "my_requests", None) or []
-        return requests[0].deadline.isoformat() if requests else None
+        # as every other time of the API: Almaty time with its offset (+05:00)
+        return (
+            serializers.DateTimeField().to_representation(requests[0].deadline)
+            if requests
+            else None
+        )
 
 
 class TerminationSerializer(serializers.Serializer):

@@ -61,7 +61,8 @@ class VariationSerializer(serializers.Serializer):
     @extend_schema_field(serializers.DictField(allow_null=True))
     def get_my_objection(self, obj):
         objection = sel.objection_of(obj, self.context["creditor"])
-        return objection and {"reason": objection.reason, "at": objection.at.isoformat()}
+        at = serializers.DateTimeField().to_representation  # Almaty time, as the API's others
+        return objection and {"reason": objection.reason, "at": at(objection.at)}
 
 
 class ObjectionSerializer(serializers.Serializer):

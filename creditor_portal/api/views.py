@@ -55,15 +55,19 @@ def api_creditor(request):
     return creditor
 
 
+def api_actor(request) -> dict:
+    """Who acts through the API, for the audit rows (document reads, debt answers): the API
+    key the request came with (no user), or the creditor staff member signed in."""
+    if isinstance(request.user, ApiPrincipal):
+        return {"api_key": request.user.api_key}
+    return {"user": request.user}
+
+
 def record_api_read(request, creditor, *, kind: ReadDocumentKind, document_id, case_id) -> None:
     """The document-read audit row of an API download: the API key (no user) or the creditor
     staff member signed in, for `creditor`, the organisation the view scoped its read to."""
-    if isinstance(request.user, ApiPrincipal):
-        reader = {"api_key": request.user.api_key}
-    else:
-        reader = {"user": request.user}
     record_document_read(channel=ReadChannel.CREDITOR_API, kind=kind, document_id=document_id,
-                         case_id=case_id, creditor=creditor, **reader)  # fmt: skip
+                         case_id=case_id, creditor=creditor, **api_actor(request))  # fmt: skip
 
 
 def choice_param(request, name: str, choices) -> str | None:
@@ -139,9 +143,9 @@ def _answer(request, case_loan_id, action, **fields):
     creditor = api_creditor(request)
     sel.case_loan_for_creditor(creditor, case_loan_id)  # 404 before anything else
     confirmation, created = answer_loan(
-        creditor=creditor, case_loan_id=case_loan_id, action=action,
-        user=getattr(request.user, "pk", None) and request.user, via="api",
-        idempotency_key=idempotency.key_from_header(request, max_length=100), **fields,
+        creditor=creditor, case_loan_id=case_loan_id, action=action, via="api",
+        idempotency_key=idempotency.key_from_header(request, max_length=100),
+        **api_actor(request), **fields,
     )  # fmt: skip
     warning = cap_warning(confirmation.case_loan.case)
     warnings = [] if warning is None else [{

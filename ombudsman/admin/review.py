@@ -24,6 +24,7 @@ from resolution.models import Case, CaseStatus
 from resolution.selectors import ombudsman as reads
 from resolution.selectors.borrower import current_policy, fraud_flags
 from resolution.selectors.claims import claims_findings
+from resolution.selectors.creditor import answers_with_who
 from resolution.selectors.plans import held_case_loan_ids
 from resolution.selectors.timeline import OMBUDSMAN, case_timeline
 from resolution.services import decision as svc
@@ -71,6 +72,17 @@ class DisputeDecisionForm(forms.Form):
             return tenge_to_tiyn(value)
         except ValueError:
             raise forms.ValidationError(_("Enter an amount in tenge.")) from None
+
+
+def plain_errors(form: forms.Form) -> str:
+    """A form's errors as one line of plain text for a message: each field's label, then its
+    messages ("Amount, ₸: Enter an amount in tenge."); errors not of a field, as they are."""
+    parts = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        text = " ".join(str(e) for e in errors)
+        parts.append(f"{field.label}: {text}" if field is not None and field.label else text)
+    return "; ".join(parts)
 
 
 def _claims_context(case: Case) -> dict:
@@ -134,12 +146,15 @@ class ReviewMixin:
                 messages.error(request, exc.message)
                 done = False
             if done:  # the page after the redirect reads the case afresh; the message says so
+                if not reads.cases_for_ombudsman_staff(request.user).filter(pk=case.pk).exists():
+                    # handed to the other queue: its review page is no longer this person's
+                    return redirect("admin:resolution_reviewqueuecase_changelist")
                 case.refresh_from_db(fields=["status", "ombudsman"])
                 messages.info(request, _("%(ref)s is now: %(status)s.") % {
                     "ref": case.reference, "status": case.get_status_display()})  # fmt: skip
                 return redirect("admin:resolution_case_review", case.pk)
         loans = list(
-            case.loans.select_related("creditor", "loan").prefetch_related("confirmations")
+            case.loans.select_related("creditor", "loan").prefetch_related(answers_with_who())
         )
         held = held_case_loan_ids(case)
         flags = fraud_flags(case)
@@ -149,9 +164,10 @@ class ReviewMixin:
             cl.decidable = cl.pk in held or (
                 case.status == CaseStatus.UNDER_REVIEW and cl.pk in undecided
             )
-            cl.decision_form = DisputeDecisionForm(
-                prefix=f"l{cl.pk.hex}", max_tiyn=cl.bureau_total_tiyn
-            )
+            prefix, bound = f"l{cl.pk.hex}", forms_.get("decide")
+            if bound is None or bound.prefix != prefix:
+                bound = DisputeDecisionForm(prefix=prefix, max_tiyn=cl.bureau_total_tiyn)
+            cl.decision_form = bound
             cl.share_held = cl.pk in held  # in the signed plan, its share held until decided
         try:
             proposal = reads.proposal(case)
@@ -195,7 +211,9 @@ class ReviewMixin:
             if form.is_valid():
                 svc.reassign_case(case_id=case.pk, ombudsman=form.cleaned_data["ombudsman"],
                                   user=request.user)  # fmt: skip
-                messages.success(request, _("The case was reassigned."))
+                messages.success(request, _("%(ref)s was handed to: %(ombudsman)s.") % {
+                    "ref": case.reference,
+                    "ombudsman": Ombudsman(form.cleaned_data["ombudsman"]).label})  # fmt: skip
                 return True
         elif action == "decide_loan":
             case_loan = get_object_or_404(case.loans, pk=request.POST.get("case_loan"))
@@ -210,7 +228,9 @@ class ReviewMixin:
                 )  # fmt: skip
                 messages.success(request, _("The disputed loan was decided."))
                 return True
-            messages.error(request, _("Check the decision: %(errors)s") % {"errors": form.errors})
+            forms_["decide"] = form  # shown bound, with its errors, in the loan's row
+            messages.error(request, _("Check the decision: %(errors)s") % {
+                "errors": plain_errors(form)})  # fmt: skip
         return False
 
     @admin.action(description=_("Approve the selected cases under review"),

@@ -104,11 +104,17 @@ class Case(models.Model):
 
 
 class ConfirmationStatus(models.TextChoices):
+    """Where a loan's debt stands: the creditor's answer, then the ombudsman's decision on a
+    disputed (or fraud-flagged) loan, which replaces it — so "disputed" always means not
+    decided yet. The latest `DebtConfirmation` row gives the same answer."""
+
     PENDING = "pending", _("Awaiting the creditor")
     CONFIRMED = "confirmed", _("Confirmed")
     CORRECTED = "corrected", _("Corrected by the creditor")
     DISPUTED = "disputed", _("Disputed")
     DEEMED_CONFIRMED = "deemed_confirmed", _("Deemed confirmed (no answer by the deadline)")
+    INCLUDED = "included", _("Included by the ombudsman")
+    EXCLUDED = "excluded", _("Left out by the ombudsman")
 
 
 class CaseLoan(models.Model):
@@ -152,7 +158,7 @@ class CaseLoan(models.Model):
         _("restructurings (date, debt then, debt six months later)"), default=list, blank=True
     )
     confirmation_status = models.CharField(
-        _("creditor's answer"), max_length=20, choices=ConfirmationStatus.choices,
+        _("status of the debt"), max_length=20, choices=ConfirmationStatus.choices,
         default=ConfirmationStatus.PENDING,
     )  # fmt: skip
     confirmed_total_tiyn = models.BigIntegerField(_("confirmed total, tiyn"), null=True, blank=True)

@@ -75,6 +75,13 @@ class DebtConfirmation(models.Model):
         related_name="+",
     )  # fmt: skip
     via = models.CharField(_("channel"), max_length=16, default="dashboard")
+    # The creditor's API key an answer through the API came by (`by` stays empty: no person
+    # signs in with a key). PROTECT: a revoked key keeps its row, and the answer keeps
+    # pointing at it, as `DocumentRead.api_key` does.
+    api_key = models.ForeignKey(
+        "creditors.ApiKey", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("API key"),
+    )  # fmt: skip
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     at = models.DateTimeField(_("at"))
 
@@ -125,5 +132,9 @@ class DebtConfirmation(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(action="dispute") | ~models.Q(comment=""),
                 name="debtconfirmation_dispute_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(api_key__isnull=True) | models.Q(via="api"),
+                name="debtconfirmation_api_key_only_by_api",
             ),
         ]

@@ -30,6 +30,10 @@ class VariationStatus(models.TextChoices):
     AWAITING_SIGNATURE = "awaiting_signature", _("Agreement issued for signing")
     SIGNED = "signed", _("Signed: new schedule in force")
     EXPIRED = "expired", _("Not signed in time")
+    # the plan ended while the variation was open: closed without a decision, nothing changed
+    PLAN_COMPLETED = "plan_completed", _("Closed: the plan was paid in full")
+    PLAN_BREACHED = "plan_breached", _("Closed: the plan was breached (over 40 days late)")
+    PLAN_TERMINATED = "plan_terminated", _("Closed: the ombudsman ended the plan")
 
 
 OPEN_STATUSES = (

@@ -18,6 +18,7 @@ from resolution.models import (
     CaseStatus,
     ConfirmationStatus,
     CreditorRequest,
+    DebtConfirmation,
     DocumentKind,
     EndingDocument,
     Notification,
@@ -26,6 +27,13 @@ from resolution.selectors.borrower import SIGNED_STATES
 from schedules.models import PartAllocation
 
 SOON = timedelta(hours=24)
+
+
+def answers_with_who() -> Prefetch:
+    """A loan's answers with who gave each (a staff member or the organisation's API key)."""
+    return Prefetch(
+        "confirmations", queryset=DebtConfirmation.objects.select_related("api_key", "by")
+    )
 
 
 def cases_for_creditor(
@@ -57,7 +65,7 @@ def case_loans_for_creditor(creditor: Creditor, case: Case | None = None) -> Que
     qs = CaseLoan.objects.filter(creditor=creditor).select_related("loan", "case", "fraud_flag")
     if case is not None:
         qs = qs.filter(case=case)
-    return qs.order_by("loan__contract_number").prefetch_related("confirmations")
+    return qs.order_by("loan__contract_number").prefetch_related(answers_with_who())
 
 
 def case_loan_for_creditor(creditor: Creditor, case_loan_id) -> CaseLoan:

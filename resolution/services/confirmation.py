@@ -22,7 +22,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from creditors.models import Creditor
+from creditors.models import ApiKey, Creditor
 from finplatform import idempotency
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError, ConflictError
@@ -117,12 +117,17 @@ def answer_loan(
     penalty_tiyn: int | None = None,
     comment: str = "",
     user=None,
+    api_key: ApiKey | None = None,
     via: str = "dashboard",
     idempotency_key: str | None = None,
     overdue_principal_tiyn: int | None = None,
     overdue_interest_tiyn: int | None = None,
 ) -> tuple[DebtConfirmation, bool]:
     """Record a creditor's answer on one of its loans; returns (row, created).
+
+    The row names who answered: the staff member signed in (`user`), or the organisation's
+    API key the request came with (`api_key`, through the API: several keys per
+    organisation, each answer traceable to one).
 
     Guarantees: a loan of another organisation is not found (Http404); the bureau figures are
     never changed; a retry with the same Idempotency-Key returns the first answer and books
@@ -176,7 +181,7 @@ def answer_loan(
         principal_tiyn=figures[0], interest_tiyn=figures[1], penalty_tiyn=figures[2],
         overdue_principal_tiyn=overdue[0], overdue_interest_tiyn=overdue[1],
         total_tiyn=total, comment=comment or "", by=user if getattr(user, "pk", None) else None,
-        via=via, idempotency_key=idempotency_key or None, at=now,
+        api_key=api_key, via=via, idempotency_key=idempotency_key or None, at=now,
     )  # fmt: skip
     case_loan.confirmation_status = ACTION_TO_STATUS[action]
     case_loan.confirmed_total_tiyn = total
@@ -319,7 +324,12 @@ class BulkConfirmResult:
 
 @transaction.atomic
 def confirm_at_bureau_figures(
-    *, creditor: Creditor, case_loan_ids: list, user=None, via: str = "dashboard"
+    *,
+    creditor: Creditor,
+    case_loan_ids: list,
+    user=None,
+    api_key: ApiKey | None = None,
+    via: str = "dashboard",
 ) -> BulkConfirmResult:
     """Confirm each listed loan of `creditor` at the bureau's figures, all in one transaction.
 
@@ -347,6 +357,7 @@ def confirm_at_bureau_figures(
             result.skipped.append(case_loan_id)
             continue
         answer_loan(creditor=creditor, case_loan_id=case_loan_id,
-                    action=ConfirmationAction.CONFIRM, user=user, via=via)  # fmt: skip
+                    action=ConfirmationAction.CONFIRM, user=user, api_key=api_key,
+                    via=via)  # fmt: skip
         result.confirmed.append(case_loan_id)
     return result

@@ -23,6 +23,7 @@ from resolution.models import (
     CaseLoan,
     CaseStatus,
     ConfirmationAction,
+    ConfirmationStatus,
     DebtConfirmation,
     DocumentPackage,
 )
@@ -100,13 +101,18 @@ def decide_disputed_loan(
         total_tiyn=amount_tiyn if include else None, comment=reason,
         by=user, via="ombudsman", at=business_now(),
     )  # fmt: skip
+    # the decision replaces the creditor's answer as the loan's status: "disputed" means
+    # undecided everywhere (the creditor API, the CSV export, the review queue)
     if include:
+        case_loan.confirmation_status = ConfirmationStatus.INCLUDED
         case_loan.confirmed_total_tiyn = amount_tiyn
     else:
+        case_loan.confirmation_status = ConfirmationStatus.EXCLUDED
         case_loan.included = False
         case_loan.exclusion_reason = reason
         fraud.note_ombudsman_exclusion(case_loan=case_loan, reason=reason, user=user)
-    case_loan.save(update_fields=["confirmed_total_tiyn", "included", "exclusion_reason"])
+    case_loan.save(update_fields=["confirmation_status", "confirmed_total_tiyn", "included",
+                                  "exclusion_reason"])  # fmt: skip
     if outcome is not None:
         _after_held_decision(case=case, case_loan=case_loan, include=include,
                              amount_tiyn=amount_tiyn, reason=reason, outcome=outcome)  # fmt: skip

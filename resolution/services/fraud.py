@@ -40,6 +40,7 @@ from resolution.models import (
     CaseLoan,
     CaseStatus,
     ConfirmationAction,
+    ConfirmationStatus,
     DebtConfirmation,
     FraudFlag,
     FraudFlagEvent,
@@ -224,7 +225,8 @@ def _write_off(*, case, case_loan, share, flag, user) -> int:
     )  # fmt: skip
     case_loan.included = False
     case_loan.exclusion_reason = reason
-    case_loan.save(update_fields=["included", "exclusion_reason"])
+    case_loan.confirmation_status = ConfirmationStatus.EXCLUDED
+    case_loan.save(update_fields=["included", "exclusion_reason", "confirmation_status"])
     report, created = BureauReport.objects.get_or_create(case_loan=case_loan, event=CORRECTED)
     if created:
         outbox.enqueue(TASK_CORRECTION, str(report.pk), dedup_key=f"bureau-report:{report.pk}")
@@ -245,7 +247,8 @@ def _return_to_plan(*, case_loan, share, flag, user) -> int:
             by=user if getattr(user, "pk", None) else None, via="ombudsman", at=business_now(),
         )  # fmt: skip
         case_loan.confirmed_total_tiyn = decided
-        case_loan.save(update_fields=["confirmed_total_tiyn"])
+        case_loan.confirmation_status = ConfirmationStatus.INCLUDED
+        case_loan.save(update_fields=["confirmed_total_tiyn", "confirmation_status"])
     _audit(flag, FraudStep.RETURNED, actor=user, included=case_loan.included,
            held=share is not None and confirmed is None, released_tiyn=released)  # fmt: skip
     return released

@@ -6,7 +6,8 @@ and `resolution.plan_breached` (one arg, the case id) to the outbox, and the stu
 (`resolution.services.recovery`) writes them again for an ACTIVE case whose plan is over.
 Both moves are idempotent: a case already moved, or not allowed to move, is left as it is.
 The move records the ending and sets off what it means (notices, webhooks, bureau reports,
-the breach statement or completion certificate: `resolution.services.endings`), once.
+the breach statement or completion certificate: `resolution.services.endings`), once, and
+closes the plan's open variations (`resolution.services.variations`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.db import transaction
 
 from resolution.models import CaseStatus
 from resolution.services.endings import record_ending
+from resolution.services.variations import close_variations_at_plan_end
 from resolution.workflow import ALLOWED, lock_case, transition
 from schedules.models import Plan
 
@@ -37,8 +39,15 @@ def _move(case_id, to: str, reason: str) -> bool:
     case = lock_case(case_id)
     if to not in ALLOWED[case.status]:
         if case.status == to:  # moved before: its ending is recorded (a no-op when it is)
-            record_ending(case=case, kind=to, plan=Plan.objects.filter(case=case).first())
+            _ended(case, to)
         return False
-    transition(case_id=case.pk, to=to, actor_label=ACTOR, reason=reason)
-    record_ending(case=case, kind=to, plan=Plan.objects.filter(case=case).first())
+    case = transition(case_id=case.pk, to=to, actor_label=ACTOR, reason=reason)
+    _ended(case, to)
     return True
+
+
+def _ended(case, kind: str) -> None:
+    """What the end sets off, each part idempotent: the ending and its follow-ups, and the
+    variations still open on the plan closed (they can no longer change anything)."""
+    record_ending(case=case, kind=kind, plan=Plan.objects.filter(case=case).first())
+    close_variations_at_plan_end(case=case, ending=kind)

@@ -8,7 +8,8 @@ received afterwards goes to suspense: `schedules.services.termination`), the cas
 TERMINATED on the audit trail, and the ending is recorded as a breach or a completion is
 (`resolution.services.endings.record_ending`): a snapshot of each creditor's figures, a
 notice and a `plan.terminated` webhook to every creditor, a notice to the borrower, and one
-report per included loan to the credit bureau through the outbox (exactly once each).
+report per included loan to the credit bureau through the outbox (exactly once each). The
+plan's open variations close (`variations.close_variations_at_plan_end`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from finplatform.locks import lock_row
 from resolution.models import CaseStatus, EndingKind
 from resolution.services.endings import record_ending
 from resolution.services.transfers import read_document
+from resolution.services.variations import close_variations_at_plan_end
 from resolution.workflow import lock_case, transition
 from schedules.models import ChangeStatus, Plan, PlanTermination, TerminationReason
 from schedules.services.termination import check_terminable, terminate_plan
@@ -69,6 +71,8 @@ def approve_termination(*, termination_id, user, note: str = "") -> PlanTerminat
     case_id = PlanTermination.objects.values_list("plan__case_id", flat=True).get(pk=termination_id)
     case = lock_case(case_id)
     termination = _pending(termination_id, user)
+    # before the plan's lock: a variation being signed locks itself, then the plan
+    close_variations_at_plan_end(case=case, ending=EndingKind.TERMINATED)
     plan = terminate_plan(plan_id=termination.plan_id)
     termination.status = ChangeStatus.APPROVED
     termination.decided_by, termination.decided_at = user, business_now()

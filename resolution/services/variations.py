@@ -10,6 +10,8 @@ creditors may object. Signing the agreement is in `variation_signing`.
   midnight after the Nth working day (policy, 10), counted on the one calendar.
 * `object_to_variation`: a creditor of the plan objects, with a reason, before the window
   closes: the variation is blocked and the borrower and the proposing staff member are told.
+* `close_variations_at_plan_end`: the plan was paid in full, breached or terminated while a
+  variation was open: it closes with a status that says so and leaves the ombudsman's queue.
 The sweep that deems silence consent is `variation_signing.close_objection_windows`.
 Every change is locked FOR UPDATE on the variation row and written to the case's trail.
 """
@@ -26,7 +28,7 @@ from finplatform import idempotency
 from finplatform.clock import BUSINESS_TZ, business_date, business_deadline_text, business_now
 from finplatform.errors import ApplicationError, ConflictError, NotFoundError
 from finplatform.language import staff_language_of
-from finplatform.locks import lock_row
+from finplatform.locks import lock_row, lock_rows
 from finplatform.money import format_tenge
 from finplatform.uploads import PDF_OR_IMAGE, read_upload
 from finplatform.workdays import add_working_days
@@ -34,6 +36,7 @@ from resolution.models import (
     OPEN_STATUSES_OF_VARIATION,
     Case,
     CaseStatus,
+    EndingKind,
     Variation,
     VariationObjection,
     VariationStatus,
@@ -62,6 +65,13 @@ MSG_ANCHOR_TOO_LATE = _("The new timetable must start within a year of the earli
 MAX_ANCHOR_DELAY = timedelta(days=366)  # a later start is a typing error, not a plan
 KIND_TO_CHANGE = {"holiday": revision.HOLIDAY, "lower": revision.LOWER,
                   "catch_up": revision.CATCH_UP}  # fmt: skip
+
+
+CLOSED_BY_PLAN_END = {
+    EndingKind.COMPLETED: VariationStatus.PLAN_COMPLETED,
+    EndingKind.BREACHED: VariationStatus.PLAN_BREACHED,
+    EndingKind.TERMINATED: VariationStatus.PLAN_TERMINATED,
+}
 
 
 def lock_variation(variation_id) -> Variation:
@@ -266,3 +276,26 @@ def notify_staff(*, variation: Variation, template_key: str, context: dict) -> N
         notify_address(case=variation.case, email=staff.email, template_key=template_key,
                        context=context, dedup=str(variation.pk),
                        language=staff_language_of(staff) or "ru")  # fmt: skip
+
+
+@transaction.atomic
+def close_variations_at_plan_end(*, case: Case, ending: str) -> int:
+    """The case's plan ended (`ending`: completed, breached or terminated): each variation
+    still open — requested, proposed or awaiting signature — closes with the status that says
+    why, so it leaves the ombudsman's queue, no sweep issues its agreement and it cannot be
+    signed; the borrower's pages show that status. One line on the case's trail each.
+
+    Idempotent: only open variations are touched, so a re-sent task closes nothing twice.
+    The caller holds the case's row lock; the variations are locked after it, in pk order."""
+    status = CLOSED_BY_PLAN_END[ending]
+    now = business_now()
+    open_ones = Variation.objects.filter(
+        case_id=case.pk, status__in=OPEN_STATUSES_OF_VARIATION
+    ).only("pk", "case_id", "status", "closed_at")
+    closed = 0
+    for variation in lock_rows(open_ones):
+        variation.status, variation.closed_at = status, now
+        variation.save(update_fields=["status", "closed_at"])
+        record_on_trail(case=case, reason=f"variation {variation.pk} closed: the plan {ending}")
+        closed += 1
+    return closed
