@@ -1,5 +1,5 @@
-"""Reading settings from the environment: which environment runs, booleans, comma lists, a
-PostgreSQL URL."""
+"""Reading settings from the environment: which environment runs, booleans, comma lists, rates,
+a PostgreSQL URL."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
+from limits import parse as parse_rate
 
 ENVIRONMENTS = ("production", "dev", "test")
 
@@ -29,6 +30,17 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate in the `limits` notation ("600/minute", "10/second"), checked at start-up so a
+    typo stops the process instead of the first request (finplatform/ratelimit.py)."""
+    value = os.environ.get(name, default).strip()
+    try:
+        parse_rate(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must read like 600/minute, not {value!r}") from exc
+    return value
 
 
 def database_from_url(url: str) -> dict:

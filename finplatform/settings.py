@@ -15,7 +15,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from finplatform import logconfig
-from finplatform.env import database_from_url, django_env, env_bool, env_list
+from finplatform.env import database_from_url, django_env, env_bool, env_list, env_rate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -286,7 +286,20 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "finplatform.errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    # per API key (the provider's views name their own); finplatform/ratelimit.py
+    "DEFAULT_THROTTLE_CLASSES": ["creditor_portal.api.throttles.CreditorKeyThrottle"],
 }
+# API rate limits (finplatform/ratelimit.py), in limits' notation ("600/minute"): requests per
+# creditor API key, per payment-provider key (month-end runs post 500+ payments a second on
+# one key), and failed API-key checks per client address. Counted in Redis (the cache's
+# database unless given); Redis unavailable = not limited (fail open), never refused.
+API_RATE_LIMIT_CREDITOR = env_rate("API_RATE_LIMIT_CREDITOR", "600/minute")
+API_RATE_LIMIT_PROVIDER = env_rate("API_RATE_LIMIT_PROVIDER", "60000/minute")
+API_RATE_LIMIT_FAILED_AUTH = env_rate("API_RATE_LIMIT_FAILED_AUTH", "30/minute")
+API_RATE_LIMIT_REDIS_URL = os.environ.get("API_RATE_LIMIT_REDIS_URL", CACHE_REDIS_URL)  # noqa: F405
+API_RATE_LIMIT_REDIS_TIMEOUT_SECONDS = float(
+    os.environ.get("API_RATE_LIMIT_REDIS_TIMEOUT_SECONDS", "0.2")
+)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Finkelisim creditor API",
     "DESCRIPTION": "Cases, loans, confirmations and payouts for creditor back offices.",
@@ -302,6 +315,10 @@ SPECTACULAR_SETTINGS = {
         "WebhookDeliveryStatusEnum": "creditors.models.WebhookDelivery.Status",
         "PaymentStatusEnum": "schedules.models.PaymentStatus",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "finplatform.errors.document_rate_limits",  # 429 with Retry-After on every operation
+    ],
 }
 
 # --- security (Django deployment checklist) ---

@@ -1,4 +1,5 @@
-"""The payment provider's key: `X-Api-Key` names an active PaymentProvider by its hash."""
+"""The payment provider's key: `X-Api-Key` names an active PaymentProvider by its hash. A
+failed check counts against the client's address (finplatform/ratelimit.py)."""
 
 from functools import cache
 
@@ -9,6 +10,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 
+from finplatform.ratelimit import count_failed_key
 from schedules.models import PaymentProvider, hash_api_key
 
 
@@ -50,6 +52,7 @@ class ProviderKeyAuthentication(BaseAuthentication):
             return None
         provider = active_provider(key)
         if provider is None:
+            count_failed_key(request)  # 429 instead once the address guessed too often
             raise AuthenticationFailed(_("Unknown or inactive API key."))
         return ProviderPrincipal(provider), provider
 

@@ -8,7 +8,8 @@ POST /api/v1/payments/
   (e.g. "FK-ABCD2345") and/or `payer_iin` (12 digits) — at least one.
   201: booked now; 200: the same key and body were booked before (the earlier booking is
   returned, nothing is booked twice); 409 `idempotency_key_reused`: the key was used with a
-  different body; 400 `validation_error` with `fields`; 401 without a valid key.
+  different body; 400 `validation_error` with `fields`; 401 without a valid key; 429
+  `rate_limited` with `Retry-After` over the key's limit (finplatform/ratelimit.py).
   A payment we cannot attribute to a schedule is still accepted (status `suspense`) and
   shown to staff; one after the schedule is paid is owed back (status `refund`).
 """
@@ -29,6 +30,7 @@ from provider_api.serializers import (
     PaymentOutSerializer,
     payment_out,
 )
+from provider_api.throttles import ProviderKeyThrottle
 from schedules.services import booking
 from schedules.services import payments as services
 
@@ -38,6 +40,7 @@ MSG_KEY_HEADER = _("The Idempotency-Key header is required (at most 200 characte
 class PaymentCreateView(APIView):
     authentication_classes = [ProviderKeyAuthentication]
     permission_classes = [IsPaymentProvider]
+    throttle_classes = [ProviderKeyThrottle]
 
     @extend_schema(
         request=PaymentInSerializer,
@@ -93,6 +96,7 @@ class PaymentBatchView(APIView):
 
     authentication_classes = [ProviderKeyAuthentication]
     permission_classes = [IsPaymentProvider]
+    throttle_classes = [ProviderKeyThrottle]
 
     @extend_schema(
         request=BatchInSerializer,

@@ -2,7 +2,8 @@
 
 A revoked key stops working at once. The authenticated request carries `request.auth` = the
 ApiKey (hence its creditor) and `request.user` = an anonymous-like API principal for that
-organisation. Keys are issued and revoked by creditors.api_keys.
+organisation. Keys are issued and revoked by creditors.api_keys. A failed check counts
+against the client's address (finplatform/ratelimit.py: 429 past the limit).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from rest_framework import authentication, exceptions
 from creditors.api_keys import hash_key
 from creditors.models import ApiKey
 from finplatform.clock import business_now
+from finplatform.ratelimit import count_failed_key
 
 KEYWORD = "Api-Key"
 MSG_BAD_KEY = _("Invalid or revoked API key.")
@@ -56,6 +58,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             .first()
         )
         if row is None or not secrets.compare_digest(row.key_hash, hash_key(key)):
+            count_failed_key(request)  # 429 instead once the address guessed too often
             raise exceptions.AuthenticationFailed(MSG_BAD_KEY)
         ApiKey.objects.filter(pk=row.pk).update(last_used_at=business_now())
         return ApiPrincipal(row), row
