@@ -56,9 +56,12 @@ def actor_label_for(user) -> str:
 
 @transaction.atomic
 def transition(
-    *, case_id, to: str, actor=None, actor_label: str | None = None, reason: str = "", **fields
-) -> Case:
-    """Move the case to `to`, setting `fields` on it; raises IllegalTransition otherwise."""
+    *, case_id, to: str, actor=None, actor_label: str | None = None, reason: str = "",
+    reason_code: str = "", reason_args: dict | None = None, **fields,
+) -> Case:  # fmt: skip
+    """Move the case to `to`, setting `fields` on it; raises IllegalTransition otherwise.
+    `reason` is the audit text; `reason_code` and `reason_args` what the timeline shows in
+    the reader's language (resolution/trail.py)."""
     case = lock_case(case_id)
     if to not in ALLOWED[case.status]:
         raise IllegalTransition(
@@ -78,12 +81,15 @@ def transition(
         actor=actor,
         actor_label=actor_label or actor_label_for(actor),
         reason=reason,
+        reason_code=reason_code,
+        reason_args=reason_args or {},
         at=business_now(),
     )
     return case
 
 
-def record_on_trail(*, case: Case, actor=None, reason: str) -> CaseTransition:
+def record_on_trail(*, case: Case, actor=None, reason: str, reason_code: str = "",
+                    reason_args: dict | None = None) -> CaseTransition:  # fmt: skip
     """An audit row for a change that is not a status change (e.g. a reassignment): the
     status stays, the trail says who changed what. The caller holds the case's row lock."""
     return CaseTransition.objects.create(
@@ -93,5 +99,7 @@ def record_on_trail(*, case: Case, actor=None, reason: str) -> CaseTransition:
         actor=actor,
         actor_label=actor_label_for(actor),
         reason=reason,
+        reason_code=reason_code,
+        reason_args=reason_args or {},
         at=business_now(),
     )

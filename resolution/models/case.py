@@ -202,6 +202,10 @@ class CaseTransition(models.Model):
         max_length=100, help_text=_("'system', a job name, or the user's role and name")
     )
     reason = models.TextField(blank=True)
+    # why, as a stable code and its data (resolution/trail.py): the timeline shows its label
+    # in the reader's language; `reason` stays the audit text
+    reason_code = models.CharField(max_length=40, blank=True, default="")
+    reason_args = models.JSONField(blank=True, default=dict)
     at = models.DateTimeField()
 
     class Meta:

@@ -5,9 +5,10 @@ Scoped by audience: the ombudsman sees everything; the borrower (only ever given
 case by `resolution.selectors.borrower`) sees the notices sent to them, never a creditor's
 notices, and creditors' answers without the creditor's internal comment.
 
-A notice reads in the viewer's language (the active one): its title is its subject as sent
-when it was sent in that language, else its subject written again from its template and the
-data it was sent with."""
+Everything reads in the viewer's language (the active one): a status change's reason is
+its code's label (`resolution.trail`), and a notice's title is its subject as sent when it
+was sent in that language, else its subject written again from its template and the data
+it was sent with."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from finplatform.datetext import month_text
 from finplatform.money import format_tenge
+from resolution import trail
 from resolution.models import (
     Case,
     CaseDecision,
@@ -62,7 +64,7 @@ def _transitions(case: Case) -> list[TimelineEvent]:
             t.at,
             "transition",
             _("Status: %(status)s") % {"status": t.get_to_status_display()},
-            t.reason,
+            trail.reason_text(t),
         )  # fmt: skip
         for t in CaseTransition.objects.filter(case=case).order_by("at", "pk")
     ]

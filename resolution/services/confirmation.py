@@ -27,6 +27,7 @@ from finplatform import idempotency
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.locks import lock_row, lock_rows
+from resolution import trail
 from resolution.models import (
     Case,
     CaseLoan,
@@ -231,7 +232,7 @@ def _after_answer(*, case: Case, creditor: Creditor, now) -> None:
     if not pending.exists():
         transition(
             case_id=case.pk, to=CaseStatus.UNDER_REVIEW, actor_label="system",
-            reason="every creditor answered",
+            reason="every creditor answered", reason_code=trail.ALL_ANSWERED,
         )  # fmt: skip
         notify_borrower(case=case, template_key="case_under_review")
 

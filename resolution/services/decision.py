@@ -16,6 +16,7 @@ from finplatform.errors import ApplicationError, ConflictError
 from finplatform.locks import lock_row
 from finplatform.money import format_tenge
 from outbox import services as outbox
+from resolution import trail
 from resolution.claims import OVER_CAP
 from resolution.models import (
     Case,
@@ -219,5 +220,7 @@ def reassign_case(*, case_id, ombudsman: str, user=None) -> Case:
     record_on_trail(
         case=case, actor=user,
         reason=f"reassigned: {previous or '-'} -> {ombudsman}",  # data, not interface text
+        reason_code=trail.REASSIGNED,
+        reason_args={"from": str(previous or "—"), "to": str(ombudsman)},
     )  # fmt: skip
     return case

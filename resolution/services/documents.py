@@ -20,6 +20,7 @@ from weasyprint import HTML
 
 from finplatform.clock import BUSINESS_TZ, business_now
 from finplatform.locks import lock_row, try_session_lock
+from resolution import trail
 from resolution.claims import Finding
 from resolution.models import (
     Case,
@@ -252,6 +253,8 @@ def generate_package(*, package_id) -> DocumentPackage:
             transition(
                 case_id=case.pk, to=CaseStatus.DOCUMENTS_ISSUED, actor_label="documents-worker",
                 reason=f"package {package.package_hash[:12]} issued",
+                reason_code=trail.DOCUMENTS_ISSUED,
+                reason_args={"package": package.package_hash[:12]},
             )  # fmt: skip
             notify_borrower(
                 case=case, template_key="documents_issued",

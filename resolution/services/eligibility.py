@@ -41,7 +41,7 @@ from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
 from finplatform.locks import lock_row, lock_rows
 from outbox import services as outbox
-from resolution import rules
+from resolution import rules, trail
 from resolution.models import (
     Case,
     CaseLoan,
@@ -116,6 +116,7 @@ def submit_application(
         actor=actor,
         submitted_at=now,
         reason="application submitted",
+        reason_code=trail.SUBMITTED,
     )
     outbox.enqueue(TASK_CHECK, str(case.pk), dedup_key=f"eligibility:{case.pk}")
     return case
@@ -131,6 +132,7 @@ def begin_eligibility_check(*, case_id) -> EligibilityCheck | None:
             to=CaseStatus.CHECKING,
             actor_label=ACTOR_CHECK,
             reason="eligibility check started",
+            reason_code=trail.CHECK_STARTED,
         )
     if case.status != CaseStatus.CHECKING:
         return None
@@ -298,6 +300,8 @@ def record_eligibility_result(
         to=target,
         actor_label=ACTOR_CHECK,
         reason="all eligibility rules passed" if result.eligible else f"failed: {failed}",
+        reason_code=trail.ELIGIBLE if result.eligible else trail.INELIGIBLE,
+        reason_args={} if result.eligible else {"rules": [r.rule for r in result.failed_rules]},
         total_debt_tiyn=result.total_tiyn,
         ombudsman=result.ombudsman,
         category=category,

@@ -35,6 +35,7 @@ from finplatform.locks import lock_row
 from finplatform.money import format_tenge
 from finplatform.uploads import PDF_OR_IMAGE, read_upload
 from outbox import services as outbox
+from resolution import trail
 from resolution.models import (
     BureauReport,
     CaseLoan,
@@ -117,7 +118,9 @@ def flag_loan_as_fraud(*, borrower, case_loan_id, statement: str, user=None) -> 
     _audit(flag, FraudStep.FLAGGED, actor=user, label="borrower", contract=contract)
     _audit(flag, FraudStep.HELD, label="system", held_tiyn=case_loan.bureau_total_tiyn)
     record_on_trail(case=case, actor=user,
-                    reason=f"fraud flag: loan {contract} held out of the plan")  # fmt: skip
+                    reason=f"fraud flag: loan {contract} held out of the plan",
+                    reason_code=trail.FRAUD_FLAGGED,
+                    reason_args={"contract": contract})  # fmt: skip
     on = now.date().strftime("%d.%m.%Y")
     notify_creditor(
         creditor=case_loan.creditor, case=case, template_key="fraud_flagged_creditor",
@@ -195,7 +198,10 @@ def record_court_decision(
     kind = "written_off" if fraud_confirmed else "rejected"
     contract = case_loan.loan.contract_number
     record_on_trail(case=case, actor=user,
-                    reason=f"court decision {number} on loan {contract}: {kind}")  # fmt: skip
+                    reason=f"court decision {number} on loan {contract}: {kind}",
+                    reason_code=trail.FRAUD_WRITTEN_OFF if fraud_confirmed
+                    else trail.FRAUD_REJECTED,
+                    reason_args={"number": number, "contract": contract})  # fmt: skip
     context = {"contract": contract, "number": number,
                "date": decided_on.strftime("%d.%m.%Y")}  # fmt: skip
     notify_creditor(

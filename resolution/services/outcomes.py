@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from resolution import trail
 from resolution.models import CaseStatus
 from resolution.services.endings import record_ending
 from resolution.services.variations import close_variations_at_plan_end
@@ -25,23 +26,26 @@ ACTOR = "schedules"
 
 def plan_completed(*, case_id) -> bool:
     """The unified schedule is paid in full: ACTIVE or BREACHED → COMPLETED."""
-    return _move(case_id, CaseStatus.COMPLETED, "The unified schedule is paid in full.")
+    return _move(case_id, CaseStatus.COMPLETED, "The unified schedule is paid in full.",
+                 trail.COMPLETED)  # fmt: skip
 
 
 def plan_breached(*, case_id) -> bool:
     """A payment is more than 40 days late: ACTIVE → BREACHED."""
-    return _move(case_id, CaseStatus.BREACHED, "A payment is more than 40 days late.")
+    return _move(case_id, CaseStatus.BREACHED, "A payment is more than 40 days late.",
+                 trail.BREACHED)  # fmt: skip
 
 
 @transaction.atomic
-def _move(case_id, to: str, reason: str) -> bool:
+def _move(case_id, to: str, reason: str, reason_code: str) -> bool:
     """Move the case to `to` when its state allows it now; True when it moved."""
     case = lock_case(case_id)
     if to not in ALLOWED[case.status]:
         if case.status == to:  # moved before: its ending is recorded (a no-op when it is)
             _ended(case, to)
         return False
-    case = transition(case_id=case.pk, to=to, actor_label=ACTOR, reason=reason)
+    case = transition(case_id=case.pk, to=to, actor_label=ACTOR, reason=reason,
+                      reason_code=reason_code)  # fmt: skip
     _ended(case, to)
     return True
 

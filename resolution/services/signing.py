@@ -22,6 +22,7 @@ from finplatform.clock import BUSINESS_TZ, business_now
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.throttle import CODES_ISSUED
 from outbox import services as outbox
+from resolution import trail
 from resolution.models import (
     BureauReport,
     Case,
@@ -129,7 +130,10 @@ def _record_signature(*, case_id, method: str, ip: str | None, eds: str = "") ->
         mediator_fee_payer=mediator_fee_payer(now.astimezone(BUSINESS_TZ).date()),
     )  # fmt: skip
     transition(case_id=case.pk, to=CaseStatus.SIGNED, actor=case.borrower.user,
-               reason=f"signed by {method}, package {package.package_hash[:12]}")  # fmt: skip
+               reason=f"signed by {method}, package {package.package_hash[:12]}",
+               reason_code=trail.SIGNED,
+               reason_args={"method": str(method),
+                            "package": package.package_hash[:12]})  # fmt: skip
     activate_case(case=case, package=package, now=now)
     return signature
 
@@ -150,7 +154,7 @@ def activate_case(*, case: Case, package: DocumentPackage, now) -> None:
                 category=case.category, first_due=decision.first_due,
                 table_version_id=decision.table_version_id)  # fmt: skip
     transition(case_id=case.pk, to=CaseStatus.ACTIVE, actor_label="system",
-               reason="plan created on signing")  # fmt: skip
+               reason="plan created on signing", reason_code=trail.PLAN_CREATED)  # fmt: skip
     for creditor in by_creditor.values():
         contracts = [cl.loan.contract_number for cl in included if cl.creditor_id == creditor.pk]
         notify_creditor(
@@ -205,7 +209,8 @@ def expire_unsigned_packages() -> int:
                 if case.status != CaseStatus.DOCUMENTS_ISSUED:
                     continue
                 transition(case_id=case_id, to=CaseStatus.REFUSED, actor_label="signing-sweep",
-                           reason="not signed within the signing window")  # fmt: skip
+                           reason="not signed within the signing window",
+                           reason_code=trail.NOT_SIGNED)  # fmt: skip
                 notify_borrower(case=case, template_key="case_refused")
                 expired += 1
         except IllegalTransition:

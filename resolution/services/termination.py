@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from finplatform.clock import business_date, business_now
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.locks import lock_row
+from resolution import trail
 from resolution.models import CaseStatus, EndingKind
 from resolution.services.endings import record_ending
 from resolution.services.transfers import read_document
@@ -83,7 +84,8 @@ def approve_termination(*, termination_id, user, note: str = "") -> PlanTerminat
     ground = TerminationReason(termination.reason)
     transition(
         case_id=case.pk, to=CaseStatus.TERMINATED, actor=user,
-        reason=f"{ground.label}: {termination.details}",
+        reason=f"{ground.label}: {termination.details}", reason_code=trail.TERMINATED,
+        reason_args={"ground": ground.value, "details": termination.details},
     )  # fmt: skip
     record_ending(case=case, kind=EndingKind.TERMINATED, plan=plan, ground=ground.value)
     return termination

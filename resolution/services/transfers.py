@@ -29,6 +29,7 @@ from finplatform.errors import ApplicationError, ConflictError, NotFoundError
 from finplatform.locks import lock_row
 from finplatform.money import format_tenge
 from finplatform.uploads import Upload, read_upload
+from resolution import trail
 from resolution.models import CaseLoan
 from resolution.services.notifications import notify_borrower, notify_creditor
 from resolution.workflow import lock_case, record_on_trail
@@ -122,6 +123,10 @@ def approve_transfer(*, transfer_id, user, note: str = "") -> ClaimTransfer:
         case=case, actor=user,
         reason=f"Claim ({contracts}) transferred from {seller.name} ({seller.bin}) to "
                f"{buyer.name} ({buyer.bin}) from {transfer.effective_on:%d.%m.%Y}.",
+        reason_code=trail.CLAIM_TRANSFERRED,
+        reason_args={"contracts": contracts, "seller": f"{seller.name} ({seller.bin})",
+                     "buyer": f"{buyer.name} ({buyer.bin})",
+                     "on": f"{transfer.effective_on:%d.%m.%Y}"},
     )  # fmt: skip
     _notify(case, transfer, contracts)
     return transfer

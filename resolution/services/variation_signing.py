@@ -29,6 +29,7 @@ from finplatform.clock import BUSINESS_TZ, business_date, business_deadline_text
 from finplatform.errors import ApplicationError, ConflictError
 from finplatform.money import format_tenge
 from finplatform.throttle import CODES_ISSUED
+from resolution import trail
 from resolution.models import SigningMethod, Variation, VariationCode, VariationStatus
 from resolution.policy import policy, signing_deadline
 from resolution.selectors.variations import live_shares
@@ -102,7 +103,9 @@ def issue_agreement(*, variation_id) -> bool:
         variation.issued_at, variation.signing_deadline = now, signing_deadline(now)
         variation.save()
         record_on_trail(
-            case=variation.case, reason=f"variation {variation.pk}: no objection, agreement issued"
+            case=variation.case,
+            reason=f"variation {variation.pk}: no objection, agreement issued",
+            reason_code=trail.VARIATION_ISSUED,
         )
         notify_borrower(case=variation.case, template_key="variation_issued", cabinet=True,
                         context={"deadline": business_deadline_text(variation.signing_deadline)},
@@ -196,6 +199,8 @@ def _record(*, variation_id, method: str, ip: str | None, eds: str = "") -> Vari
         case=case,
         actor=case.borrower.user,
         reason=f"variation {variation.pk} signed by {method}: version {version.number}",
+        reason_code=trail.VARIATION_SIGNED,
+        reason_args={"method": str(method), "version": version.number},
     )
     context = {"version": version.number, "monthly": format_tenge(version.monthly_tiyn)}
     notify_borrower(case=case, template_key="variation_signed", context=context, cabinet=True,
@@ -247,7 +252,8 @@ def expire_unsigned_variations() -> int:
                 continue
             variation.status, variation.closed_at = VariationStatus.EXPIRED, business_now()
             variation.save(update_fields=["status", "closed_at"])
-            record_on_trail(case=variation.case, reason=f"variation {pk} not signed in time")
+            record_on_trail(case=variation.case, reason=f"variation {pk} not signed in time",
+                            reason_code=trail.VARIATION_EXPIRED)  # fmt: skip
             notify_borrower(case=variation.case, template_key="variation_expired",
                             cabinet=True, dedup=str(pk))  # fmt: skip
             expired += 1

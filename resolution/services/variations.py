@@ -32,6 +32,7 @@ from finplatform.locks import lock_row, lock_rows
 from finplatform.money import format_tenge
 from finplatform.uploads import PDF_OR_IMAGE, read_upload
 from finplatform.workdays import add_working_days
+from resolution import trail
 from resolution.models import (
     OPEN_STATUSES_OF_VARIATION,
     Case,
@@ -143,7 +144,9 @@ def request_variation(*, case: Case, kind: str, reason: str, monthly_income_tiyn
     except IntegrityError:
         raise ConflictError(MSG_OPEN_EXISTS, code="variation_open") from None
     record_on_trail(case=case, actor=case.borrower.user,
-                    reason=f"variation {variation.pk} requested: {kind}")  # fmt: skip
+                    reason=f"variation {variation.pk} requested: {kind}",
+                    reason_code=trail.VARIATION_REQUESTED,
+                    reason_args={"kind": str(kind)})  # fmt: skip
     notify_borrower(case=case, template_key="variation_requested", cabinet=True,
                     dedup=str(variation.pk))  # fmt: skip
     return variation
@@ -200,7 +203,8 @@ def propose_variation(*, variation_id, staff, anchor_due: date | None = None) ->
     variation.objection_deadline = deadline
     variation.save()
     case = variation.case
-    record_on_trail(case=case, actor=staff, reason=f"variation {variation.pk} proposed")
+    record_on_trail(case=case, actor=staff, reason=f"variation {variation.pk} proposed",
+                    reason_code=trail.VARIATION_PROPOSED)  # fmt: skip
     context = {"deadline": business_deadline_text(deadline),
                "monthly": format_tenge(rev.monthly_tiyn), "term": rev.term_months}  # fmt: skip
     for creditor in {s.creditor_id: s.creditor for s in live_shares(plan)
@@ -227,7 +231,8 @@ def decline_variation(*, variation_id, staff, reason: str) -> Variation:
     variation.status, variation.decline_reason = VariationStatus.DECLINED, reason.strip()
     variation.closed_at = business_now()
     variation.save(update_fields=["status", "decline_reason", "closed_at"])
-    record_on_trail(case=variation.case, actor=staff, reason=f"variation {variation.pk} declined")
+    record_on_trail(case=variation.case, actor=staff, reason=f"variation {variation.pk} declined",
+                    reason_code=trail.VARIATION_DECLINED)  # fmt: skip
     notify_borrower(
         case=variation.case,
         template_key="variation_declined",
@@ -260,6 +265,8 @@ def object_to_variation(*, creditor, variation_id, reason: str, user=None) -> Va
         case=case,
         actor=user,
         reason=f"variation {variation.pk} blocked: objection by {creditor.bin}",
+        reason_code=trail.VARIATION_OBJECTED,
+        reason_args={"creditor": f"{creditor.name} ({creditor.bin})"},
     )
     context = {"creditor": creditor.name, "reason": objection.reason}
     notify_borrower(case=case, template_key="variation_objected", context=context, cabinet=True,
@@ -296,6 +303,8 @@ def close_variations_at_plan_end(*, case: Case, ending: str) -> int:
     for variation in lock_rows(open_ones):
         variation.status, variation.closed_at = status, now
         variation.save(update_fields=["status", "closed_at"])
-        record_on_trail(case=case, reason=f"variation {variation.pk} closed: the plan {ending}")
+        record_on_trail(case=case, reason=f"variation {variation.pk} closed: the plan {ending}",
+                        reason_code=trail.VARIATION_CLOSED,
+                        reason_args={"ending": str(ending)})  # fmt: skip
         closed += 1
     return closed
