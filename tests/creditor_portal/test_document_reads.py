@@ -9,19 +9,18 @@ import pytest
 import time_machine
 
 from finplatform.clock import BUSINESS_TZ
-from resolution.models import DocumentKind, DocumentRead, EndingDocument
+from resolution.models import DocumentKind, DocumentRead
 from resolution.models import ReadChannel as Channel
 from resolution.models import ReadDocumentKind as Kind
-from tests.conftest import run_outbox
 from tests.factories import CreditorStaffFactory
 from tests.support.documents import (
     banking_plan,
+    breach_statements,
     only_read,
     signed_case,
     sold,
     terminated,
 )
-from tests.support.endings import breach
 from tests.support.ledger import new_creditor
 from tests.support.workflow import api_key_for
 
@@ -80,12 +79,9 @@ def test_a_signed_document_through_the_api_by_key_and_by_session(client):
 
 
 def test_a_breach_statement_from_the_dashboard(client):
-    world = banking_plan()
-    breach(world)
-    run_outbox(task_prefix="resolution.")
+    world, _, statements = breach_statements()
     mine, theirs = world.creditors
-    own = EndingDocument.objects.filter(ending__case=world.case, creditor=mine).first()
-    other = EndingDocument.objects.filter(ending__case=world.case, creditor=theirs).first()
+    own, other = statements[mine], statements[theirs]
     staff = CreditorStaffFactory(creditor=mine).user
     client.force_login(staff)
     assert client.get(f"/creditor/ending-documents/{other.pk}/").status_code == 404

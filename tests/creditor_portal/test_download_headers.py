@@ -10,11 +10,10 @@ import time_machine
 
 from resolution.models import CaseDocument, DocumentKind, EndingDocument
 from schedules.models import ClaimTransfer, PlanTermination
-from tests.conftest import run_outbox
 from tests.factories import CreditorStaffFactory
-from tests.support.documents import banking_plan, signed_case, sold, terminated
+from tests.support.documents import banking_plan, breach_statements, signed_case, sold, terminated
 from tests.support.downloads import CSV, PDF, assert_download, assert_each_name, renames
-from tests.support.endings import almaty_noon, breach
+from tests.support.endings import almaty_noon
 from tests.support.ledger import new_creditor
 from tests.support.workflow import api_client_for
 
@@ -49,11 +48,9 @@ def test_a_signed_document(client, door):
 
 
 def test_a_breach_statement_from_the_dashboard(client):
-    world = banking_plan()
-    breach(world)
-    run_outbox(task_prefix="resolution.")
+    world, _, statements = breach_statements()
     mine, theirs = world.creditors
-    own = EndingDocument.objects.filter(ending__case=world.case, creditor=mine).first()
+    own = statements[mine]
     url = f"/creditor/ending-documents/{own.pk}/"
     assert _dashboard(client, theirs).get(url).status_code == 404
     _dashboard(client, mine)

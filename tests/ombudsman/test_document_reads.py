@@ -4,8 +4,6 @@ staff member, the admin, the document and its case. Another queue's staff get a 
 leave none. The audit's own screen is view-only, for seniors, filtered by door and date and
 searched by case reference."""
 
-from datetime import date
-
 import pytest
 from django.contrib.auth.models import Group
 
@@ -13,14 +11,18 @@ from finplatform.roles import OMBUDSMAN_SENIOR
 from resolution.models import DocumentRead
 from resolution.models import ReadChannel as Channel
 from resolution.models import ReadDocumentKind as Kind
-from resolution.services import fraud
 from resolution.services.document_reads import record_document_read
 from tests.factories import CaseFactory, UserFactory
 from tests.ombudsman.test_admin_review import ombudsman_user
-from tests.support.documents import agreed_variation, banking_plan, only_read, pdf, sold
+from tests.support.documents import (
+    agreed_variation,
+    banking_plan,
+    court_decided_flag,
+    only_read,
+    sold,
+)
 from tests.support.documents import terminated as terminated_plan
 from tests.support.ledger import new_creditor
-from tests.support.workflow import awaiting_case
 
 pytestmark = pytest.mark.django_db
 AUDIT = "/admin/resolution/documentread/"
@@ -58,13 +60,7 @@ def test_the_termination_document(client):
 
 
 def test_the_court_decision(client):
-    world = awaiting_case()  # a banking case
-    flag = fraud.flag_loan_as_fraud(borrower=world.case.borrower, case_loan_id=world.loans[1].pk,
-                                    statement="Not mine: identity theft.")  # fmt: skip
-    fraud.record_court_decision(
-        flag_id=flag.pk, fraud_confirmed=True, number="2-77/2026", decided_on=date(2026, 11, 20),
-        document=pdf(b"%PDF-1.4 court"), user=UserFactory(),
-    )  # fmt: skip
+    world, flag = court_decided_flag()  # a banking case
     _read_by_staff(client, f"/admin/resolution/fraudflag/{flag.pk}/court-document/",
                    document_kind=Kind.COURT_DECISION, document_id=flag.pk,
                    case=world.case)  # fmt: skip

@@ -4,21 +4,24 @@ variation evidence and agreement, analytics.csv) goes out through one helper
 quotes (RFC 6266/5987), nosniff, `Cache-Control: private, no-store` and a sandboxing policy.
 Another queue's staff still get 404."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 import time_machine
 
 from finplatform.clock import BUSINESS_TZ
 from resolution.models import FraudFlag, Variation
-from resolution.services import fraud
 from schedules.models import ClaimTransfer, PlanTermination
-from tests.factories import UserFactory
 from tests.ombudsman.test_admin_review import ombudsman_user
-from tests.support.documents import agreed_variation, banking_plan, pdf, sold, terminated
+from tests.support.documents import (
+    agreed_variation,
+    banking_plan,
+    court_decided_flag,
+    sold,
+    terminated,
+)
 from tests.support.downloads import CSV, assert_download, assert_each_name, renames
 from tests.support.ledger import new_creditor
-from tests.support.workflow import awaiting_case
 
 pytestmark = pytest.mark.django_db
 
@@ -46,13 +49,7 @@ def test_the_assignment_agreement_and_the_termination_document(client):
 
 
 def test_the_court_decision(client):
-    world = awaiting_case()  # a banking case
-    flag = fraud.flag_loan_as_fraud(borrower=world.case.borrower, case_loan_id=world.loans[1].pk,
-                                    statement="Not mine: identity theft.")  # fmt: skip
-    fraud.record_court_decision(
-        flag_id=flag.pk, fraud_confirmed=True, number="2-77/2026", decided_on=date(2026, 11, 20),
-        document=pdf(b"%PDF-1.4 court"), user=UserFactory(),
-    )  # fmt: skip
+    world, flag = court_decided_flag()  # a banking case
     url = f"/admin/resolution/fraudflag/{flag.pk}/court-document/"
     _other_queue_gets_404(client, url)
     rows = FraudFlag.objects.filter(pk=flag.pk)

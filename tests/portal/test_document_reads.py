@@ -7,13 +7,17 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from resolution.models import DocumentRead, EndingDocument
+from resolution.models import DocumentRead
 from resolution.models import ReadChannel as Channel
 from resolution.models import ReadDocumentKind as Kind
-from tests.conftest import run_outbox
 from tests.factories import BorrowerFactory
-from tests.support.documents import ISSUED_AT, agreed_variation, banking_plan, only_read
-from tests.support.endings import breach
+from tests.support.documents import (
+    ISSUED_AT,
+    agreed_variation,
+    banking_plan,
+    breach_statements,
+    only_read,
+)
 from tests.support.workflow import issued_case
 
 pytestmark = pytest.mark.django_db
@@ -44,10 +48,7 @@ def test_a_package_document(client, how):
 
 
 def test_the_breach_statement(client):
-    world = banking_plan()
-    breach(world)
-    run_outbox(task_prefix="resolution.")
-    own = EndingDocument.objects.filter(ending__case=world.case, creditor=None).first()
+    world, own, _ = breach_statements()
     url = reverse("resolution:ending_document", args=[own.pk])
     _stranger_gets_nothing(client, url)
     user = world.case.borrower.user

@@ -11,11 +11,10 @@ import time_machine
 from django.urls import reverse
 
 from resolution.models import CaseDocument, EndingDocument, Variation
-from tests.conftest import run_outbox
 from tests.factories import BorrowerFactory
-from tests.support.documents import ISSUED_AT, agreed_variation, banking_plan
+from tests.support.documents import ISSUED_AT, agreed_variation, banking_plan, breach_statements
 from tests.support.downloads import CSV, assert_download, assert_each_name, renames
-from tests.support.endings import almaty_noon, breach
+from tests.support.endings import almaty_noon
 from tests.support.workflow import issued_case
 
 pytestmark = pytest.mark.django_db
@@ -44,10 +43,7 @@ def test_a_package_document_previewed_inline_or_downloaded(client, how, inline):
 
 
 def test_the_breach_statement(client):
-    world = banking_plan()
-    breach(world)
-    run_outbox(task_prefix="resolution.")
-    own = EndingDocument.objects.filter(ending__case=world.case, creditor=None).first()
+    world, own, _ = breach_statements()
     url = reverse("resolution:ending_document", args=[own.pk])
     _stranger_gets_404(client, url)
     client.force_login(world.case.borrower.user)

@@ -9,16 +9,16 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from finplatform.clock import BUSINESS_TZ
-from resolution.models import Case, DocumentRead, Variation
-from resolution.services import variation_signing
+from resolution.models import Case, DocumentRead, EndingDocument, Variation
+from resolution.services import fraud, variation_signing
 from resolution.services.signing import issue_signing_code, sign_with_code
 from resolution.services.termination import approve_termination, request_termination
 from resolution.services.transfers import approve_transfer, record_transfer
 from resolution.services.variations import propose_variation, request_variation
 from schedules.models import ClaimTransfer, PlanTermination
 from tests.factories import UserFactory
-from tests.support.endings import active_plan, almaty_noon
-from tests.support.workflow import issued_case
+from tests.support.endings import active_plan, almaty_noon, breach
+from tests.support.workflow import awaiting_case, issued_case
 
 ISSUED_AT = datetime(2026, 11, 23, 10, 0, tzinfo=BUSINESS_TZ)
 PLAN_START = date(2026, 1, 20)
@@ -96,3 +96,32 @@ def only_read(after: DocumentRead | None = None, **expected) -> DocumentRead:
     got = {field: getattr(row, field) for field in expected}
     assert got == expected
     return row
+
+
+def breach_statements():
+    """A banking plan breached and its statements rendered by the workflow: (world, the
+    borrower's statement, {creditor: its own statement}), one language each (the first)."""
+    from tests.conftest import run_outbox
+
+    world = banking_plan()
+    breach(world)
+    run_outbox(task_prefix="resolution.")
+    rows = EndingDocument.objects.filter(ending__case=world.case).order_by("pk")
+    firsts: dict = {}
+    for row in rows:
+        firsts.setdefault(row.creditor_id, row)
+    own = {c: firsts[c.pk] for c in world.creditors}
+    return world, firsts[None], own
+
+
+def court_decided_flag():
+    """A banking case whose second loan the borrower flagged as not theirs, with the court's
+    decision (fraud confirmed) uploaded: (world, flag)."""
+    world = awaiting_case()
+    flag = fraud.flag_loan_as_fraud(borrower=world.case.borrower, case_loan_id=world.loans[1].pk,
+                                    statement="Not mine: identity theft.")  # fmt: skip
+    fraud.record_court_decision(
+        flag_id=flag.pk, fraud_confirmed=True, number="2-77/2026", decided_on=date(2026, 11, 20),
+        document=pdf(b"%PDF-1.4 court"), user=UserFactory(),
+    )  # fmt: skip
+    return world, flag
