@@ -19,6 +19,7 @@ from finplatform.errors import ApplicationError
 from finplatform.money import format_tenge, tenge_to_tiyn
 from ombudsman.admin.base import CaseQueueProxy, QueueScoped
 from ombudsman.admin.fraud import FraudFlagFilter
+from resolution import trail
 from resolution.claims import Finding
 from resolution.models import Case, CaseStatus
 from resolution.selectors import ombudsman as reads
@@ -184,7 +185,8 @@ class ReviewMixin:
             "proposal": proposal,
             "preview_error": preview_error,
             "requests": case.creditor_requests.select_related("creditor"),
-            "transitions": case.transitions.all(),
+            # each row with its reason in the reader's language (the audit text beside it)
+            "transitions": [(t, trail.reason_text(t)) for t in case.transitions.all()],
             "timeline": case_timeline(case, audience=OMBUDSMAN),
             "forms": forms_,
             "can_decide": case.status == CaseStatus.UNDER_REVIEW,

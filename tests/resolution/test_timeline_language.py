@@ -94,3 +94,20 @@ def test_the_portal_and_the_admin_show_the_reasons_in_their_language(client, adm
     review = reverse("admin:resolution_case_review", args=[world.case.pk])
     html = _timeline_html(admin_client.get(review))
     assert "Заявление подано" in html and "application submitted" not in html
+
+
+def test_the_review_pages_audit_trail_reads_in_russian_with_the_recorded_text_beside(
+    admin_client,
+):
+    world = awaiting_case()
+    _legacy_row(world.case, "application submitted", 0)
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    review = reverse("admin:resolution_case_review", args=[world.case.pk])
+    html = admin_client.get(review).content.decode()
+    trail_html = html[html.index('id="audit-trail"') :]
+    trail_html = trail_html[: trail_html.index("</ul>")]
+    assert "Заявление подано" in trail_html  # the reason's label
+    assert "(application submitted)" in trail_html  # the audit text as recorded
+    with translation.override("ru"):
+        status = str(CaseStatus.AWAITING_CREDITORS.label)
+    assert f"{status} → {status}" in trail_html and "awaiting_creditors" not in trail_html
