@@ -64,6 +64,15 @@ MESSAGES = {
             "calendar days."
         ),
     ),  # fmt: skip
+    # the same, still owed when the plan breached: the plan has ended, so no "pay by"
+    "payment_missed_at_breach": (
+        _("Missed payment on %(reference)s"),
+        _(
+            "The instalment of %(reference)s due on %(due_date)s was not paid. Overdue: "
+            "%(overdue)s. It is now over 40 days late, so the procedure has ended: the next "
+            "message says what this means for you."
+        ),
+    ),  # fmt: skip
     "statement_ready": (
         _("Your statement for %(month)s is ready"),
         _(

@@ -51,6 +51,7 @@ from schedules.statement_months import statement_months
 # only keeps the sweep from replaying plans that have nothing to say.
 LOOKBACK_DAYS = BREACH_AFTER_DAYS + 30
 REMINDER, MISSED = "due_reminder", "payment_missed"
+MISSED_AT_BREACH = "payment_missed_at_breach"  # the plan ended: no "pay by"
 
 
 def reminder_stage(days_left: int, stages: Sequence[int]) -> int | None:
@@ -141,9 +142,13 @@ def _remind(plan: Plan, state, on: date, prefix: str, language: str) -> int:
     return count
 
 
-def _notify_missed(plan: Plan, state, on: date, calendar: WorkCalendar, prefix: str) -> int:
+def _notify_missed(
+    plan: Plan, state, on: date, calendar: WorkCalendar, prefix: str, *, at_breach=False
+) -> int:
     """One notice per instalment unpaid past its grace day as of `on`, oldest first; the
-    missed-payment notice is owed by law, consent or not."""
+    missed-payment notice is owed by law, consent or not. At the breach (`at_breach`) the
+    notices still owed say the plan has ended instead of asking to pay by a date now past;
+    an instalment whose ordinary notice went out before gets none."""
     case, language = plan.case, _language(plan.case)
     late = [
         s for s in state.instalments
@@ -161,10 +166,14 @@ def _notify_missed(plan: Plan, state, on: date, calendar: WorkCalendar, prefix: 
         "pay_by": datetime.combine(pay_by, time(23, 59), BUSINESS_TZ),
         "breach_date": local_date(pay_by + timedelta(days=1), language),
     }
+    told = _missed_told(case) if at_breach else set()
     count = 0
     for inst in late:
+        if f"{prefix}{inst.number}" in told:
+            continue
         sent = notify_borrower(
-            case=case, template_key=MISSED, dedup=f"{prefix}{inst.number}",
+            case=case, template_key=MISSED_AT_BREACH if at_breach else MISSED,
+            dedup=f"{prefix}{inst.number}",
             context={**context, "number": inst.number,
                      "due_date": local_date(inst.due_date, language)},
         )  # fmt: skip
@@ -191,7 +200,16 @@ def notify_missed_payments(*, plan: Plan, on: date) -> int:
     day on that date, oldest first, each once whatever sent it before. Called by the breach's
     ending before the breach notice, in its transaction."""
     state = plan_state(plan, on=on)
-    return _notify_missed(plan, state, on, _calendar(on), _line_prefix(plan))
+    return _notify_missed(plan, state, on, _calendar(on), _line_prefix(plan), at_breach=True)
+
+
+def _missed_told(case) -> set[str]:
+    """The instalments (their dedup, `v2:3` or `3`) whose ordinary missed-payment notice
+    exists; a key is `template:case:channel:dedup`."""
+    keys = Notification.objects.filter(case=case, template_key=MISSED).values_list(
+        "dedup_key", flat=True
+    )
+    return {key.split(":", 3)[3] for key in keys if key.count(":") >= 3}
 
 
 def sweep_payment_notices(*, on: date | None = None) -> SweepResult:

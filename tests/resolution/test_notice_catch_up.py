@@ -100,14 +100,16 @@ def test_a_gap_past_the_breach_sends_each_missed_notice_once_then_the_breach_not
             Notification.objects.filter(case=plan.case, channel="sms").order_by("created_at")
         )
         assert [(n.template_key, n.context.get("number")) for n in sent] == [
-            ("payment_missed", 1), ("payment_missed", 2), ("plan_breached_borrower", None),
+            ("payment_missed_at_breach", 1), ("payment_missed_at_breach", 2),
+            ("plan_breached_borrower", None),
         ]  # fmt: skip
         # ... and the SMS go out in that order (the outbox runs in insertion order)
         queued = OutboxMessage.objects.filter(task_name="resolution.send_notification")
         order = [args[0] for args in queued.order_by("pk").values_list("args", flat=True)]
         assert [o for o in order if o in {str(n.pk) for n in sent}] == [str(n.pk) for n in sent]
-        # overdue as of the breach date, and the breach date the notice names is the real one
-        assert all("8 February 2027" in n.body for n in sent[:2])
+        # the plan has ended: the notices say so, and ask nobody to pay by a date now past
+        assert all("over 40 days late" in n.body for n in sent[:2])
+        assert not any("Please pay it" in n.body for n in sent[:2])
         before = Notification.objects.filter(case=plan.case).count()
         sweeps_then_worker()  # the beat's own run after the clock move: nothing new
         assert Notification.objects.filter(case=plan.case).count() == before
@@ -127,4 +129,21 @@ def test_a_plan_over_40_days_late_that_the_breach_sweep_has_not_ended_gets_nothi
     plan.refresh_from_db()
     assert (plan.status, plan.breached_on) == ("breached", BREACH_DAY)
     # the breach's missed-payment notices: the instalments late on the breach date only
-    assert sorted(n.context["number"] for n in notices(plan, "payment_missed")) == [1, 2]
+    assert sorted(n.context["number"] for n in notices(plan, "payment_missed_at_breach")) == [
+        1, 2
+    ]  # fmt: skip
+
+
+def test_the_breach_owes_no_notice_for_an_instalment_already_told():
+    plan = new_plan()
+    down_since(date(2026, 12, 20))
+    with at(date(2027, 1, 27)):  # instalment 1 late: its ordinary notice, asking to pay
+        sweeps_then_worker()
+    assert [n.context["number"] for n in notices(plan, "payment_missed")] == [1]
+    down_since(date(2027, 1, 27))
+    with at(date(2027, 2, 11)):  # then down until past the breach
+        sweeps_then_worker()
+    plan.refresh_from_db()
+    assert plan.status == "breached"
+    assert [n.context["number"] for n in notices(plan, "payment_missed")] == [1]
+    assert [n.context["number"] for n in notices(plan, "payment_missed_at_breach")] == [2]

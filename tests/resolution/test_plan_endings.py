@@ -77,9 +77,9 @@ def test_a_breach_is_announced_once_to_everyone_with_each_creditors_unpaid_balan
     # the borrower: the missed-payment notices no sweep sent (instalments 1 and 2, late on
     # the breach date), then one SMS and one cabinet notice, in Kazakh, naming who is owed what
     told = Notification.objects.filter(case=world.case, borrower__isnull=False)
-    missed = told.filter(template_key="payment_missed")
+    missed = told.filter(template_key="payment_missed_at_breach")
     assert sorted(missed.values_list("context__number", flat=True)) == [1, 2]
-    mine = told.exclude(template_key="payment_missed")
+    mine = told.exclude(template_key="payment_missed_at_breach")
     assert sorted(mine.values_list("channel", flat=True)) == ["dashboard", "sms"]
     sms = mine.get(channel=NotificationChannel.SMS)
     assert sms.language == "kk" and sms.template_key == "plan_breached_borrower"
