@@ -55,7 +55,10 @@ class DisputeForm(forms.Form):
 
 class CaseFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any"))] + CaseStatus.choices
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any"))] + CaseStatus.choices,
+        error_messages={"invalid_choice": _("Choose a status from the list.")},
     )
     needs_action = forms.BooleanField(label=_("Needs my answer"), required=False)
 

@@ -4,7 +4,10 @@ from finplatform.roles import role_of
 
 
 def roles(request):
-    return {"user_role": role_of(request.user) if request.user.is_authenticated else None}
+    # no `user` on a request refused before the authentication middleware (a foreign Host, a
+    # NUL byte in the path): its error page is rendered as for someone signed out
+    user = getattr(request, "user", None)
+    return {"user_role": role_of(user) if user is not None and user.is_authenticated else None}
 
 
 def dev_clock(request):

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "finplatform.middleware.NulByteMiddleware",  # ?q=%00 is a 400, not a database error
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # outside sessions (it sees their Vary/Set-Cookie); static files never reach it
+    "finplatform.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -284,6 +286,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "finplatform.errors.api_exception_handler",
+    # DRF's three, JSON with a nesting limit: 400 `parse_error`, never a RecursionError
+    "DEFAULT_PARSER_CLASSES": [
+        "finplatform.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     # per API key (the provider's views name their own); finplatform/ratelimit.py
@@ -328,6 +336,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_COOKIE_SECURE = not LOCAL
 CSRF_COOKIE_SECURE = not LOCAL
+CSRF_FAILURE_VIEW = "finplatform.views.csrf_failure"  # branded page; /api/: the error body
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not LOCAL)
 # Trust X-Forwarded-Proto only behind the TLS proxy of docker-compose.yml: gunicorn is
 # reachable from that proxy alone (no published port, --forwarded-allow-ips), and the proxy

@@ -33,5 +33,6 @@ urlpatterns = [
 ]
 
 handler400 = "finplatform.views.bad_request"
+handler403 = "finplatform.views.permission_denied"
 handler404 = "finplatform.views.page_not_found"
 handler500 = "finplatform.views.server_error"

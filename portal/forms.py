@@ -232,7 +232,9 @@ class SimulatedPaymentForm(forms.Form):
 class StatementMonthForm(forms.Form):
     """The borrower's monthly statement: a month of the plan (the choices are its months)."""
 
-    month = forms.ChoiceField(label=_("Month"))
+    month = forms.ChoiceField(
+        label=_("Month"), error_messages={"invalid_choice": _("Choose a month from the list.")}
+    )
 
     def __init__(self, *args, months=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ from creditor_portal.forms import CaseFilterForm, CorrectionForm, DisputeForm
 from creditors.selectors import creditor_for_user, loan_for_creditor, loans_for_creditor
 from finplatform.clock import business_now
 from finplatform.errors import ApplicationError
+from finplatform.middleware import query_read_by_form
 from finplatform.permissions import creditor_staff_required
 from finplatform.uploads import PDF, serve
 from resolution.models import ConfirmationAction, ReadChannel, ReadDocumentKind
@@ -25,6 +26,7 @@ from resolution.services.confirmation import answer_loan, confirm_at_bureau_figu
 from resolution.services.document_reads import record_document_read
 
 
+@query_read_by_form  # ?status=%00 is the filter's error, not a 400
 @creditor_staff_required
 def dashboard(request):
     creditor = creditor_for_user(request.user)

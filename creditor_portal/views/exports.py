@@ -11,6 +11,7 @@ from creditor_portal.forms import StatementPeriodForm
 from creditors.selectors import creditor_for_user
 from finplatform.clock import business_date
 from finplatform.csvexport import csv_attachment, kzt, local_time
+from finplatform.middleware import query_read_by_form
 from finplatform.money import format_tenge, tiyn_to_decimal
 from finplatform.permissions import creditor_staff_required
 from finplatform.replica import replica_reads
@@ -68,6 +69,7 @@ def payouts_csv(request):
     return response
 
 
+@query_read_by_form  # a NUL in ?month= is the period form's error
 @creditor_staff_required
 @replica_reads  # read-only: the replica when there is one
 def creditor_statement(request, fmt: str):

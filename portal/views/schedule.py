@@ -18,6 +18,7 @@ from weasyprint import HTML
 from finplatform.clock import business_now
 from finplatform.csvexport import csv_attachment, kzt
 from finplatform.errors import ApplicationError, ConflictError
+from finplatform.middleware import query_read_by_form
 from finplatform.money import format_tenge
 from finplatform.permissions import borrower_required
 from finplatform.uploads import PDF, serve
@@ -148,6 +149,7 @@ def _render_schedule(request, plan, *, form=None, statement_form=None, status=20
     )
 
 
+@query_read_by_form  # a NUL in ?month= is the month form's error
 @borrower_required
 def borrower_statement(request, reference: str, fmt: str):
     """The borrower's statement for one month of the plan, as CSV or PDF (own plan only)."""

@@ -208,7 +208,7 @@ def test_admin_lists_with_nul_or_nonsense_parameters_are_not_a_500(client, query
 
 
 @pytest.mark.parametrize("url", [f"{TRANSFERS}?status=%00", "/admin/resolution/case/?q=a%00b",
-                                 "/portal/cases/FK%00/", "/creditor/?x%00=1"])  # fmt: skip
+                                 "/portal/cases/FK%00/", "/creditor/payouts/?x%00=1"])  # fmt: skip
 def test_a_nul_byte_in_the_url_is_a_400(client, url):
     """Failed before the fix: the claim transfers' status filter with %00 was a 500."""
     client.force_login(ombudsman_user("banking"))
