@@ -8,7 +8,10 @@ Request names carry their group in brackets, and the groups are what the goals a
   [login] the one sign-in per simulated borrower (PBKDF2 on purpose: reported, no goal)
 
 Each simulated borrower signs in once and keeps its session, so the login throttle (30
-failures per IP per 15 minutes) never sees a failure. Run it by hand against a running stack:
+failures per IP per 15 minutes) never sees a failure. Each simulated creditor user takes an API
+key of its own (bench/load.py seeds enough), so no two users share a key's rate limit
+(API_RATE_LIMIT_CREDITOR). An answer 429 `rate_limited` is counted apart, per group: neither an
+error nor a success, and not in the latencies. Run it by hand against a running stack:
 
     LOAD_SEED=seed.json locust -f bench/load/locustfile.py --host http://127.0.0.1:8000
 """
@@ -30,7 +33,14 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 _borrowers = list(SEED["borrowers"])
 random.Random(1).shuffle(_borrowers)
-_loans = {c["key"]: list(c["loan_ids"]) for c in SEED["creditors"]}
+_loans = [list(c["loan_ids"]) for c in SEED["creditors"]]
+# (creditor index, key), round-robin over the creditors: each creditor user takes the next one
+_key_slots = [
+    (index, keys[k])
+    for k in range(max(len(c["keys"]) for c in SEED["creditors"]))
+    for index, keys in enumerate(c["keys"] for c in SEED["creditors"])
+    if k < len(keys)
+][::-1]
 # Requests in the first LOAD_WARMUP seconds (users signing in: PBKDF2 on purpose, which keeps
 # both cores busy) are reported as "warmup", apart from the measured groups.
 WARMUP_UNTIL = time.monotonic() + float(os.environ.get("LOAD_WARMUP", "0"))
@@ -39,6 +49,9 @@ _errors: dict[str, int] = {}
 _counts: dict[str, int] = {}
 _by_name: dict[str, list[float]] = {}  # measured window only
 _errors_by_name: dict[str, int] = {}
+_limited: dict[str, int] = {}  # answers 429 rate_limited, per group
+_shared_keys = 0  # creditor users that found no key of their own left
+RATE_LIMITED = 429
 
 
 def group_of(name: str) -> str:
@@ -50,6 +63,9 @@ def _record(request_type, name, response_time, response_length, exception=None, 
     group = group_of(name)
     if group != "login" and time.monotonic() < WARMUP_UNTIL:
         group = "warmup"
+    if getattr(kw.get("response"), "status_code", None) == RATE_LIMITED:
+        _limited[group] = _limited.get(group, 0) + 1  # apart: not an error, not a latency
+        return
     _samples.setdefault(group, []).append(response_time)
     _counts[group] = _counts.get(group, 0) + 1
     if exception is not None:
@@ -68,6 +84,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
+def only_limited(count: int) -> dict:
+    """A group whose every answer was 429: no latencies to report."""
+    return {"requests": 0, "errors": 0, "rate_limited": count,
+            "p50": 0.0, "p95": 0.0, "p99": 0.0, "max": 0.0}  # fmt: skip
+
+
 @events.quitting.add_listener
 def _write_results(environment, **kw):
     stats = environment.stats
@@ -76,12 +98,16 @@ def _write_results(environment, **kw):
             group: {
                 "requests": _counts[group],
                 "errors": _errors.get(group, 0),
+                "rate_limited": _limited.get(group, 0),
                 "p50": percentile(values, 50),
                 "p95": percentile(values, 95),
                 "p99": percentile(values, 99),
                 "max": max(values),
             }
             for group, values in _samples.items()
+        }
+        | {
+            group: only_limited(count) for group, count in _limited.items() if group not in _samples
         },
         "endpoints": {
             name: {
@@ -98,9 +124,19 @@ def _write_results(environment, **kw):
             for f in stats.errors.values()
         ],
         "total_rps": stats.total.total_rps,
+        "shared_keys": _shared_keys,
     }
     with open(os.environ["LOAD_RESULTS"], "w") as out:
         json.dump(result, out, indent=2)
+
+
+def expect(response, expected: int) -> None:
+    """Inside `catch_response`: a 429 is neither a failure nor a success of the endpoint (the
+    listener counts it apart); any other answer but `expected` is a failure."""
+    if response.status_code == RATE_LIMITED:
+        response.success()
+    elif response.status_code != expected:
+        response.failure(f"{response.status_code} {response.text[:200]}")
 
 
 def pay_body(reference: str, amount: int) -> dict:
@@ -161,8 +197,7 @@ class Borrower(FastHttpUser):
         with self.client.post("/api/v1/payments/", json=body, headers=headers,
                               name="[api] POST /payments/ (borrower)",
                               catch_response=True) as response:  # fmt: skip
-            if response.status_code != 201:
-                response.failure(f"{response.status_code} {response.text[:200]}")
+            expect(response, 201)
         self.page("/portal/schedule/", "/portal/schedule/")
 
 
@@ -174,14 +209,19 @@ class Creditor(FastHttpUser):
     wait_time = between(1, 2)
 
     def on_start(self):
-        self.creditor = random.choice(SEED["creditors"])
-        self.auth = {"Authorization": f"Api-Key {self.creditor['key']}"}
+        global _shared_keys
+        if _key_slots:
+            self.creditor, key = _key_slots.pop()
+        else:  # more creditor users than keys seeded: share one, and say so in the results
+            _shared_keys += 1
+            self.creditor = random.randrange(len(SEED["creditors"]))
+            key = random.choice(SEED["creditors"][self.creditor]["keys"])
+        self.auth = {"Authorization": f"Api-Key {key}"}
 
     def api_get(self, path: str, name: str):
         with self.client.get(path, headers=self.auth, name=f"[api] GET {name}",
                              catch_response=True) as response:  # fmt: skip
-            if response.status_code != 200:
-                response.failure(f"{response.status_code} {response.text[:200]}")
+            expect(response, 200)
             return response
 
     @task(3)
@@ -194,7 +234,7 @@ class Creditor(FastHttpUser):
 
     @task(4)
     def confirm_next(self):
-        pool = _loans[self.creditor["key"]]
+        pool = _loans[self.creditor]
         if not pool:
             return
         loan_id = pool.pop()
@@ -205,9 +245,9 @@ class Creditor(FastHttpUser):
         for attempt in range(attempts):
             with self.client.post(url, headers=headers, name="[api] POST /loans/<id>/confirm/",
                                   catch_response=True) as response:  # fmt: skip
-                expected = 201 if attempt == 0 else 200
-                if response.status_code != expected:
-                    response.failure(f"{response.status_code} {response.text[:200]}")
+                expect(response, 201 if attempt == 0 else 200)
+            if response.status_code == RATE_LIMITED:
+                break  # not booked: a retry would not be the retry of a booking
 
 
 class Provider(FastHttpUser):
@@ -222,16 +262,16 @@ class Provider(FastHttpUser):
         with self.client.post("/api/v1/payments/", json=body, headers=headers,
                               name=f"[api] POST /payments/ ({label})",
                               catch_response=True) as response:  # fmt: skip
-            if response.status_code != expected:
-                response.failure(f"{response.status_code} {response.text[:200]}")
+            expect(response, expected)
+        return response
 
     @task(5)
     def single(self):
         who = random.choice(SEED["borrowers"])
         key = f"prov-{uuid.uuid4()}"
         body = pay_body(who["reference"], who["monthly_tiyn"] // 2)
-        self.post_payment(body, key, 201, "single")
-        if random.random() < 0.3:
+        first = self.post_payment(body, key, 201, "single")
+        if first.status_code != RATE_LIMITED and random.random() < 0.3:
             self.post_payment(body, key, 200, "retry")
 
     @task(1)
@@ -256,6 +296,6 @@ class Provider(FastHttpUser):
             with self.client.post("/api/v1/payments/batch/", json={"payments": items},
                                   headers=headers, name="[api] POST /payments/batch/ (20)",
                                   catch_response=True) as response:  # fmt: skip
-                expected = 201 if attempt == 0 else 200
-                if response.status_code != expected:
-                    response.failure(f"{response.status_code} {response.text[:200]}")
+                expect(response, 201 if attempt == 0 else 200)
+            if response.status_code == RATE_LIMITED:
+                break
