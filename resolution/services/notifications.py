@@ -75,12 +75,26 @@ def notify_borrower(*, case: Case, template_key: str, context: dict | None = Non
             channel=channel, recipient=recipient, borrower=borrower, case=case,
             template_key=template_key, language=borrower.preferred_language, context=_stored(ctx),
             subject=subject, body=body,
-            dedup_key=f"{template_key}:{case.pk}:{channel}{':' + dedup if dedup else ''}",
+            dedup_key=_borrower_key(template_key, case, channel, dedup),
             status="sent" if channel == NotificationChannel.DASHBOARD else "pending",
         )  # fmt: skip
         if n is not None:
             created.append(n)
     return created
+
+
+def _borrower_key(template_key: str, case: Case, channel: str, dedup: str) -> str:
+    return f"{template_key}:{case.pk}:{channel}{':' + dedup if dedup else ''}"
+
+
+def borrower_dedups(case: Case, template_key: str) -> set[str]:
+    """The `dedup` of every notice `notify_borrower` sent under `template_key` for the case, on
+    any channel ("3", "v2:3:7"): read back from the keys `_borrower_key` wrote."""
+    head = f"{template_key}:{case.pk}:"
+    keys = Notification.objects.filter(case=case, template_key=template_key).values_list(
+        "dedup_key", flat=True
+    )
+    return {key.removeprefix(head).partition(":")[2] for key in keys if key.startswith(head)}
 
 
 def notify_address(*, case: Case, email: str, template_key: str, context: dict | None = None,

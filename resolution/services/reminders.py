@@ -41,7 +41,7 @@ from finplatform.datetext import month_text
 from finplatform.money import format_tenge
 from finplatform.workdays import WorkCalendar
 from resolution.models import Case, Notification
-from resolution.services.notifications import notify_borrower
+from resolution.services.notifications import borrower_dedups, notify_borrower
 from schedules.engine import BREACH_AFTER_DAYS
 from schedules.models import Instalment, Plan, PlanStatus
 from schedules.selectors import plan_state
@@ -107,13 +107,9 @@ def _line_prefix(plan: Plan) -> str:
 
 def _lowest_stage_sent(case: Case) -> dict[str, int]:
     """For each instalment line ("3", "v2:3") the lowest reminder stage already sent."""
-    head = f"{REMINDER}:{case.pk}:"
     lowest: dict[str, int] = {}
-    keys = Notification.objects.filter(case=case, template_key=REMINDER).values_list(
-        "dedup_key", flat=True
-    )
-    for key in keys:  # "due_reminder:<case>:<channel>:[v2:]<number>:<stage>"
-        line, stage = key.removeprefix(head).split(":", 1)[1].rsplit(":", 1)
+    for dedup in borrower_dedups(case, REMINDER):  # "[v2:]<number>:<stage>"
+        line, stage = dedup.rsplit(":", 1)
         lowest[line] = min(int(stage), lowest.get(line, int(stage)))
     return lowest
 
@@ -166,7 +162,8 @@ def _notify_missed(
         "pay_by": datetime.combine(pay_by, time(23, 59), BUSINESS_TZ),
         "breach_date": local_date(pay_by + timedelta(days=1), language),
     }
-    told = _missed_told(case) if at_breach else set()
+    # the lines ("3", "v2:3") whose ordinary missed-payment notice went out before
+    told = borrower_dedups(case, MISSED) if at_breach else set()
     count = 0
     for inst in late:
         if f"{prefix}{inst.number}" in told:
@@ -201,15 +198,6 @@ def notify_missed_payments(*, plan: Plan, on: date) -> int:
     ending before the breach notice, in its transaction."""
     state = plan_state(plan, on=on)
     return _notify_missed(plan, state, on, _calendar(on), _line_prefix(plan), at_breach=True)
-
-
-def _missed_told(case) -> set[str]:
-    """The instalments (their dedup, `v2:3` or `3`) whose ordinary missed-payment notice
-    exists; a key is `template:case:channel:dedup`."""
-    keys = Notification.objects.filter(case=case, template_key=MISSED).values_list(
-        "dedup_key", flat=True
-    )
-    return {key.split(":", 3)[3] for key in keys if key.count(":") >= 3}
 
 
 def sweep_payment_notices(*, on: date | None = None) -> SweepResult:
