@@ -71,11 +71,9 @@ STAGED_REWRITES = (
     ),
 )
 
-SINGLE = (
-    "schedules_book_payment(varchar, varchar, varchar, bigint, timestamptz, date, varchar,"
-    " varchar, timestamptz, varchar, varchar)"
-)
-STAGED = "schedules_book_staged(varchar, timestamptz)"
+# the functions as 0025 and 0024 name them, with the setting those gave them
+SINGLE = import_module("schedules.migrations.0025_single_booking_never_scans_the_payments").FUNCTION
+STAGED = import_module("schedules.migrations.0024_staged_booking_never_scans_the_payments").FUNCTION
 SETTINGS = "".join(f"ALTER FUNCTION {f} SET enable_seqscan = off;\n" for f in (SINGLE, STAGED))
 
 
